@@ -1,0 +1,105 @@
+"""``ActivationCache``: a layer's input history as a ring buffer in block RAM.
+
+Written once per sample, read at the kernel taps 0, -d, -2d, -3d (fast-WaveNet caching). Storage is
+one ``data_format`` word per (slot, channel) at address ``{slot, channel}``: a narrow memory that maps
+onto ECP5 block RAM (DP16KD) instead of a vector-wide one that would need a RAM per 36 bits.
+
+* ``push`` (one vector per sample) stores the newest vector in the ``current`` register and advances
+  the write slot; slots are a power of two so the pointer wraps for free.
+* A read of tap 0 comes from ``current``; at the same time ``current[channel]`` is written into the
+  RAM at the newest slot. The layer reads every channel of tap 0 during every sample, so by the time
+  the slot is read as an older tap (at least one push later) it holds the whole vector, and the write
+  never collides with a read (older taps are other slots: ``depth > history``).
+* ``data`` follows ``tap``/``channel`` by :data:`READ_LATENCY` = 3 cycles: the RAM's read, a plain
+  register on the RAM output (the RAM's clock-to-out is the slowest delay on ECP5, so nothing else
+  shares its cycle), then the tap-0 mux into the output register.
+
+The causal zero padding of docs/arithmetic.md needs an empty history after every reset, not only at
+configuration: after ``rst`` the cache writes zeros to every RAM word, one per cycle (``clear_cycles``),
+and holds ``ready`` low meanwhile, so a simulation or a board can reset and start again bit-exactly.
+"""
+
+from __future__ import annotations
+
+from amaranth.hdl import Array, Cat, Const, Module, Mux, Signal
+from amaranth.lib import memory, stream, wiring
+from amaranth.lib.wiring import In, Out
+
+from common.config import ModelConfig
+
+from .plan import HISTORY_READ_LATENCY, _clog2
+from .types import SampleVector, sample_shape
+
+__all__ = ["READ_LATENCY", "ActivationCache"]
+
+#: Cycles from ``tap``/``channel`` to ``data``.
+READ_LATENCY = HISTORY_READ_LATENCY
+
+
+class ActivationCache(wiring.Component):
+    def __init__(self, config: ModelConfig, channels: int, kernel_size: int, dilation: int):
+        self.config = config
+        self.channels = channels
+        self.kernel_size = kernel_size
+        self.dilation = dilation
+        self.history = (kernel_size - 1) * dilation
+        self.slot_bits = _clog2(self.history + 1)
+        self.channel_bits = _clog2(channels)
+        #: Slots of the ring buffer (0 when the kernel has a single tap and needs no RAM).
+        self.depth = (1 << self.slot_bits) if self.history else 0
+        #: Cycles after reset before the first push is taken: one per RAM word, to clear it.
+        self.clear_cycles = self.depth << self.channel_bits
+        super().__init__({
+            "push": In(stream.Signature(SampleVector(config, channels), always_ready=True)),
+            "tap": In(range(kernel_size)),
+            "channel": In(range(channels)),
+            "data": Out(sample_shape(config)),
+            "ready": Out(1),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        shape = sample_shape(self.config)
+        current = Signal(SampleVector(self.config, self.channels))
+        with m.If(self.push.valid):
+            m.d.sync += current.eq(self.push.payload)
+        current_value = Array(current[c] for c in range(self.channels))[self.channel]
+
+        newest_d = Signal()
+        current_d = Signal(shape)
+        newest_dd = Signal()
+        current_dd = Signal(shape)
+        m.d.sync += [newest_d.eq(self.tap == 0), current_d.eq(current_value),
+                     newest_dd.eq(newest_d), current_dd.eq(current_d)]
+
+        if self.history == 0:
+            m.d.comb += self.ready.eq(1)
+            m.d.sync += self.data.eq(current_dd)
+            return m
+
+        words = self.clear_cycles
+        m.submodules.ram = ram = memory.Memory(shape=shape, depth=words, init=[])
+        write = ram.write_port()
+        read = ram.read_port(domain="sync")
+        write_slot = Signal(self.slot_bits)
+        with m.If(self.push.valid):
+            m.d.sync += write_slot.eq(write_slot + 1)
+        channel = self.channel[:self.channel_bits]
+        back = Array(Const(j * self.dilation, self.slot_bits + 1) for j in range(self.kernel_size))[self.tap]
+        read_slot = (write_slot - back)[:self.slot_bits]
+        clearing = Signal(init=1)
+        clear_addr = Signal(range(words))
+        with m.If(clearing):
+            m.d.sync += clear_addr.eq(clear_addr + 1)
+            with m.If(clear_addr == words - 1):
+                m.d.sync += clearing.eq(0)
+        m.d.comb += [
+            self.ready.eq(~clearing),
+            read.addr.eq(Cat(channel, read_slot)),
+            write.addr.eq(Mux(clearing, clear_addr, Cat(channel, write_slot))),
+            write.data.eq(Mux(clearing, 0, current_value)),
+            write.en.eq(clearing | (self.tap == 0)),
+        ]
+        ram_q = Signal(shape)
+        m.d.sync += [ram_q.eq(read.data), self.data.eq(Mux(newest_dd, current_dd, ram_q))]
+        return m

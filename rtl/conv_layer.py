@@ -1,0 +1,224 @@
+"""``ConvLayer``: one causal dilated Conv1D as an independent engine between two streams.
+
+``K`` taps x ``Cin`` inputs x ``Cout`` outputs multiply-accumulates are time-shared over ``P = plan.lanes``
+multipliers: outputs are computed in ``G = ceil(Cout / P)`` groups (lane ``p`` of group ``g`` computes
+output channel ``g * P + p``); a group is ``K * Cin`` steps, one per cycle. Each step reads one value
+(tap ``k``, channel ``c``) from the input history and broadcasts it to the ``P`` lanes; every lane has its
+own weight ROM, baked in at elaboration and addressed by the step counter alone.
+
+Pipeline of one step issued in cycle ``t`` (docs/arithmetic.md arithmetic, exactly):
+
+======  =========================================================================================
+t       history read (tap, channel) and ROM read (step number) issued
+t+1     ROM data (RAM read); history read in flight (L = ``HISTORY_READ_LATENCY`` = 3 cycles)
+t+L     multiplier inputs registered: sample ``x`` and weight ``w`` (ROM data delayed to match)
+t+L+1   product ``x * w`` and the group's aligned bias registered (registers around the multiplier
+        let yosys map it onto MULT18X18D)
+t+L+2   accumulator = (first step of a group ? aligned bias : accumulator) + product
+t+L+3   after a group's last step: ``q = (acc >> shift) + round_up`` (half_even tie detection)
+t+L+4   ``q`` saturated to ``data_format`` (+ ReLU) and shifted into the result vector
+======  =========================================================================================
+
+When the last group is in, the result moves to the output register (``o.valid``) as soon as that is
+empty, and on the same cycle the next input may be accepted. ``i.ready`` depends on registers only
+(never combinationally on ``o.ready``), so a chain of layers has no long ready path; the result register
+plus the output register form a double buffer, so the cycle this costs under backpressure is hidden.
+The timing is the one ``rtl/plan.py`` declares (``LAYER_OVERHEAD_CYCLES``, ``LAYER_LATENCY_OVERHEAD``)
+and the tests measure.
+"""
+
+from __future__ import annotations
+
+from amaranth.hdl import Array, Cat, Const, Module, Mux, Signal
+from amaranth.lib import memory, stream, wiring
+from amaranth.lib.wiring import In, Out
+
+from common.config import ModelConfig
+from quantize.golden import aligned_bias
+from quantize.weights import QuantizedLayer
+
+from .activation_cache import ActivationCache
+from .plan import HISTORY_READ_LATENCY, LayerPlan
+from .shift_buffer import ShiftBuffer
+from .types import SampleVector, accumulator_shape, product_shape, requantized_shape, sample_shape, weight_shape
+
+__all__ = ["ConvLayer"]
+
+
+class ConvLayer(wiring.Component):
+    def __init__(self, config: ModelConfig, index: int, layer: QuantizedLayer, plan: LayerPlan):
+        self.config = config
+        self.index = index
+        self.layer = layer
+        self.plan = plan
+        lc = config.layers[index]
+        self.kernel_size = lc.kernel_size
+        self.dilation = lc.dilation
+        self.in_channels = config.in_channels(index)
+        self.out_channels = lc.filters
+        self.relu = index < len(config.layers) - 1 and config.activation == "relu"
+        if plan.lanes < 1 or plan.groups != -(-self.out_channels // plan.lanes):
+            raise ValueError(f"layer {index}: plan has {plan.lanes} lanes x {plan.groups} groups for "
+                             f"{self.out_channels} outputs")
+        super().__init__({
+            "i": In(stream.Signature(SampleVector(config, self.in_channels))),
+            "o": Out(stream.Signature(SampleVector(config, self.out_channels))),
+        })
+
+    # -- constants baked in at elaboration ----------------------------------------------------------
+
+    def _rom_init(self, lane: int) -> list[int]:
+        """Weights of ``lane`` in step order (group, tap, channel); zero for padding channels."""
+        w = self.layer.weights
+        lanes = self.plan.lanes
+        words = []
+        for g in range(self.plan.groups):
+            o = g * lanes + lane
+            for k in range(self.kernel_size):
+                for c in range(self.in_channels):
+                    words.append(int(w[k, c, o]) if o < self.out_channels else 0)
+        return words
+
+    def _aligned_bias(self, lane: int) -> list[int]:
+        """Accumulator start value of ``lane`` per group: the bias at product scale plus the rounding
+        constant R (``quantize.golden.aligned_bias``, docs/arithmetic.md); 0 for padding channels."""
+        starts = aligned_bias(self.config, self.layer.bias)
+        lanes = self.plan.lanes
+        return [int(starts[o]) if o < self.out_channels else 0
+                for o in (g * lanes + lane for g in range(self.plan.groups))]
+
+    # -- hardware -----------------------------------------------------------------------------------
+
+    def elaborate(self, platform):
+        m = Module()
+        cfg = self.config
+        K, cin, lanes, groups = self.kernel_size, self.in_channels, self.plan.lanes, self.plan.groups
+        steps = groups * K * cin
+        shift = cfg.requant_shift
+        fmt = cfg.data_format
+        width = fmt.width
+        acc_shape = accumulator_shape(cfg, self.index)
+
+        history_cls = ShiftBuffer if self.plan.cache_kind == "registers" else ActivationCache
+        m.submodules.history = history = history_cls(cfg, cin, K, self.dilation)
+
+        # -- handshake and sequencing ---------------------------------------------------------------
+        running = Signal()    # issuing MAC steps
+        pending = Signal()    # a sample was accepted and its result has not reached the output register
+        complete = Signal()   # the result vector holds the whole sample
+        out_free = Signal()
+        copy = Signal()
+        m.d.comb += [
+            out_free.eq(~self.o.valid),  # not `| o.ready`: no combinational path from o.ready to i.ready
+            copy.eq(complete & out_free),
+            self.i.ready.eq((~pending | copy) & history.ready),
+            history.push.valid.eq(self.i.valid & self.i.ready),
+            history.push.payload.eq(self.i.payload),
+        ]
+        accept = history.push.valid
+
+        step = Signal(range(steps))
+        c = Signal(range(cin))
+        k = Signal(range(K))
+        g = Signal(range(groups))
+        with m.If(accept):
+            m.d.sync += [running.eq(1), pending.eq(1), step.eq(0), c.eq(0), k.eq(0), g.eq(0)]
+        with m.Elif(copy):
+            m.d.sync += pending.eq(0)
+        with m.If(running):
+            m.d.sync += [step.eq(step + 1), c.eq(c + 1)]
+            with m.If(c == cin - 1):
+                m.d.sync += [c.eq(0), k.eq(k + 1)]
+                with m.If(k == K - 1):
+                    m.d.sync += [k.eq(0), g.eq(g + 1)]
+                    with m.If(g == groups - 1):
+                        # step back to 0 so the ROM address never leaves the ROM (no X in simulations)
+                        m.d.sync += [running.eq(0), step.eq(0)]
+
+        # Kernel tap k (weight order) looks K-1-k dilation steps back.
+        m.d.comb += [history.tap.eq(K - 1 - k), history.channel.eq(c)]
+
+        # -- control pipeline: stage s holds the flags of the step issued s cycles ago ----------------
+        def delayed(value, stages, name):
+            regs = [value]
+            for s in range(1, stages + 1):
+                reg = Signal(value.shape(), name=f"{name}_{s}")
+                m.d.sync += reg.eq(regs[-1])
+                regs.append(reg)
+            return regs
+
+        L = HISTORY_READ_LATENCY  # stage of the multiplier inputs
+        valid = delayed(running, L + 3, "valid")
+        first = delayed((k == 0) & (c == 0), L + 1, "first")
+        last = delayed((k == K - 1) & (c == cin - 1), L + 2, "last")
+        last_group = delayed(g == groups - 1, L + 3, "last_group")
+        group = delayed(g, L, "group")
+
+        # -- lanes --------------------------------------------------------------------------------------
+        x = history.data  # registered: multiplier input A at stage L
+        results = []
+        for lane in range(lanes):
+            rom = memory.Memory(shape=weight_shape(cfg), depth=steps, init=self._rom_init(lane))
+            m.submodules[f"rom{lane}"] = rom
+            rom_read = rom.read_port(domain="sync")
+            m.d.comb += rom_read.addr.eq(step)
+
+            # ROM data (stage 1) is delayed to the multiplier input stage L like the history read.
+            weight = rom_read.data
+            for stage in range(2, L + 1):
+                delayed_weight = Signal(weight_shape(cfg), name=f"w{lane}_{stage}")
+                m.d.sync += delayed_weight.eq(weight)
+                weight = delayed_weight
+            w = weight                                                # multiplier input B, stage L
+            bias = Signal(acc_shape, name=f"bias{lane}")             # stage L+1
+            product = Signal(product_shape(cfg), name=f"product{lane}")  # stage L+1
+            acc = Signal(acc_shape, name=f"acc{lane}")                # stage L+2
+            q = Signal(requantized_shape(cfg, self.index), name=f"q{lane}")  # stage L+3
+            starts = self._aligned_bias(lane)
+            if groups == 1:
+                m.d.sync += bias.eq(starts[0])
+            else:
+                m.d.sync += bias.eq(Array(Const(v, acc_shape) for v in starts)[group[L]])
+            m.d.sync += product.eq(x * w)
+            with m.If(valid[L + 1]):
+                m.d.sync += acc.eq(Mux(first[L + 1], bias, acc) + product)
+
+            # Requantize (docs/arithmetic.md): R is already in the bias, the shift is a wire selection.
+            floor_q = acc >> shift
+            if cfg.rounding == "half_even" and shift > 0:
+                rem = acc[:shift]
+                round_up = rem[shift - 1] & (rem[:shift - 1].any() | acc[shift])
+            else:
+                round_up = Const(0, 1)
+            with m.If(valid[L + 2] & last[L + 2]):
+                m.d.sync += q.eq(floor_q + round_up)
+
+            # Saturate to data_format (never wrap), then ReLU.
+            top = q[width - 1:]
+            fits = ~top.any() | top.all()
+            negative = q[-1]
+            saturated = Signal(sample_shape(cfg), name=f"y{lane}")
+            if self.relu:
+                m.d.comb += saturated.eq(Mux(negative, 0, Mux(fits, q[:width], fmt.max_int)))
+            else:
+                m.d.comb += saturated.eq(Mux(fits, q[:width], Mux(negative, fmt.min_int, fmt.max_int)))
+            results.append(saturated)
+
+        # -- result vector: each finished group shifts in at the top; after G groups group 0 is at 0 ----
+        result = Signal(SampleVector(cfg, groups * lanes))
+        group_done = Signal()  # stage L+3: q holds a finished group
+        m.d.sync += group_done.eq(valid[L + 2] & last[L + 2])
+        with m.If(group_done):
+            m.d.sync += result.eq(Cat(result.as_value()[lanes * width:], *results))
+            with m.If(last_group[L + 3]):
+                m.d.sync += complete.eq(1)
+        with m.If(copy):
+            m.d.sync += complete.eq(0)
+
+        # -- output register ----------------------------------------------------------------------------
+        with m.If(copy):
+            m.d.sync += [self.o.valid.eq(1),
+                         self.o.payload.eq(result.as_value()[:self.out_channels * width])]
+        with m.Elif(self.o.ready):
+            m.d.sync += self.o.valid.eq(0)
+        return m

@@ -1,0 +1,41 @@
+"""Verilog of the cached network, for the cocotb simulation and the board builds.
+
+``generate_verilog(net, plan, name="network", debug=False)`` returns one self-contained Verilog module
+(weights and biases are constants in it: no ``$readmemh`` files). Its ports:
+
+=====================  =====  ==========================================================================
+port                   dir    meaning
+=====================  =====  ==========================================================================
+``clk``                in     clock of everything (rising edge)
+``rst``                in     synchronous reset, active high; then the histories clear (zero padding)
+``i__valid``           in     an input vector is offered
+``i__ready``           out    the network takes it on this cycle (``valid & ready`` = transfer)
+``i__payload``         in     ``n_inputs`` x ``data_format.width`` bits, channel 0 in the LSBs
+``o__valid``           out    an output vector is offered (held until taken)
+``o__ready``           in     the consumer takes it on this cycle
+``o__payload``         out    ``n_outputs`` x ``data_format.width`` bits, channel 0 in the LSBs
+``layer{i}__valid``    out    debug only: layer ``i``'s output vector is transferred on this cycle
+``layer{i}__payload``  out    debug only: that vector, ``filters_i`` x ``data_format.width`` bits
+=====================  =====  ==========================================================================
+
+After ``rst`` (and at start-up), ``i__ready`` stays low for ``plan.reset_cycles`` cycles while the
+block-RAM caches clear themselves. All values are two's-complement ``data_format`` codes
+(docs/arithmetic.md). One output vector per input vector, in order; the output for input ``t`` comes
+``plan.latency_cycles`` after its input was accepted when the pipeline is not stalled, and inputs are
+accepted every ``plan.cycles_per_sample`` cycles at best.
+"""
+
+from __future__ import annotations
+
+from amaranth.back import verilog
+
+from quantize.weights import QuantizedNetwork
+
+from .network import Network
+from .plan import Plan
+
+__all__ = ["generate_verilog"]
+
+
+def generate_verilog(net: QuantizedNetwork, plan: Plan, *, name: str = "network", debug: bool = False) -> str:
+    return verilog.convert(Network(net, plan, debug=debug), name=name)

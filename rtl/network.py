@@ -1,0 +1,85 @@
+"""``Network``: the layers of a :class:`~quantize.weights.QuantizedNetwork` as a chain of stream engines.
+
+Each :class:`~rtl.conv_layer.ConvLayer` has its own history, ROMs and multipliers and is connected to the
+next by a stream, so the layers pipeline across samples: one output vector per input vector, in order,
+with backpressure honoured end to end (a stalled output stalls the layers behind it, never drops data).
+
+With ``debug=True`` each layer ``i`` also drives an observation port ``layer{i}``: ``valid`` is 1 on the
+cycle layer ``i``'s output vector is transferred to the next stage (or out of the network), ``payload``
+is that vector; simulations use it to name the first diverging layer and channel.
+
+After reset, ``i.ready`` stays low for ``plan.reset_cycles`` cycles while the caches clear their RAM.
+"""
+
+from __future__ import annotations
+
+from amaranth.hdl import Module, Signal
+from amaranth.lib import stream, wiring
+from amaranth.lib.wiring import In, Out
+
+from quantize.weights import QuantizedNetwork
+
+from .conv_layer import ConvLayer
+from .plan import Plan
+from .types import SampleVector
+
+__all__ = ["Network", "debug_signature"]
+
+
+def debug_signature(config, channels: int) -> wiring.Signature:
+    """Observation port of one layer: ``valid`` on the transfer cycle and the transferred ``payload``."""
+    return wiring.Signature({"valid": Out(1), "payload": Out(SampleVector(config, channels))})
+
+
+class Network(wiring.Component):
+    def __init__(self, net: QuantizedNetwork, plan: Plan, *, debug: bool = False):
+        cfg = net.config
+        if len(plan.layers) != len(cfg.layers):
+            raise ValueError(f"plan has {len(plan.layers)} layers, network has {len(cfg.layers)}")
+        for lp, lc in zip(plan.layers, cfg.layers, strict=True):
+            if lp.out_channels != lc.filters or lp.kernel_size != lc.kernel_size or lp.dilation != lc.dilation:
+                raise ValueError(f"plan layer {lp.index} does not match the network's config "
+                                 f"(plan {lp.kernel_size}x{lp.in_channels}->{lp.out_channels} d={lp.dilation})")
+        self.net = net
+        self.plan = plan
+        self.debug = debug
+        members = {
+            "i": In(stream.Signature(SampleVector(cfg, cfg.n_inputs))),
+            "o": Out(stream.Signature(SampleVector(cfg, cfg.n_outputs))),
+        }
+        if debug:
+            for i, lc in enumerate(cfg.layers):
+                members[f"layer{i}"] = Out(debug_signature(cfg, lc.filters))
+        super().__init__(members)
+
+    def elaborate(self, platform):
+        m = Module()
+        cfg = self.net.config
+        layers = []
+        for i, (layer, lp) in enumerate(zip(self.net.layers, self.plan.layers, strict=True)):
+            engine = ConvLayer(cfg, i, layer, lp)
+            m.submodules[f"layer{i}"] = engine
+            layers.append(engine)
+        # After reset the block-RAM caches clear themselves; hold the input until all of them are done so
+        # the first sample sees the same empty pipeline (and latency) as every later one.
+        if self.plan.reset_cycles:
+            warming = Signal(init=1)
+            count = Signal(range(self.plan.reset_cycles + 1))
+            with m.If(warming):
+                m.d.sync += count.eq(count + 1)
+                with m.If(count == self.plan.reset_cycles - 1):
+                    m.d.sync += warming.eq(0)
+            m.d.comb += [layers[0].i.valid.eq(self.i.valid & ~warming),
+                         layers[0].i.payload.eq(self.i.payload),
+                         self.i.ready.eq(layers[0].i.ready & ~warming)]
+        else:
+            wiring.connect(m, wiring.flipped(self.i), layers[0].i)
+        for upstream, downstream in zip(layers, layers[1:], strict=False):
+            wiring.connect(m, upstream.o, downstream.i)
+        wiring.connect(m, layers[-1].o, wiring.flipped(self.o))
+        if self.debug:
+            for i, engine in enumerate(layers):
+                port = getattr(self, f"layer{i}")
+                m.d.comb += [port.valid.eq(engine.o.valid & engine.o.ready),
+                             port.payload.eq(engine.o.payload)]
+        return m

@@ -1,0 +1,297 @@
+"""The scheduler: how many multipliers (lanes) each layer gets so that one sample fits the cycle budget.
+
+Hardware model (exactly what ``rtl/conv_layer.py`` builds, and what the tests measure):
+
+* Every layer is an independent engine; layers are connected by streams and pipeline across samples,
+  so each layer has the whole budget of ``cycle_budget = floor(clock_hz / sample_rate_hz)`` cycles.
+* A layer with ``P`` lanes computes its ``Cout`` outputs in ``G = ceil(Cout / P)`` groups; a group is
+  ``K * Cin`` multiply-accumulate steps, one per cycle, each step one cache read broadcast to the ``P``
+  multipliers. So a sample takes ``mac_cycles = G * K * Cin`` issue cycles.
+* Its initiation interval is ``cycles = mac_cycles + LAYER_OVERHEAD_CYCLES`` (accept cycle + read,
+  multiply and accumulate pipeline + requantize stages; see ``conv_layer.py``), and its output is valid
+  ``latency_cycles = mac_cycles + LAYER_LATENCY_OVERHEAD`` cycles after the input was accepted.
+* After reset each block-RAM cache clears itself, one word per cycle, so the first input is accepted
+  ``reset_cycles`` (the largest cache's word count) after reset.
+* The network's ``cycles_per_sample`` (its initiation interval) is the maximum over the layers, its
+  ``latency_cycles`` (input accepted -> output valid) the sum of the layers' latencies.
+
+The scheduler gives each layer the fewest lanes that meet the budget (layers are independent, so this
+also minimises the total) and raises :class:`PlanError` with numbers for what would fit otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from common.config import ModelConfig
+
+__all__ = [
+    "HISTORY_READ_LATENCY",
+    "LAYER_LATENCY_OVERHEAD",
+    "LAYER_OVERHEAD_CYCLES",
+    "LayerPlan",
+    "Plan",
+    "PlanError",
+    "cache_geometry",
+    "make_plan",
+]
+
+#: Cycles from a history read (tap, channel) to the registered sample at the multiplier input: the
+#: block RAM's read, a register straight on the RAM output (its clock-to-out is the slowest thing in the
+#: ECP5 fabric), then the tap-0 mux into the multiplier input register. ``ShiftBuffer`` matches it.
+HISTORY_READ_LATENCY = 3
+#: Cycles a layer spends per sample beyond its issue cycles: the history/ROM read, the product register,
+#: the accumulator, the two requantize registers (the accept cycle overlaps the last one: the next input
+#: is accepted on the cycle the result moves into the output register).
+LAYER_OVERHEAD_CYCLES = HISTORY_READ_LATENCY + 4
+#: Input accepted -> output ``valid`` of one layer, beyond its issue cycles (one more than the overhead:
+#: the output register).
+LAYER_LATENCY_OVERHEAD = LAYER_OVERHEAD_CYCLES + 1
+
+
+class PlanError(ValueError):
+    """The requested rate cannot be met with the given clock and multipliers; the message says what fits."""
+
+
+def _clog2(n: int) -> int:
+    return max(0, (n - 1).bit_length())
+
+
+def cache_geometry(config: ModelConfig, index: int) -> tuple[str, int, int]:
+    """``(kind, depth, bits)`` of layer ``index``'s input history.
+
+    Layer 0 keeps its short input history in registers (``ShiftBuffer``, ``history + 1`` vectors).
+    The others use a block-RAM ring buffer (``ActivationCache``) of a power-of-two number of slots
+    (so the wrapping pointer is free) times a power-of-two number of channel words (address =
+    ``{slot, channel}``); the newest vector also sits in a register, so ``history == 0`` needs no RAM.
+    """
+    layer = config.layers[index]
+    cin = config.in_channels(index)
+    width = config.data_format.width
+    if index == 0:
+        depth = layer.history + 1
+        return "registers", depth, depth * cin * width
+    if layer.history == 0:
+        return "block_ram", 0, 0
+    depth = 1 << _clog2(layer.history + 1)
+    return "block_ram", depth, depth * (1 << _clog2(cin)) * width
+
+
+@dataclass
+class LayerPlan:
+    index: int
+    in_channels: int
+    out_channels: int
+    kernel_size: int
+    dilation: int
+    #: Multipliers of this layer; output channel o is computed by lane o % lanes in group o // lanes.
+    lanes: int
+    groups: int
+    #: Multiply-accumulate issue cycles per sample: groups * kernel_size * in_channels.
+    mac_cycles: int
+    #: Initiation interval of this layer (cycles between accepted inputs when it is the bottleneck).
+    cycles: int
+    #: Input accepted -> output valid.
+    latency_cycles: int
+    cache_kind: str
+    #: Vectors (slots) the history holds.
+    cache_depth: int
+    #: Bits of the history storage (block RAM for ``block_ram``, flip-flops for ``registers``).
+    cache_bits: int
+    #: Weight ROM bits: lanes x mac_cycles words of weight_format.width.
+    rom_bits: int
+    #: Block-RAM-class memory of this layer: RAM cache bits + ROM bits.
+    memory_bits: int
+    accumulator_bits: int
+    #: Cycles after reset during which the cache clears its RAM (one word per cycle) and takes no input.
+    clear_cycles: int = 0
+
+
+@dataclass
+class Plan:
+    config_name: str
+    clock_hz: int
+    sample_rate_hz: int
+    #: floor(clock_hz / sample_rate_hz): cycles between two codec samples.
+    cycle_budget: int
+    #: The network's initiation interval: the fewest cycles between accepted inputs (max over layers).
+    cycles_per_sample: int
+    #: Multipliers used (sum of lanes; one MULT18X18D each) and the budget they were planned against.
+    multipliers: int
+    multiplier_budget: int
+    #: Block-RAM-class bits: RAM caches + weight ROMs.
+    memory_bits: int
+    #: Input accepted -> output valid, pipeline not stalled (sum over layers).
+    latency_cycles: int
+    #: Whole sample periods the output lags at the budget spacing: 0 if the output for input t is valid
+    #: before input t+1 arrives, n if it is valid before input t+n+1 (latency_cycles // cycle_budget).
+    latency_samples: int
+    layers: list[LayerPlan] = field(default_factory=list)
+    #: Cycles after reset before the first input is accepted (the caches clear their RAM).
+    reset_cycles: int = 0
+
+    @property
+    def lanes(self) -> list[int]:
+        return [layer.lanes for layer in self.layers]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Plan:
+        data = dict(data)
+        data["layers"] = [LayerPlan(**layer) for layer in data.get("layers", [])]
+        return cls(**data)
+
+    def to_json(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n")
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> Plan:
+        return cls.from_dict(json.loads(Path(path).read_text()))
+
+    def summary(self) -> str:
+        lines = [
+            f"plan for '{self.config_name}': {self.sample_rate_hz} Hz at {self.clock_hz / 1e6:g} MHz "
+            f"-> budget {self.cycle_budget} cycles/sample",
+            f"  cycles per sample {self.cycles_per_sample} ({100 * self.cycles_per_sample / self.cycle_budget:.0f}% "
+            f"of budget), multipliers {self.multipliers}/{self.multiplier_budget}, memory {self.memory_bits} bits, "
+            f"latency {self.latency_cycles} cycles = {self.latency_samples} sample(s), "
+            f"first input {self.reset_cycles} cycles after reset",
+        ]
+        for lp in self.layers:
+            lines.append(
+                f"  layer {lp.index}: {lp.kernel_size}x{lp.in_channels}->{lp.out_channels} d={lp.dilation}: "
+                f"{lp.lanes} lane(s) x {lp.groups} group(s), {lp.cycles} cycles, latency {lp.latency_cycles}, "
+                f"cache {lp.cache_kind} {lp.cache_depth} slots ({lp.cache_bits} bits), ROM {lp.rom_bits} bits, "
+                f"acc {lp.accumulator_bits} bits")
+        return "\n".join(lines)
+
+
+def _layer_plan(config: ModelConfig, index: int, lanes: int) -> LayerPlan:
+    lc = config.layers[index]
+    cin = config.in_channels(index)
+    groups = math.ceil(lc.filters / lanes)
+    mac_cycles = groups * lc.kernel_size * cin
+    kind, depth, cache_bits = cache_geometry(config, index)
+    rom_bits = lanes * mac_cycles * config.weight_format.width
+    return LayerPlan(
+        index=index, in_channels=cin, out_channels=lc.filters, kernel_size=lc.kernel_size,
+        dilation=lc.dilation, lanes=lanes, groups=groups, mac_cycles=mac_cycles,
+        cycles=mac_cycles + LAYER_OVERHEAD_CYCLES, latency_cycles=mac_cycles + LAYER_LATENCY_OVERHEAD,
+        cache_kind=kind, cache_depth=depth, cache_bits=cache_bits,
+        rom_bits=rom_bits, memory_bits=rom_bits + (cache_bits if kind == "block_ram" else 0),
+        accumulator_bits=config.accumulator_bits(index),
+        clear_cycles=cache_bits // config.data_format.width if kind == "block_ram" else 0)
+
+
+def _fewest_lanes(config: ModelConfig, budget: int) -> list[int] | None:
+    """Per layer, the fewest lanes whose initiation interval fits ``budget``; None if a layer cannot."""
+    lanes = []
+    for i, lc in enumerate(config.layers):
+        step = lc.kernel_size * config.in_channels(i)
+        max_groups = (budget - LAYER_OVERHEAD_CYCLES) // step
+        if max_groups < 1:
+            return None
+        lanes.append(math.ceil(lc.filters / min(max_groups, lc.filters)))
+    return lanes
+
+
+def _min_budget(config: ModelConfig, multipliers: int) -> int | None:
+    """The smallest cycle budget that fits ``multipliers``; None if even one lane per layer is too many."""
+    if multipliers < len(config.layers):
+        return None
+    hi = max(_layer_plan(config, i, 1).cycles for i in range(len(config.layers)))
+    lo = 1
+    while lo < hi:  # multipliers needed is non-increasing in the budget
+        mid = (lo + hi) // 2
+        need = _fewest_lanes(config, mid)
+        if need is not None and sum(need) <= multipliers:
+            hi = mid
+        else:
+            lo = mid + 1
+    return hi
+
+
+def _fits(config: ModelConfig, budget: int, multipliers: int) -> bool:
+    need = _fewest_lanes(config, budget)
+    return need is not None and sum(need) <= multipliers
+
+
+def _suggestions(config: ModelConfig, clock_hz: int, sample_rate_hz: int, budget: int, multipliers: int) -> str:
+    options = []
+    usable = max(multipliers, len(config.layers))  # every layer needs at least one multiplier
+    prefix = "" if usable == multipliers else f"at least {usable} multipliers (one per layer) and "
+    min_budget = _min_budget(config, usable)
+    if min_budget is not None:
+        options.append(f"{prefix}a sample rate <= {clock_hz // min_budget} Hz (budget {min_budget} cycles)")
+        options.append(f"{prefix}a clock >= {min_budget * sample_rate_hz} Hz")
+    if len(config.layers) > 1:
+        widest = max(lc.filters for lc in config.layers[:-1])
+        for filters in range(widest - 1, 0, -1):
+            smaller = config.replace(layers=[
+                lc if i == len(config.layers) - 1 else type(lc)(min(lc.filters, filters), lc.kernel_size,
+                                                                 lc.dilation)
+                for i, lc in enumerate(config.layers)])
+            if _fits(smaller, budget, multipliers):
+                options.append(f"hidden layers of at most {filters} filters")
+                break
+    need = _fewest_lanes(config, budget)
+    if need is not None:
+        options.append(f"a device with >= {sum(need)} multipliers (lanes {need})")
+    if not options:
+        return "nothing nearby fits"
+    return "it would fit with " + ", or ".join(options)
+
+
+def make_plan(config: ModelConfig, *, clock_hz: int, sample_rate_hz: int, multipliers: int,
+              lanes: list[int] | None = None) -> Plan:
+    """Schedule ``config`` at ``sample_rate_hz`` on a ``clock_hz`` clock with at most ``multipliers``.
+
+    ``lanes`` forces the per-layer multiplier counts (tests); they must still fit the budget.
+    Raises :class:`PlanError` (before anything is generated) when the rate cannot be met.
+    """
+    for name, value in (("clock_hz", clock_hz), ("sample_rate_hz", sample_rate_hz), ("multipliers", multipliers)):
+        if not isinstance(value, int) or value < 1:
+            raise PlanError(f"{name}: must be a positive integer, got {value!r}")
+    budget = clock_hz // sample_rate_hz
+    where = (f"{config.name!r} at {sample_rate_hz} Hz with a {clock_hz} Hz clock "
+             f"(budget {budget} cycles/sample) and {multipliers} multipliers")
+    if lanes is None:
+        chosen = _fewest_lanes(config, budget)
+        if chosen is None:
+            worst = max(range(len(config.layers)),
+                        key=lambda i: config.layers[i].kernel_size * config.in_channels(i))
+            floor_cycles = config.layers[worst].kernel_size * config.in_channels(worst) + LAYER_OVERHEAD_CYCLES
+            raise PlanError(
+                f"cannot schedule {where}: layer {worst} needs at least {floor_cycles} cycles per sample even "
+                f"with one multiplier per output channel; " + _suggestions(
+                    config, clock_hz, sample_rate_hz, budget, multipliers))
+        if sum(chosen) > multipliers:
+            raise PlanError(
+                f"cannot schedule {where}: it needs {sum(chosen)} multipliers (lanes {chosen}); "
+                + _suggestions(config, clock_hz, sample_rate_hz, budget, multipliers))
+    else:
+        chosen = list(lanes)
+        if len(chosen) != len(config.layers):
+            raise PlanError(f"lanes: {len(chosen)} values given for {len(config.layers)} layers")
+        for i, (p, lc) in enumerate(zip(chosen, config.layers, strict=True)):
+            if not isinstance(p, int) or not 1 <= p <= lc.filters:
+                raise PlanError(f"lanes[{i}]: must be between 1 and the layer's {lc.filters} filters, got {p!r}")
+        if sum(chosen) > multipliers:
+            raise PlanError(f"cannot schedule {where}: lanes {chosen} use {sum(chosen)} multipliers")
+    layers = [_layer_plan(config, i, p) for i, p in enumerate(chosen)]
+    cycles = max(lp.cycles for lp in layers)
+    if cycles > budget:
+        raise PlanError(f"cannot schedule {where}: lanes {chosen} take {cycles} cycles per sample; "
+                        + _suggestions(config, clock_hz, sample_rate_hz, budget, multipliers))
+    latency = sum(lp.latency_cycles for lp in layers)
+    return Plan(
+        config_name=config.name, clock_hz=clock_hz, sample_rate_hz=sample_rate_hz, cycle_budget=budget,
+        cycles_per_sample=cycles, multipliers=sum(chosen), multiplier_budget=multipliers,
+        memory_bits=sum(lp.memory_bits for lp in layers), latency_cycles=latency,
+        latency_samples=latency // budget, layers=layers, reset_cycles=max(lp.clear_cycles for lp in layers))
