@@ -248,8 +248,9 @@ class ModelConfig:
         n = self.reduction_length(index)
         shift = self.requant_shift
         rounding_const = (1 << (shift - 1)) if shift > 0 else 0
-        lo = n * min(corners) + (w.min_int << shift)
-        hi = n * max(corners) + (w.max_int << shift) + rounding_const
+        # the bias has the weights' fraction bits; the product scale has data.frac_bits more
+        lo = n * min(corners) + (w.min_int << d.frac_bits)
+        hi = n * max(corners) + (w.max_int << d.frac_bits) + rounding_const
         bits = 1
         while not (-(1 << (bits - 1)) <= lo and hi <= (1 << (bits - 1)) - 1):
             bits += 1
