@@ -1,0 +1,127 @@
+"""ModelConfig: the default loads with the expected derived figures, and every invalid field is rejected
+with a ConfigError whose message names that field."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from common.config import ConfigError, FixedFormat, LayerConfig, ModelConfig, load_config
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT = ROOT / "configs" / "default.toml"
+
+LAYERS = """
+[[layers]]
+filters = {f0}
+kernel_size = {k0}
+dilation = {d0}
+
+[[layers]]
+filters = 16
+kernel_size = 4
+dilation = {d1}
+
+[[layers]]
+filters = 1
+kernel_size = 4
+dilation = 16
+"""
+
+
+def write_config(tmp_path: Path, top: str = "", *, f0=16, k0=4, d0=1, d1=4, tables: str = "") -> Path:
+    text = (f'name = "t"\nsample_rate_hz = 192000\n{top}\n{tables}\n'
+            + LAYERS.format(f0=f0, k0=k0, d0=d0, d1=d1))
+    path = tmp_path / "c.toml"
+    path.write_text(text)
+    return path
+
+
+def test_default_config_figures():
+    config = load_config(DEFAULT)
+    # Hand count: conv0 4 taps x 4 inputs x 16 + 16 biases, conv1 4 x 16 x 16 + 16, conv2 4 x 16 x 1 + 1.
+    assert config.params == (4 * 4 * 16 + 16) + (4 * 16 * 16 + 16) + (4 * 16 + 1) == 1377
+    # 1 + (K-1) * (1 + 4 + 16) samples of history.
+    assert config.receptive_field == 1 + 3 * 21 == 64
+    assert config.inputs == ("core", "e0", "e1", "zero")
+    assert config.sample_rate_hz == 192_000
+    assert config.n_inputs == 4 and config.n_outputs == 1
+    assert config.weight_format == FixedFormat(16, 12) and config.data_format == FixedFormat(16, 12)
+    assert config.rounding == "half_up"
+
+
+def test_default_train_table_is_separate():
+    """The [train] table belongs to train/ and must not leak into the model config."""
+    config = load_config(DEFAULT)
+    assert "train" not in config.to_dict()
+
+
+def test_json_round_trip(tmp_path):
+    config = load_config(DEFAULT)
+    config.to_json(tmp_path / "c.json")
+    assert load_config(tmp_path / "c.json") == config
+    summary = json.loads((tmp_path / "c.json").read_text())
+    assert summary["params"] == 1377 and summary["receptive_field"] == 64
+
+
+def test_valid_custom_config(tmp_path):
+    config = load_config(write_config(tmp_path, f0=8, d1=4))
+    assert config.layers[0] == LayerConfig(8, 4, 1)
+    assert config.params == (4 * 4 * 8 + 8) + (4 * 8 * 16 + 16) + (4 * 16 + 1)
+
+
+@pytest.mark.parametrize("kwargs, top, field", [
+    (dict(f0=0), "", "layers[0].filters"),
+    (dict(k0=0), "", "layers[0].kernel_size"),
+    (dict(d0=0), "", "layers[0].dilation"),
+    (dict(d1=8), "", "layers[1].dilation"),  # layer 0 covers 4 samples, a dilation of 8 leaves holes
+    (dict(k0=1, d0=2), "", "layers[0].dilation"),
+    ({}, "[weight_format]\nwidth = 20\nfrac_bits = 12", "weight_format.width"),
+    ({}, "[data_format]\nwidth = 19\nfrac_bits = 12", "data_format.width"),
+    ({}, "[data_format]\nwidth = 16\nfrac_bits = 16", "data_format.frac_bits"),
+    ({}, "[weight_format]\nwidth = 16\nfrac_bits = 12\nsign = 1", "weight_format"),
+    ({}, 'rounding = "nearest"', "rounding"),
+    ({}, 'overflow = "wrap"', "overflow"),
+    ({}, 'activation = "tanh"', "activation"),
+    ({}, 'inputs = ["e0", "e1"]', "inputs"),
+    ({}, 'inputs = ["core", "core"]', "inputs"),
+    ({}, "volts_per_unit = 0", "volts_per_unit"),
+    ({}, "learning_rate = 0.1", "learning_rate"),  # unknown top-level field
+])
+def test_invalid_config_names_field(tmp_path, kwargs, top, field):
+    # Tables ([weight_format]) must come after the top-level keys: put them last.
+    is_table = top.startswith("[")
+    path = write_config(tmp_path, "" if is_table else top, tables=top if is_table else "", **kwargs)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value).startswith(field), str(info.value)
+
+
+def test_sample_rate_must_be_positive():
+    with pytest.raises(ConfigError, match=r"^sample_rate_hz"):
+        ModelConfig(layers=(LayerConfig(1),), sample_rate_hz=0)
+
+
+def test_unknown_layer_field(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text("[[layers]]\nfilters = 1\nstride = 2\n")
+    with pytest.raises(ConfigError, match=r"^layers\[0\]\.stride"):
+        load_config(path)
+
+
+def test_no_layers(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('name = "x"\n')
+    with pytest.raises(ConfigError, match=r"^layers"):
+        load_config(path)
+
+
+def test_missing_file_and_bad_toml(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "nope.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("name = \n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(bad)

@@ -1,0 +1,41 @@
+"""What ``make train`` leaves in ``build/train/`` and how later stages read it back.
+
+* ``model.h5``: the QKeras model (HDF5: ``.keras`` files hang ``qkeras.utils.load_qmodel`` in TF 2.15);
+* ``config.json``: the ModelConfig it was trained for (``ModelConfig.to_json``);
+* ``report.json``, ``history.csv``, ``loss.png``, ``wavetable.png``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from common.config import ModelConfig
+
+__all__ = ["MODEL_FILE", "CONFIG_FILE", "save_model", "load_trained"]
+
+MODEL_FILE = "model.h5"
+CONFIG_FILE = "config.json"
+
+
+def save_model(model, config: ModelConfig, directory: str | Path) -> None:
+    """Write ``model.h5`` (no optimizer state: the loss is a closure) and ``config.json``."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():  # Keras calls HDF5 "legacy"; it is the format load_qmodel reloads
+        warnings.filterwarnings("ignore", message=".*HDF5 file.*")
+        warnings.filterwarnings("ignore", message=".*constraints.serialize.*")  # QKeras quantizers; harmless
+        model.save(directory / MODEL_FILE, include_optimizer=False)
+    config.to_json(directory / CONFIG_FILE)
+
+
+def load_trained(directory: str | Path = "build/train"):
+    """``(qkeras_model, config)`` from a training output directory."""
+    directory = Path(directory)
+    path = directory / MODEL_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist; run `make train` first")
+    from qkeras.utils import load_qmodel
+
+    model = load_qmodel(str(path), compile=False)
+    return model, ModelConfig.from_json(directory / CONFIG_FILE)

@@ -1,0 +1,208 @@
+"""Training windows and their train / validation / test splits, synthetic (default) or recorded.
+
+A *segment* is one continuous take: a core triangle plus the target waves phase-locked to it. It is cut
+into consecutive windows of ``window`` samples; each window gets one constant embedding point (e0, e1),
+cycling through corners, edges and interior (``train.embedding.point_kinds``), and its target is the
+constant-power blend of the segment's waves at that point. Splits are made by segment (synthetic: by
+independently seeded segments), so no test window shares a take with a training window.
+
+Network inputs follow ``config.inputs`` (``core``, ``e0``, ``e1``, ``zero``) and are quantized to the
+input format (FP4.12: codes / 4096) exactly as the hardware receives them; targets stay float.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from common.config import ModelConfig
+from train.embedding import CORNERS, blend, point_kinds, sample_point, sweep_path
+from train.errors import DatasetError
+from train.recorded import load_recordings
+from train.waves import ALL_WAVES, frequency_sweep, phase_from_frequency, synthesize
+
+__all__ = ["DatasetError", "DataSizes", "Split", "load_splits", "embedding_sweep", "make_inputs",
+           "quantize_input", "synthetic_segment", "SPLITS", "INPUT_ROLES"]
+
+SPLITS = ("train", "val", "test")
+INPUT_ROLES = ("core", "e0", "e1", "zero")
+
+
+@dataclass(frozen=True)
+class DataSizes:
+    """How much data, and which kind. The ``[train]`` table of the config sets these for ``make train``;
+    the defaults here are the same as in ``configs/default.toml``."""
+
+    #: Samples per training window (5.3 ms at 192 kHz; the first receptive_field-1 are warm-up).
+    window: int = 1024
+    #: Length of one synthetic segment (one independent take).
+    segment_seconds: float = 1.0
+    train_segments: int = 14
+    val_segments: int = 2
+    test_segments: int = 2
+    #: Musical range of the synthetic sweeps: A0 to C8, the piano.
+    fmin_hz: float = 27.5
+    fmax_hz: float = 4186.0
+    #: Recorded data: how many whole segments (takes) to hold out for validation and for test.
+    recorded_val_segments: int = 1
+    recorded_test_segments: int = 1
+
+    @classmethod
+    def from_kwargs(cls, **sizes) -> DataSizes:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(sizes) - known)
+        if unknown:
+            raise TypeError(f"unknown dataset size {unknown[0]!r}; known: {sorted(known)}")
+        out = cls(**sizes)
+        for name in ("window", "train_segments", "val_segments", "test_segments"):
+            if not isinstance(getattr(out, name), int) or getattr(out, name) < 1:
+                raise ValueError(f"{name}: must be a positive integer, got {getattr(out, name)!r}")
+        if not 0 < out.fmin_hz < out.fmax_hz:
+            raise ValueError(f"fmin_hz/fmax_hz: need 0 < fmin_hz < fmax_hz, got {out.fmin_hz}, {out.fmax_hz}")
+        return out
+
+
+@dataclass
+class Split:
+    """Windows of one split. ``x`` (N, T, n_inputs) and ``y`` (N, T, n_outputs) float32, ``points`` (N, 2)
+    the (e0, e1) of each window, ``labels`` the corner wave name or ``"blend"``, ``segments`` the take."""
+
+    x: np.ndarray
+    y: np.ndarray
+    points: np.ndarray
+    labels: list[str]
+    segments: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+
+def quantize_input(config: ModelConfig, values: np.ndarray) -> np.ndarray:
+    """Round to the input format's grid (half to even, as QKeras) and saturate, as real values."""
+    fmt = config.data_format
+    codes = np.clip(np.round(np.asarray(values, dtype=np.float64) * fmt.scale), fmt.min_int, fmt.max_int)
+    return codes / fmt.scale
+
+
+def make_inputs(config: ModelConfig, core: np.ndarray, e0, e1) -> np.ndarray:
+    """Network input (T, n_inputs) float32 in ``config.inputs`` order, quantized. ``e0``/``e1`` are
+    scalars (constant per window) or arrays of length T."""
+    unknown = [r for r in config.inputs if r not in INPUT_ROLES]
+    if unknown:
+        raise DatasetError(f"config.inputs: unknown input role {unknown[0]!r}; the dataset provides "
+                           f"{', '.join(INPUT_ROLES)}")
+    n = len(core)
+    channels = {"core": core, "e0": np.broadcast_to(e0, (n,)), "e1": np.broadcast_to(e1, (n,)),
+                "zero": np.zeros(n)}
+    return np.stack([quantize_input(config, channels[r]) for r in config.inputs], axis=1).astype(np.float32)
+
+
+def synthetic_segment(config: ModelConfig, sizes: DataSizes, seed: Iterable[int]) -> dict[str, np.ndarray]:
+    """One synthetic take: core + four targets (float64, network units) along a random frequency sweep."""
+    rng = np.random.default_rng(list(seed))
+    n = int(round(sizes.segment_seconds * config.sample_rate_hz))
+    freq = frequency_sweep(rng, n, config.sample_rate_hz, sizes.fmin_hz, sizes.fmax_hz)
+    phase = phase_from_frequency(freq, config.sample_rate_hz, start=rng.uniform())
+    return synthesize(phase, freq, config.sample_rate_hz, ALL_WAVES)
+
+
+def _windows(config: ModelConfig, waves: dict[str, np.ndarray], segment: str, window: int,
+             rng: np.random.Generator) -> Split:
+    """Cut one segment into consecutive windows, one embedding point each."""
+    available = frozenset(w for w in waves if w in CORNERS)
+    kinds = point_kinds(available)
+    start = int(rng.integers(len(kinds)))
+    quantum = 1.0 / config.data_format.scale
+    n = len(waves["core"]) // window
+    xs, ys, points, labels = [], [], [], []
+    for i in range(n):
+        kind = kinds[(start + i) % len(kinds)]
+        e0, e1 = sample_point(kind, rng, quantum)
+        piece = {name: wave[i * window:(i + 1) * window] for name, wave in waves.items()}
+        xs.append(make_inputs(config, piece["core"], e0, e1))
+        ys.append(blend(piece, e0, e1))
+        points.append((e0, e1))
+        labels.append(kind if kind in CORNERS else "blend")
+    return Split(np.array(xs, dtype=np.float32).reshape(n, window, config.n_inputs),
+                 np.array(ys, dtype=np.float32).reshape(n, window, 1),
+                 np.array(points, dtype=np.float32).reshape(n, 2), labels, [segment] * n)
+
+
+def _concat(parts: list[Split]) -> Split:
+    return Split(np.concatenate([p.x for p in parts]), np.concatenate([p.y for p in parts]),
+                 np.concatenate([p.points for p in parts]), [lab for p in parts for lab in p.labels],
+                 [s for p in parts for s in p.segments])
+
+
+def _synthetic_splits(config: ModelConfig, sizes: DataSizes, seed: int, progress: bool) -> dict[str, Split]:
+    from tqdm import tqdm
+
+    counts = {"train": sizes.train_segments, "val": sizes.val_segments, "test": sizes.test_segments}
+    jobs = [(split, s_id, i) for s_id, split in enumerate(SPLITS) for i in range(counts[split])]
+    # Each segment has its own seed (seed, split, index): splits never share a take, and a segment does
+    # not depend on how many others are generated.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        segments = list(tqdm(pool.map(lambda j: synthetic_segment(config, sizes, (seed, j[1], j[2])), jobs),
+                             total=len(jobs), desc="synthesizing segments", unit="seg", disable=not progress))
+    out = {}
+    for s_id, split in enumerate(SPLITS):
+        parts = [_windows(config, waves, f"synthetic-{split}-{i}", sizes.window,
+                          np.random.default_rng([seed, s_id, i, 1]))
+                 for (sp, _, i), waves in zip(jobs, segments, strict=True) if sp == split]
+        out[split] = _concat(parts)
+    return out
+
+
+def _recorded_splits(config: ModelConfig, data: str | Path, sizes: DataSizes, seed: int) -> dict[str, Split]:
+    recordings = load_recordings(config, data, min_samples=sizes.window)
+    names = sorted({r.segment for r in recordings})
+    n_val, n_test = sizes.recorded_val_segments, sizes.recorded_test_segments
+    if len(names) < n_val + n_test + 1:
+        raise DatasetError(
+            f"{data}: {len(names)} segment(s) ({', '.join(names)}) but splitting by take needs at least "
+            f"{n_val + n_test + 1}: {n_test} for test, {n_val} for validation and one to train on; record "
+            f"more takes (each with its own 'segment' name)")
+    order = [names[i] for i in np.random.default_rng([seed, 7]).permutation(len(names))]
+    assignment = {name: "test" for name in order[:n_test]}
+    assignment.update({name: "val" for name in order[n_test:n_test + n_val]})
+    out = {}
+    for split in SPLITS:
+        parts = [_windows(config, r.waves, r.segment, sizes.window, np.random.default_rng([seed, i, 1]))
+                 for i, r in enumerate(recordings) if assignment.get(r.segment, "train") == split]
+        out[split] = _concat(parts)
+    return out
+
+
+def load_splits(config: ModelConfig, data: str | Path | None = None, seed: int = 0, progress: bool = False,
+                **sizes) -> dict[str, Split]:
+    """Train / validation / test windows: synthetic when ``data`` is None, else the recording manifest
+    (a ``manifest.json`` or its directory). ``sizes`` override :class:`DataSizes` fields. Deterministic
+    in ``seed``."""
+    if config.n_outputs != 1:
+        raise DatasetError(f"layers[-1].filters: the dataset has one target wave, so the network needs "
+                           f"exactly one output, got {config.n_outputs}")
+    make_inputs(config, np.zeros(1), 0.0, 0.0)  # reject unknown input roles before any work
+    dims = DataSizes.from_kwargs(**sizes)
+    if dims.window <= config.receptive_field:
+        raise DatasetError(f"window: {dims.window} samples leave nothing after the receptive field "
+                           f"({config.receptive_field}) warm-up")
+    if data is None:
+        return _synthetic_splits(config, dims, seed, progress)
+    return _recorded_splits(config, data, dims, seed)
+
+
+def embedding_sweep(config: ModelConfig, seconds: float, frequency_hz: float = 110.0) -> np.ndarray:
+    """One continuous input (T, n_inputs) float32: a band-limited core triangle at ``frequency_hz`` while
+    (e0, e1) slowly walk the whole square (all four corners, the edges and the interior; see
+    ``train.embedding.sweep_path``). For listening tests and the simulator's sweep."""
+    n = int(round(seconds * config.sample_rate_hz))
+    freq = np.full(n, float(frequency_hz))
+    core = synthesize(phase_from_frequency(freq, config.sample_rate_hz), freq, config.sample_rate_hz,
+                      ("core",))["core"]
+    path = sweep_path(n)
+    return make_inputs(config, core, path[:, 0], path[:, 1])

@@ -1,0 +1,122 @@
+"""Synthetic and recorded splits: determinism, shapes, quantized inputs, blends, splits by segment."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from train.dataset import embedding_sweep, load_splits
+from train.embedding import blend_weights
+from train.tests.helpers import TINY, good_takes, write_recording
+
+SPLITS = ("train", "val", "test")
+
+
+@pytest.fixture(scope="module")
+def tiny(config):
+    return load_splits(config, seed=3, **TINY)
+
+
+def test_same_seed_same_data_other_seed_different(config, tiny):
+    again = load_splits(config, seed=3, **TINY)
+    other = load_splits(config, seed=4, **TINY)
+    for split in SPLITS:
+        np.testing.assert_array_equal(tiny[split].x, again[split].x)
+        np.testing.assert_array_equal(tiny[split].y, again[split].y)
+        np.testing.assert_array_equal(tiny[split].points, again[split].points)
+        assert tiny[split].labels == again[split].labels
+        assert not np.array_equal(tiny[split].x[..., 0], other[split].x[..., 0])
+
+
+def test_shapes_dtypes_and_quantized_inputs(config, tiny):
+    for split in SPLITS:
+        s = tiny[split]
+        n = len(s)
+        assert s.x.shape == (n, TINY["window"], 4) and s.x.dtype == np.float32
+        assert s.y.shape == (n, TINY["window"], 1) and s.y.dtype == np.float32
+        assert s.points.shape == (n, 2) and len(s.labels) == n
+        codes = s.x.astype(np.float64) * 4096
+        np.testing.assert_array_equal(codes, np.round(codes))  # FP4.12 codes / 4096
+        assert np.all(s.x[..., 3] == 0)  # the 'zero' channel
+        # e0/e1 are constant per window and equal to the recorded point.
+        np.testing.assert_array_equal(s.x[:, :, 1], np.repeat(s.points[:, :1], TINY["window"], axis=1))
+        np.testing.assert_array_equal(s.x[:, :, 2], np.repeat(s.points[:, 1:], TINY["window"], axis=1))
+        assert 0.9 < np.max(np.abs(s.x[..., 0])) <= 1.0  # core amplitude +-1 network unit
+
+
+def test_training_split_covers_corners_edges_and_interior(tiny):
+    s = tiny["train"]
+    labels = set(s.labels)
+    assert {"sine", "ramp", "square", "zigzag", "blend"} <= labels
+    pts = s.points[np.array(s.labels) == "blend"]
+    on_edge = (pts == 0) | (pts == 1)
+    assert np.any(on_edge.any(axis=1)) and np.any(~on_edge.any(axis=1))  # edges and interior
+    sine = s.points[np.array(s.labels) == "sine"]
+    assert np.all(sine == 0)  # (0, 0), the unplugged-jacks point, is trained
+
+
+def test_targets_are_blends_of_the_segment_waves(config, tiny):
+    """Every window of a regenerated segment: target = cos/sin-weighted sum of the four waves at its
+    point (weights written out here), core input = the segment's core quantized to FP4.12."""
+    from train.dataset import DataSizes, synthetic_segment
+
+    waves = synthetic_segment(config, DataSizes(**TINY), (3, 0, 1))  # seed 3, split 0 (train), segment 1
+    s = tiny["train"]
+    idx = [i for i, seg in enumerate(s.segments) if seg == "synthetic-train-1"]
+    assert len(idx) == len(waves["core"]) // TINY["window"]
+    for j, i in enumerate(idx):
+        e0, e1 = (float(v) for v in s.points[i])
+        a, b = np.pi * e0 / 2, np.pi * e1 / 2
+        piece = {k: v[j * 256:(j + 1) * 256] for k, v in waves.items()}
+        expected = (np.cos(a) * np.cos(b) * piece["sine"] + np.cos(a) * np.sin(b) * piece["ramp"]
+                    + np.sin(a) * np.sin(b) * piece["square"] + np.sin(a) * np.cos(b) * piece["zigzag"])
+        np.testing.assert_allclose(s.y[i, :, 0], expected, atol=1e-6)
+        np.testing.assert_array_equal(s.x[i, :, 0], (np.round(piece["core"] * 4096) / 4096).astype(np.float32))
+        corner = {(0, 0): "sine", (0, 1): "ramp", (1, 1): "square", (1, 0): "zigzag"}.get((e0, e1), "blend")
+        assert s.labels[i] == corner
+    # The sine target is -cos of the core's phase: it peaks where the core triangle peaks.
+    i = next(i for i in range(len(s)) if s.labels[i] == "sine")
+    assert np.corrcoef(s.x[i, :, 0], s.y[i, :, 0])[0, 1] > 0.95
+
+
+def test_splits_disjoint_by_segment(tiny):
+    segs = {split: set(tiny[split].segments) for split in SPLITS}
+    assert segs["train"] and segs["val"] and segs["test"]
+    assert not (segs["train"] & segs["val"]) and not (segs["train"] & segs["test"]) and not (segs["val"] & segs["test"])
+    # No window content is shared either.
+    train_cores = {w.tobytes() for w in tiny["train"].x[..., 0]}
+    assert not any(w.tobytes() in train_cores for w in tiny["test"].x[..., 0])
+
+
+def test_embedding_sweep(config):
+    x = embedding_sweep(config, 0.05, frequency_hz=220.0)
+    assert x.shape == (9600, 4) and x.dtype == np.float32
+    assert x[0, 1] == 0 and x[0, 2] == 0 and x[:, 1].max() == 1 and x[:, 2].max() == 1
+    assert np.all(x[:, 3] == 0)
+    crossings = np.sum(np.diff(np.sign(x[:, 0])) > 0)
+    assert crossings == pytest.approx(0.05 * 220, abs=1)
+
+
+def test_recorded_splits_build_blends_from_recorded_waves(config, tmp_path):
+    manifest = write_recording(tmp_path, good_takes())
+    splits = load_splits(config, data=manifest, seed=0, window=256)
+    segs = {split: set(splits[split].segments) for split in SPLITS}
+    assert len(segs["val"]) == 1 and len(segs["test"]) == 1 and len(segs["train"]) == 2
+    assert not (segs["train"] & (segs["val"] | segs["test"]))
+    every = [lab for split in SPLITS for lab in splits[split].labels]
+    assert "zigzag" not in every  # not recorded: never sampled
+    pts = np.concatenate([splits[split].points for split in SPLITS])
+    blends = pts[np.array(every) == "blend"]
+    # Only the sine-ramp (e0 = 0) and ramp-square (e1 = 1) edges have both waves recorded.
+    assert len(blends) and np.all((blends[:, 0] == 0) | (blends[:, 1] == 1))
+    # A blended window equals the weighted sum of the recorded channels (int16 / 32767 * 8.192 V / 5 V).
+    s = splits["train"]
+    i = int(np.flatnonzero(np.array(s.labels) == "blend")[0])
+    take = int(s.segments[i][4:])
+    e0, e1 = (float(v) for v in s.points[i])
+    data = good_takes()[take]["data"].astype(np.float64) / 32767 * 8.192 / 5.0
+    w = blend_weights(e0, e1)
+    start = [j for j in range(len(s)) if s.segments[j] == s.segments[i]].index(i) * 256
+    expected = w["sine"] * data[:, 1] + w["square"] * data[:, 2] + w["ramp"] * data[:, 3]
+    np.testing.assert_allclose(s.y[i, :, 0], expected[start:start + 256], atol=1e-6)
+    np.testing.assert_allclose(s.x[i, :, 0], np.round(data[start:start + 256, 0] * 4096) / 4096, atol=1e-7)

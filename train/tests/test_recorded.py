@@ -1,0 +1,158 @@
+"""Bad recordings are rejected before training, each with its own specific message."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from train.dataset import DatasetError, load_splits
+from train.tests.helpers import good_takes, write_recording
+
+
+def rejects(config, manifest, pattern):
+    with pytest.raises(DatasetError, match=pattern):
+        load_splits(config, data=manifest, window=256)
+
+
+def test_good_recording_loads(config, tmp_path):
+    splits = load_splits(config, data=write_recording(tmp_path, good_takes()), window=256)
+    assert all(len(splits[s]) > 0 for s in ("train", "val", "test"))
+    # The directory works as well as the manifest path.
+    assert len(load_splits(config, data=tmp_path, window=256)["train"]) == len(splits["train"])
+
+
+def test_wrong_rate_in_wav_header(config, tmp_path):
+    rejects(config, write_recording(tmp_path, good_takes(), rate=48_000), r"take0\.wav.*48000 Hz.*192000")
+
+
+def test_wrong_rate_in_manifest(config, tmp_path):
+    rejects(config, write_recording(tmp_path, good_takes(), manifest_rate=96_000),
+            r"sample_rate_hz is 96000 but the model config .* 192000")
+
+
+def test_nan(config, tmp_path):
+    takes = good_takes()
+    data = takes[1]["data"].astype(np.float32) / 32767
+    data[100, 2] = np.nan
+    takes[1]["data"] = data
+    rejects(config, write_recording(tmp_path, takes), r"take1\.wav\) channel 2 \(square\): NaN or inf .*sample 100")
+
+
+def test_inf_float(config, tmp_path):
+    takes = good_takes()
+    data = takes[0]["data"].astype(np.float32) / 32767
+    data[7, 0] = np.inf
+    takes[0]["data"] = data
+    rejects(config, write_recording(tmp_path, takes), r"channel 0 \(core\): NaN or inf")
+
+
+def test_clipped(config, tmp_path):
+    takes = good_takes()
+    takes[2]["data"][500:510, 3] = 32767
+    rejects(config, write_recording(tmp_path, takes), r"take2\.wav\) channel 3 \(ramp\): clipped: 10 consecutive")
+
+
+def test_single_full_scale_sample_is_not_clipping(config, tmp_path):
+    takes = good_takes()
+    takes[2]["data"][500, 3] = -32768
+    load_splits(config, data=write_recording(tmp_path, takes), window=256)
+
+
+def test_dc_offset(config, tmp_path):
+    takes = good_takes()
+    takes[3]["data"][:, 1] += 2000  # 2000/32767 * 8.192 V = 0.5 V = 0.1 network units
+    rejects(config, write_recording(tmp_path, takes), r"take3\.wav\) channel 1 \(sine\): DC offset of \+0\.100")
+
+
+def test_too_short(config, tmp_path):
+    takes = good_takes()
+    takes[0]["data"] = takes[0]["data"][:100]
+    rejects(config, write_recording(tmp_path, takes), r"take0\.wav\) channel 0 \(core\): only 100 samples")
+
+
+def test_channel_count_mismatch(config, tmp_path):
+    takes = good_takes()
+    takes[1]["data"] = takes[1]["data"][:, :3]
+    rejects(config, write_recording(tmp_path, takes), r"take1\.wav\): the WAV has 3 channels but the manifest lists 4")
+
+
+def test_missing_file(config, tmp_path):
+    manifest = write_recording(tmp_path, good_takes())
+    (tmp_path / "take2.wav").unlink()
+    rejects(config, manifest, r"take2\.wav does not exist")
+
+
+def test_unknown_role(config, tmp_path):
+    takes = good_takes()
+    takes[0]["channels"] = ["core", "sine", "triangle", "ramp"]
+    rejects(config, write_recording(tmp_path, takes), r"files\[0\]: unknown channel role 'triangle'")
+
+
+@pytest.mark.parametrize("change, pattern", [
+    (dict(format="waveshaper-recording/2"), r"format must be 'waveshaper-recording/1'"),
+    (dict(dropped_frames=-1), r"dropped_frames must be a non-negative integer"),
+    (dict(volts_full_scale=0), r"volts_full_scale must be a positive number"),
+    (dict(files=[]), r"files must be a non-empty list"),
+])
+def test_bad_manifest_fields(config, tmp_path, change, pattern):
+    rejects(config, write_recording(tmp_path, good_takes(), extra=change), pattern)
+
+
+def test_dropped_frames_are_only_counted(config, tmp_path):
+    """The capture splits files at gaps, so a manifest reporting dropped frames is still usable."""
+    load_splits(config, data=write_recording(tmp_path, good_takes(), extra=dict(dropped_frames=3)), window=256)
+
+
+def test_missing_field_and_bad_json(config, tmp_path):
+    manifest = write_recording(tmp_path, good_takes())
+    data = json.loads(manifest.read_text())
+    del data["volts_full_scale"]
+    manifest.write_text(json.dumps(data))
+    rejects(config, manifest, r"missing field 'volts_full_scale'")
+    manifest.write_text("{not json")
+    rejects(config, manifest, r"not valid JSON")
+    rejects(config, tmp_path / "elsewhere", r"manifest not found")
+
+
+def test_roles_per_file(config, tmp_path):
+    takes = good_takes(channels=("sine", "square", "ramp", "unused"))
+    rejects(config, write_recording(tmp_path / "a", takes), r"needs exactly one 'core' channel, got 0")
+    takes = good_takes(channels=("core", "sine", "sine", "ramp"))
+    rejects(config, write_recording(tmp_path / "b", takes), r"role 'sine' appears more than once")
+    takes = good_takes(channels=("core", "unused", "unused", "unused"))
+    rejects(config, write_recording(tmp_path / "c", takes), r"no target wave channel")
+
+
+def test_too_few_segments_to_split(config, tmp_path):
+    takes = good_takes()
+    for take in takes:
+        take["segment"] = "same-take" if take["name"] != "take3" else "other"
+    rejects(config, write_recording(tmp_path, takes), r"2 segment\(s\) .* needs at least 3")
+
+
+def test_files_of_one_segment_stay_together(config, tmp_path):
+    takes = good_takes(count=6)
+    for i, take in enumerate(takes):
+        take["segment"] = f"seg{i // 2}"
+    splits = load_splits(config, data=write_recording(tmp_path, takes), window=256)
+    owner = {}
+    for split in ("train", "val", "test"):
+        for seg in splits[split].segments:
+            owner.setdefault(seg, set()).add(split)
+    seg_of_take = {f"seg{i // 2}" for i in range(6)}
+    assert seg_of_take == set(owner) and all(len(v) == 1 for v in owner.values())
+
+
+def test_int32_and_float32_scale_like_int16(config, tmp_path):
+    """Full scale means volts_full_scale volts whatever the sample type."""
+    takes = good_takes()
+    reference = load_splits(config, data=write_recording(tmp_path / "i16", takes), window=256)
+    as_int32 = [dict(t, data=t["data"].astype(np.int32) * 65538) for t in takes]  # 32767 -> 2147483646
+    as_float = [dict(t, data=(t["data"] / 32767).astype(np.float32)) for t in takes]
+    for name, variant in (("i32", as_int32), ("f32", as_float)):
+        other = load_splits(config, data=write_recording(tmp_path / name, variant), window=256)
+        for split in ("train", "val", "test"):
+            np.testing.assert_allclose(other[split].y, reference[split].y, atol=1e-6)
+            np.testing.assert_array_equal(other[split].x, reference[split].x)

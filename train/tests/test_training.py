@@ -1,0 +1,129 @@
+"""Training: the smoke run writes every artefact, the model reloads, and its weights are FP4.12."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from train.__main__ import main
+from train.settings import TrainSettings, load_settings
+from train.tests.helpers import DEFAULT_CONFIG, good_takes, write_recording
+
+ARTEFACTS = ("model.h5", "config.json", "report.json", "history.csv", "loss.png", "wavetable.png")
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("train")
+    assert main(["--config", str(DEFAULT_CONFIG), "--smoke", "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def on_fp412_grid(values: np.ndarray) -> bool:
+    codes = np.asarray(values, dtype=np.float64) * 4096
+    return bool(np.all(codes == np.round(codes)) and np.all(codes >= -32768) and np.all(codes <= 32767))
+
+
+def test_smoke_run_writes_every_artefact(smoke_run):
+    for name in ARTEFACTS:
+        assert (smoke_run / name).stat().st_size > 0, name
+    report = json.loads((smoke_run / "report.json").read_text())
+    assert report["params"] == 1377 and report["epochs"] == 2 and report["train_seconds"] > 0
+    for group in ("sine", "ramp", "square", "zigzag", "blend"):
+        assert np.isfinite(report["test_snr_db"][group]) and np.isfinite(report["float_test_snr_db"][group])
+    assert report["test_mse"] > 0
+    with open(smoke_run / "history.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 2 and {"loss", "val_loss"} <= set(rows[0])
+    assert report["best_val_loss"] == pytest.approx(min(float(r["val_loss"]) for r in rows), rel=1e-6)
+
+
+def test_reload_and_report_consistency(smoke_run, config):
+    """load_trained gives the same model; its test SNR recomputed here (independent formula) matches."""
+    from train.artifacts import load_trained
+    from train.dataset import load_splits
+    from train.settings import SMOKE
+
+    model, loaded_config = load_trained(smoke_run)
+    assert loaded_config == config
+    settings = load_settings(DEFAULT_CONFIG).replace(**SMOKE)
+    test = load_splits(config, seed=settings.seed, **settings.data_sizes())["test"]
+    y_hat = model.predict(test.x, verbose=0)
+    skip = config.receptive_field - 1
+    mask = np.array(test.labels) == "blend"
+    y, e = test.y[mask][:, skip:].astype(np.float64), (test.y[mask] - y_hat[mask])[:, skip:].astype(np.float64)
+    snr = 10 * np.log10(np.sum(y**2) / np.sum(e**2))
+    report = json.loads((smoke_run / "report.json").read_text())
+    assert snr == pytest.approx(report["test_snr_db"]["blend"], abs=1e-2)
+
+
+def test_quantized_weights_are_fp412(smoke_run):
+    """Every kernel and bias the hardware will get is a multiple of 2**-12 in [-8, 8), also when the
+    float shadow weights wander outside that range."""
+    from train.artifacts import load_trained
+
+    model, config = load_trained(smoke_run)
+    rng = np.random.default_rng(0)
+    for i in range(len(config.layers)):
+        layer = model.get_layer(f"conv{i}")
+        kernel, bias = layer.get_weights()
+        for q, w in ((layer.kernel_quantizer_internal, kernel), (layer.bias_quantizer_internal, bias)):
+            trained = np.array(q(w))
+            assert on_fp412_grid(trained)
+            wild = rng.uniform(-12, 12, size=w.shape).astype(np.float32)
+            quantized = np.array(q(wild))
+            assert on_fp412_grid(quantized) and quantized.min() >= -8.0 and quantized.max() <= 8 - 2**-12
+        extremes = np.array(layer.kernel_quantizer_internal(np.array([-12.0, -8.0, 1e-5, 7.9999, 12.0], np.float32)))
+        np.testing.assert_array_equal(extremes, [-8.0, -8.0, 0.0, 8 - 2**-12, 8 - 2**-12])
+
+
+def test_float_twin_matches_architecture(smoke_run):
+    from train.artifacts import load_trained
+    from train.fit import float_twin
+
+    model, config = load_trained(smoke_run)
+    twin = float_twin(config, model)
+    assert twin.count_params() == model.count_params() == config.params
+    x = np.zeros((1, 128, config.n_inputs), np.float32)
+    x[0, :, 0] = np.round(np.sin(np.arange(128) / 5) * 4096) / 4096
+    # Quantization changes outputs only a little for a short smoke model.
+    assert np.max(np.abs(twin.predict(x, verbose=0) - model.predict(x, verbose=0))) < 0.05
+
+
+def test_warmup_steps_do_not_count():
+    import tensorflow as tf
+
+    from train.fit import warmup_mse
+
+    loss = warmup_mse(64)
+    y = np.zeros((2, 100, 1), np.float32)
+    p = y.copy()
+    p[:, :63] = 5.0  # errors only in the warm-up
+    assert float(loss(tf.constant(y), tf.constant(p))) == 0.0
+    p[:, 63] = 1.0  # the first counted step
+    assert float(loss(tf.constant(y), tf.constant(p))) == pytest.approx(1 / 37)
+
+
+def test_cli_rejects_bad_data_before_training(tmp_path, capsys):
+    takes = good_takes()
+    takes[0]["data"][10:20, 1] = 32767
+    manifest = write_recording(tmp_path / "data", takes)
+    argv = ["--config", str(DEFAULT_CONFIG), "--data", str(manifest), "--out", str(tmp_path / "o"), "--quiet"]
+    assert main(argv) == 2
+    assert "clipped" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_default_train_table(tmp_path):
+    settings = load_settings(DEFAULT_CONFIG)
+    assert settings == TrainSettings()  # the [train] table spells out the code's defaults
+    assert settings.window > 64
+    bad = tmp_path / "c.toml"
+    bad.write_text(DEFAULT_CONFIG.read_text() + "\nbogus = 1\n")  # lands in [train]
+    from common.config import ConfigError
+
+    with pytest.raises(ConfigError, match=r"^train\.bogus"):
+        load_settings(bad)
