@@ -1,0 +1,79 @@
+"""ClockGenerator: one ECP5 EHXPLLL making the ``sync`` (network) and ``audio`` (256 x fs) domains.
+
+CLKOP drives ``sync`` and is the PLL's own feedback; CLKOS drives ``audio``. Dividers come from
+:func:`boards.pll.search_pll`. Both domains are held in reset until the PLL reports lock (and while the
+board's reset button, if any, is pressed); each reset is released synchronously to its own clock by a
+:class:`~amaranth.lib.cdc.ResetSynchronizer`, so no flip-flop sees a reset edge near its clock edge.
+Holding ``audio`` in reset also holds the codec in power-down (the driver ties PDN to its reset,
+hardware.md §7). No clock constraints are added for the PLL outputs: nextpnr-ecp5 derives them from the
+oscillator's constraint and the EHXPLLL dividers ("Derived frequency constraint of 91.3 MHz ..."), and
+constraints on the output nets would be dropped anyway when yosys merges them into the domain clock nets.
+"""
+
+from __future__ import annotations
+
+from amaranth.hdl import ClockDomain, ClockSignal, Const, Instance, Module, Signal
+from amaranth.lib import wiring
+from amaranth.lib.cdc import ResetSynchronizer
+from amaranth.lib.wiring import Out
+
+from .pll import PllSettings
+
+__all__ = ["ClockGenerator"]
+
+
+def _mhz(hz) -> str:
+    return f"{float(hz) / 1e6:.6f}"
+
+
+class ClockGenerator(wiring.Component):
+    """``locked``: the PLL's lock output (for an LED or a status bit)."""
+
+    def __init__(self, pll: PllSettings, clock_resource: str, reset_resource: str | None = None):
+        self._pll = pll
+        self._clock_resource = clock_resource
+        self._reset_resource = reset_resource
+        super().__init__({"locked": Out(1)})
+
+    def elaborate(self, platform):
+        m = Module()
+        pll = self._pll
+        clk_in = platform.request(self._clock_resource, 0).i
+        reset = Const(0)
+        if self._reset_resource is not None:
+            reset = platform.request(self._reset_resource, 0).i
+
+        m.domains.sync = ClockDomain("sync")
+        m.domains.audio = ClockDomain("audio")
+        clk_sync, clk_audio = Signal(name="clk_sync"), Signal(name="clk_audio")
+        m.submodules.pll = Instance(
+            "EHXPLLL",
+            a_FREQUENCY_PIN_CLKI=_mhz(pll.clock_in_hz),
+            a_FREQUENCY_PIN_CLKOP=_mhz(pll.sync_hz),
+            a_FREQUENCY_PIN_CLKOS=_mhz(pll.audio_hz),
+            a_ICP_CURRENT="12",
+            a_LPF_RESISTOR="8",
+            a_MFG_ENABLE_FILTEROPAMP="1",
+            a_MFG_GMCREF_SEL="2",
+            **{f"p_{name}": value for name, value in pll.instance_params().items()},
+            i_CLKI=clk_in,
+            i_CLKFB=clk_sync,
+            i_RST=0,
+            i_STDBY=0,
+            i_PHASESEL0=0,
+            i_PHASESEL1=0,
+            i_PHASEDIR=0,
+            i_PHASESTEP=0,
+            i_PHASELOADREG=0,
+            i_PLLWAKESYNC=0,
+            i_ENCLKOP=0,
+            i_ENCLKOS=0,
+            o_CLKOP=clk_sync,
+            o_CLKOS=clk_audio,
+            o_LOCK=self.locked,
+        )
+        m.d.comb += [ClockSignal("sync").eq(clk_sync), ClockSignal("audio").eq(clk_audio)]
+        hold = ~self.locked | reset
+        m.submodules.reset_sync = ResetSynchronizer(hold, domain="sync")
+        m.submodules.reset_audio = ResetSynchronizer(hold, domain="audio")
+        return m

@@ -1,0 +1,43 @@
+"""LambdaConcept ECPIX-5 (LFE5UM5G-85F, CABGA554, speed 8): the default board.
+
+A thin layer over amaranth-boards' :class:`ECPIX585Platform`: the eurorack-pmod hangs off PMOD0 through the
+shipped ribbon cable. The pins come out as T25 U25 U24 V24 / T26 U26 V26 W26, exactly the balls the
+eurorack-pmod project's own ECPIX-5 pinmap uses (hardware.md §9), so the mapping is verified on paper
+(and, by that project, on hardware). Clock: the 100 MHz oscillator on K23; reset: the button on AB1.
+"""
+
+from __future__ import annotations
+
+from amaranth_boards.ecpix5 import ECPIX585Platform
+
+from .codec_pins import RIBBON_PMOD_PINS, codec_resource
+from .pll import search_pll
+from .registry import BoardSpec, register
+
+__all__ = ["BOARD", "ECPIX5CodecPlatform"]
+
+CLOCK_IN_HZ = 100_000_000
+SYNC_TARGET_HZ = 100_000_000
+PLL = search_pll(CLOCK_IN_HZ, SYNC_TARGET_HZ, 192_000)
+
+
+class ECPIX5CodecPlatform(ECPIX585Platform):
+    """ECPIX-5 85F with the eurorack-pmod on PMOD0 (ribbon)."""
+
+    resources = [
+        *ECPIX585Platform.resources,
+        codec_resource({name: str(pin) for name, pin in RIBBON_PMOD_PINS.items()}, conn=("pmod", 0)),
+    ]
+
+
+BOARD = register(BoardSpec(
+    "ecpix5", "um5g-85k", "CABGA554", 8,
+    sys_clock_hz=int(PLL.sync_hz), multipliers=156, block_rams=208, luts=83_640,
+    sample_rate_hz=float(PLL.sample_rate_hz), part="LFE5UM5G-85F", clock_in_hz=CLOCK_IN_HZ, pll=PLL,
+    platform=ECPIX5CodecPlatform, clock_resource="clk100", reset_resource="rst",
+    openfpgaloader_args=("-b", "ecpix5"),
+    codec_connection="PMOD0 via the shipped ribbon (pins 1-4: SDIN1 SDOUT1 LRCK BICK; 7-10: SCL SDA PDN MCLK)",
+    codec_pins_verified=True,
+    notes=("openFPGALoader: the eurorack-pmod project uses -b ecpix5; amaranth-boards uses -c ft2232; "
+           "the right FTDI cable may depend on the board revision (unverified).",),
+))

@@ -1,0 +1,103 @@
+"""Build flow: early, clear failures (sample rate, PlanError, weights) before any tool runs, and one
+CI-sized real bitstream build (a small random network on the default board) that must meet timing."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+import pytest
+
+from boards.__main__ import main
+from boards.build import BuildError, build_board, plan_for_board, reserved_multipliers
+from boards.registry import get_board
+from common.config import LayerConfig
+from quantize.weights import random_network
+
+from .helpers import small_config
+
+
+def test_reserved_multipliers():
+    # 3 scaled inputs (core, e0, e1; the spare is constant), 1 network output, 2 calibration blocks.
+    assert reserved_multipliers(small_config()) == 6
+
+
+def test_plan_uses_the_real_clocks():
+    board = get_board("ecpix5")
+    plan = plan_for_board(small_config(), board)
+    assert plan.clock_hz == 91_304_347 and plan.sample_rate_hz == 192_047
+    assert plan.cycle_budget == 91_304_347 // 192_047
+
+
+def test_wrong_sample_rate_fails_early():
+    with pytest.raises(BuildError, match="48000 Hz the model was trained for"):
+        plan_for_board(small_config(sample_rate_hz=48_000), get_board("ecpix5"))
+
+
+def test_network_that_does_not_fit_fails_with_the_plan_error():
+    big = small_config(layers=(LayerConfig(64, 8, 1), LayerConfig(64, 8, 8), LayerConfig(1, 8, 64)))
+    start = time.monotonic()
+    with pytest.raises(BuildError, match="network does not fit board colorlight_i5: cannot schedule"):
+        build_board("colorlight_i5", random_network(big, np.random.default_rng(0)))
+    assert time.monotonic() - start < 10  # before synthesis
+
+
+def test_cli_missing_weights(tmp_path, capsys):
+    assert main(["build", "--board", "ecpix5", "--weights", str(tmp_path / "none")]) == 2
+    assert "cannot load weights" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_real_build_meets_timing(tmp_path):
+    cfg = small_config()
+    net = random_network(cfg, np.random.default_rng(5))
+    result = build_board("ecpix5", net, out_root=tmp_path, progress=lambda *_: None)
+    assert result.bitstream.is_file() and result.bitstream.stat().st_size > 100_000
+    report = json.loads(result.report_path.read_text())
+    assert report["timing_met"] is True
+    assert set(report["clocks"]) == {"sync", "audio"}
+    assert report["clocks"]["sync"]["target_mhz"] == pytest.approx(91.30, abs=0.02)
+    assert report["clocks"]["audio"]["target_mhz"] == pytest.approx(49.16, abs=0.02)
+    for name in ("TRELLIS_COMB", "TRELLIS_FF", "MULT18X18D"):
+        assert 0 < report["utilisation"][name]["used"] < report["utilisation"][name]["available"]
+    assert report["utilisation"]["DP16KD"]["available"] == 208  # the tiny net's caches may all be LUT RAM
+    assert report["utilisation"]["EHXPLLL"]["used"] == 1
+    assert report["cycles_per_sample"] <= report["cycle_budget"] == 475
+    assert report["sample_rate_hz"] == pytest.approx(192_046.4, abs=0.1)
+    assert 0 < report["build_seconds"] < 600
+
+
+def _fake_toolchain(monkeypatch, log_text):
+    """Replace the platform's build() by one that elaborates the top level for the board (pins, PLL,
+    I/O flip-flops: catches wiring errors in seconds) and writes a canned nextpnr log (no tools run)."""
+    from boards.ecpix5 import ECPIX5CodecPlatform
+
+    def fake_build(self, top, *, name, build_dir, **kwargs):
+        from pathlib import Path
+
+        assert kwargs["nextpnr_opts"] == "--timing-allow-fail" and kwargs["do_program"] is False
+        plan = self.prepare(top, name)  # full elaboration and RTLIL for the real platform
+        assert "EHXPLLL" in plan.files[f"{name}.il"]
+        (Path(build_dir) / f"{name}.tim").write_text(log_text)
+        (Path(build_dir) / f"{name}.bit").write_bytes(b"\xff")
+
+    monkeypatch.setattr(ECPIX5CodecPlatform, "build", fake_build)
+
+
+def test_timing_failure_is_an_error_unless_allowed(tmp_path, monkeypatch, capsys):
+    from .test_report import LOG
+
+    _fake_toolchain(monkeypatch, LOG)  # sync: 88.02 MHz FAIL at 91.31 MHz
+    net = random_network(small_config(), np.random.default_rng(0))
+    with pytest.raises(BuildError, match=r"timing not met on ecpix5 \(sync: 88.02 MHz < 91.31 MHz\)"):
+        build_board("ecpix5", net, out_root=tmp_path, progress=lambda *_: None)
+    report = json.loads((tmp_path / "ecpix5" / "report.json").read_text())  # written before failing
+    assert report["timing_met"] is False and report["clocks"]["sync"]["met"] is False
+    result = build_board("ecpix5", net, out_root=tmp_path, allow_timing_fail=True, progress=lambda *_: None)
+    assert result.report["timing_met"] is False
+    net.save(tmp_path / "weights")
+    args = ["build", "--weights", str(tmp_path / "weights"), "--out", str(tmp_path)]
+    assert main(args) == 1 and "--allow-timing-fail" in capsys.readouterr().err
+    assert main([*args, "--allow-timing-fail"]) == 0
+    assert "timing NOT MET" in capsys.readouterr().out

@@ -1,0 +1,67 @@
+"""Board registry: every board module is found, its PLL-derived clocks, resources, and the codec pins
+resolve to the balls hardware.md §9 lists (ECPIX-5 through PMOD0, the i5 by ball name)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from boards.registry import BOARDS, DEFAULT_BOARD, get_board
+
+#: hardware.md §9, transcribed: SDIN1 SDOUT1 LRCK BICK / SCL SDA PDN MCLK.
+BALLS = {
+    "ecpix5": ["T25", "U25", "U24", "V24", "T26", "U26", "V26", "W26"],
+    "colorlight_i5": ["P17", "R18", "C18", "U16", "M17", "R17", "T18", "K18"],
+}
+SIGNALS = ["sdin1", "sdout1", "lrck", "bick", "scl", "sda", "pdn", "mclk"]
+
+
+def resolved_balls(board_name):
+    platform = get_board(board_name).platform()
+    resource = platform.lookup("eurorack_pmod", 0)
+    balls = {}
+    for sub in resource.ios:
+        pins = sub.ios[0]
+        names = list(pins.map_names(platform._conn_pins, resource))
+        balls[sub.name] = names[0]
+    return balls
+
+
+def test_all_boards_registered():
+    assert {"ecpix5", "colorlight_i5", "ulx3s"} <= set(BOARDS)
+    assert DEFAULT_BOARD == "ecpix5"
+    with pytest.raises(KeyError, match="known boards"):
+        get_board("nope")
+
+
+@pytest.mark.parametrize("name", ["ecpix5", "colorlight_i5"])
+def test_codec_balls(name):
+    balls = resolved_balls(name)
+    assert [balls[s] for s in SIGNALS] == BALLS[name]
+    assert get_board(name).codec_pins_verified
+
+
+def test_ulx3s_is_marked_unverified_and_builds_without_openfpgaloader():
+    board = get_board("ulx3s")
+    assert not board.codec_pins_verified and "UNVERIFIED" in board.codec_connection
+    assert "openFPGALoader" not in board.platform().required_tools
+    assert len(set(resolved_balls("ulx3s").values())) == 8
+
+
+@pytest.mark.parametrize("name", ["ecpix5", "colorlight_i5", "ulx3s"])
+def test_clocks_come_from_the_pll(name):
+    board = get_board(name)
+    assert board.sys_clock_hz == math.floor(board.pll.sync_hz)
+    assert board.sample_rate_hz == pytest.approx(float(board.pll.audio_hz) / 256)
+    assert abs(board.sample_rate_hz / 192_000 - 1) < 0.02
+    assert board.pll.clock_in_hz == board.clock_in_hz
+    platform = board.platform()
+    assert platform.lookup(board.clock_resource, 0).clock.frequency == board.clock_in_hz
+    assert platform.device == board.part
+
+
+def test_resources():
+    assert (get_board("ecpix5").multipliers, get_board("ecpix5").block_rams) == (156, 208)
+    assert (get_board("colorlight_i5").multipliers, get_board("colorlight_i5").luts) == (28, 24_288)
+    assert get_board("ecpix5").nextpnr_flags == ["--um5g-85k", "--package", "CABGA554", "--speed", "8"]

@@ -1,0 +1,50 @@
+"""Radiona ULX3S 85F (LFE5U-85F, CABGA381, speed 6): codec pins **UNVERIFIED ON PAPER**.
+
+A thin layer over amaranth-boards' :class:`ULX3S_85F_Platform`. The eurorack-pmod project has no ULX3S
+pinmap and amaranth-boards defines no PMOD connector for it, only ``gpio`` 0 (GP/GN 0-27). The codec is
+placed on candidate pins of J1 in PMOD-ribbon order: pins 1-4 (SDIN1 SDOUT1 LRCK BICK) on GP0-GP3 (balls
+B11 A10 A9 B9) and pins 7-10 (SCL SDA PDN MCLK) on GN0-GN3 (C11 A11 B10 C10). **Which header positions form
+a PMOD with GND/3V3 in the right places, and their order, has not been checked against the ULX3S schematic;
+check before wiring.** The platform's openFPGALoader requirement is dropped so a build needs no programmer.
+"""
+
+from __future__ import annotations
+
+from amaranth_boards.ulx3s import ULX3S_85F_Platform
+
+from .codec_pins import codec_resource
+from .pll import search_pll
+from .registry import BoardSpec, register
+
+__all__ = ["BOARD", "ULX3SCodecPlatform"]
+
+CLOCK_IN_HZ = 25_000_000
+SYNC_TARGET_HZ = 100_000_000
+PLL = search_pll(CLOCK_IN_HZ, SYNC_TARGET_HZ, 192_000)
+
+#: Candidate balls (amaranth-boards' gpio 0 connector), unverified as a PMOD position.
+CODEC_BALLS = {"sdin1": "B11", "sdout1": "A10", "lrck": "A9", "bick": "B9",
+               "scl": "C11", "sda": "A11", "pdn": "B10", "mclk": "C10"}
+
+
+class ULX3SCodecPlatform(ULX3S_85F_Platform):
+    """ULX3S 85F with the eurorack-pmod on candidate GPIO pins (unverified)."""
+
+    resources = [*ULX3S_85F_Platform.resources, codec_resource(CODEC_BALLS)]
+
+    @property
+    def required_tools(self):
+        # amaranth-boards lists openFPGALoader even when only building; flashing checks for it itself.
+        return [tool for tool in super().required_tools if tool != "openFPGALoader"]
+
+
+BOARD = register(BoardSpec(
+    "ulx3s", "85k", "CABGA381", 6,
+    sys_clock_hz=int(PLL.sync_hz), multipliers=156, block_rams=208, luts=83_640,
+    sample_rate_hz=float(PLL.sample_rate_hz), part="LFE5U-85F", clock_in_hz=CLOCK_IN_HZ, pll=PLL,
+    platform=ULX3SCodecPlatform, clock_resource="clk25", reset_resource=None,
+    openfpgaloader_args=("-b", "ulx3s"),
+    codec_connection="UNVERIFIED candidate pins on J1 GP0-3 / GN0-3 (balls B11 A10 A9 B9 / C11 A11 B10 C10)",
+    codec_pins_verified=False,
+    notes=("codec pin positions on the ULX3S are unverified on paper: check the schematic before wiring",),
+))
