@@ -1,8 +1,8 @@
 """``python -m rtl``: schedule the network and write ``build/rtl/network.v`` and ``build/rtl/plan.json``.
 
-The clock and multiplier budget come from the board (``--board``, default ecpix5); ``--clock-hz`` and
-``--multipliers`` override them, ``--sample-rate`` defaults to the config's ``sample_rate_hz`` (or the
-board's achieved codec rate, rounded up, if that is faster). The plan
+With no overrides the plan is the one ``make bitstream`` builds for ``--board`` (default ecpix5): the board's
+real network clock and codec rate, and its multipliers minus those the board top level uses. ``--clock-hz``,
+``--sample-rate`` and ``--multipliers`` override single figures. The plan
 is checked (and a :class:`~rtl.plan.PlanError` reported with what would fit) before any Verilog is written.
 """
 
@@ -13,6 +13,7 @@ import math
 import sys
 from pathlib import Path
 
+from boards.build import BuildError, plan_for_board, reserved_multipliers
 from boards.registry import get_board
 from quantize.weights import QuantizedNetwork, WeightsError
 
@@ -41,17 +42,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     config = net.config
-    sample_rate = args.sample_rate
-    if sample_rate is None:
-        # The board's codec clock may run a hair faster than the nominal rate: plan for the faster one so
-        # the network always keeps up with the real codec.
-        sample_rate = max(config.sample_rate_hz, math.ceil(board.sample_rate_hz))
     try:
-        plan = make_plan(config,
-                         clock_hz=args.clock_hz if args.clock_hz is not None else board.sys_clock_hz,
-                         sample_rate_hz=sample_rate,
-                         multipliers=args.multipliers if args.multipliers is not None else board.multipliers)
-    except PlanError as exc:
+        if args.clock_hz is None and args.sample_rate is None and args.multipliers is None:
+            # Exactly the plan the bitstream build uses: the board's real clocks, minus the multipliers the
+            # board top level spends outside the network (calibration, scaling).
+            plan = plan_for_board(config, board)
+        else:
+            # The board's codec clock may run a hair faster than the nominal rate: plan for the faster one
+            # so the network always keeps up with the real codec.
+            sample_rate = args.sample_rate or max(config.sample_rate_hz, math.ceil(board.sample_rate_hz))
+            multipliers = (args.multipliers if args.multipliers is not None
+                           else board.multipliers - reserved_multipliers(config))
+            plan = make_plan(config, clock_hz=args.clock_hz or int(board.sys_clock_hz),
+                             sample_rate_hz=sample_rate, multipliers=multipliers)
+    except (PlanError, BuildError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
