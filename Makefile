@@ -24,6 +24,10 @@ WAVES ?=
 PORT ?=
 SECONDS ?=
 OUT ?=
+CHANNELS ?=
+RATE ?=
+ROLES ?=
+FLASH ?=
 PYTEST_ARGS ?=
 
 BUILD := build
@@ -42,7 +46,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 opt = $(if $($(1)),$(2) $($(1)),)
 
-.PHONY: all help venv lock train quantize rtl sim bitstream flash datalogger capture bench test lint clean distclean
+.PHONY: all help venv lock train quantize rtl sim bitstream flash datalogger flash-datalogger capture bench test lint \
+	clean distclean
 
 all: bitstream ## The whole pipeline on the default dataset, ending in a bitstream for $(BOARD)
 
@@ -50,7 +55,7 @@ help: ## List the targets and knobs
 	@echo "Targets:"
 	@grep -E '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-12s %s\n", $$1, $$2}'
 	@echo "Knobs: CONFIG=$(CONFIG) BOARD=$(BOARD) SIM=$(SIM) DATA= CLOCK_HZ= SAMPLE_RATE= MULTIPLIERS="
-	@echo "       SAMPLES= WAVES=1 PORT= SECONDS= OUT= PYTEST_ARGS="
+	@echo "       SAMPLES= WAVES=1 PORT= SECONDS= OUT= ROLES= CHANNELS= RATE= FLASH=1 PYTEST_ARGS="
 
 $(STAMP): requirements.txt constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or pass PYTHON=..."; exit 1; }
@@ -97,11 +102,15 @@ bitstream: $(STAMP) $(WEIGHTS)/weights.npz ## Build build/$(BOARD)/top.bit with 
 flash: $(STAMP) ## Program the board with openFPGALoader (SRAM; FLASH=1 for SPI flash)
 	$(PY) -m boards flash --board $(BOARD) $(if $(FLASH),--flash,)
 
-datalogger: $(STAMP) ## Build the datalogger bitstream for $(BOARD)
-	$(PY) -m firmware_datalogger build --board $(BOARD)
+datalogger: $(STAMP) ## Build the datalogger bitstream for $(BOARD) (CHANNELS=0,1 RATE=192000)
+	$(PY) -m firmware_datalogger build --board $(BOARD) $(call opt,CHANNELS,--channels) $(call opt,RATE,--rate)
 
-capture: $(STAMP) ## Record a training dataset: PORT=/dev/ttyUSB1 SECONDS=60 OUT=captures/take1
-	$(PY) -m firmware_datalogger capture $(call opt,PORT,--port) $(call opt,SECONDS,--seconds) $(call opt,OUT,--out)
+flash-datalogger: $(STAMP) ## Program the datalogger bitstream (FLASH=1 for SPI flash)
+	$(PY) -m boards flash --board $(BOARD) --bitstream $(BUILD)/$(BOARD)/datalogger/datalogger.bit $(if $(FLASH),--flash,)
+
+capture: $(STAMP) ## Record a training dataset: PORT=/dev/ttyUSB1 SECONDS=60 OUT=captures/take1 ROLES=core,sine
+	$(PY) -m firmware_datalogger capture $(call opt,PORT,--port) $(call opt,SECONDS,--seconds) $(call opt,OUT,--out) \
+		$(call opt,ROLES,--channels)
 
 bench: $(STAMP) ## Build, simulate and measure the bench set of networks (long)
 	$(PY) -m bench

@@ -1,0 +1,9 @@
+"""Datalogger gateware, one ``wiring.Component`` per module, connected by ``amaranth.lib.stream`` ports."""
+
+from .channel_select import ChannelSelect
+from .datalogger import Datalogger
+from .decimating_fir import DecimatingFIR
+from .framer import Framer
+from .uart_tx import UARTTransmitter
+
+__all__ = ["ChannelSelect", "DecimatingFIR", "Framer", "UARTTransmitter", "Datalogger"]

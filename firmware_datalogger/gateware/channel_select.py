@@ -1,0 +1,36 @@
+"""Channel selection: keep only the codec inputs that are recorded."""
+
+from __future__ import annotations
+
+from amaranth import Module, signed
+from amaranth.lib import data, stream, wiring
+from amaranth.lib.wiring import In, Out
+
+__all__ = ["ChannelSelect", "sample_vector"]
+
+
+def sample_vector(channels: int) -> data.ArrayLayout:
+    """One sample period of ``channels`` calibrated int16 inputs (the codec driver's payload shape)."""
+    return data.ArrayLayout(signed(16), channels)
+
+
+class ChannelSelect(wiring.Component):
+    """Passes the codec's 4-input sample vectors on with only ``channels`` (indices 0..3, in that order).
+
+    Pure wiring, no registers: the link budget is spent only on channels that carry a patched signal.
+    """
+
+    def __init__(self, channels, *, inputs: int = 4):
+        self.channels = tuple(int(c) for c in channels)
+        if not self.channels or len(set(self.channels)) != len(self.channels) or \
+                not all(0 <= c < inputs for c in self.channels):
+            raise ValueError(f"channels must be distinct indices in 0..{inputs - 1}, got {channels}")
+        super().__init__({"i": In(stream.Signature(sample_vector(inputs))),
+                          "o": Out(stream.Signature(sample_vector(len(self.channels))))})
+
+    def elaborate(self, platform):
+        m = Module()
+        m.d.comb += [self.o.valid.eq(self.i.valid), self.i.ready.eq(self.o.ready)]
+        for out_index, in_index in enumerate(self.channels):
+            m.d.comb += self.o.payload[out_index].eq(self.i.payload[in_index])
+        return m

@@ -1,0 +1,123 @@
+"""Framer: packs sample vectors into checked binary frames (format in :mod:`firmware_datalogger.protocol`)."""
+
+from __future__ import annotations
+
+from amaranth import Array, Cat, Const, Module, Signal, Value
+from amaranth.lib import stream, wiring
+from amaranth.lib.wiring import In, Out
+
+from .. import protocol
+from .channel_select import sample_vector
+
+__all__ = ["Framer", "crc16_ccitt_byte"]
+
+
+def _crc_step_terms() -> list[tuple[frozenset, frozenset]]:
+    """For each bit of the next CRC: which old CRC bits and which data bits are XORed into it.
+
+    The CRC is linear over GF(2), so the 8 bit-serial steps collapse into one XOR per output bit;
+    computing the terms symbolically here keeps the netlist (and the simulator) flat.
+    """
+    crc = [(frozenset([i]), frozenset()) for i in range(16)]
+    for i in range(7, -1, -1):
+        fb = (crc[15][0], crc[15][1] ^ {i})
+        shifted = [(frozenset(), frozenset())] + crc[:15]
+        crc = [(a ^ fb[0], b ^ fb[1]) if (0x1021 >> bit) & 1 else (a, b) for bit, (a, b) in enumerate(shifted)]
+    return crc
+
+
+_CRC_TERMS = _crc_step_terms()
+
+
+def crc16_ccitt_byte(crc: Value, byte: Value) -> Value:
+    """CRC-16/CCITT (poly 0x1021, MSB first) after one byte, as one level of XORs per bit."""
+    bits = []
+    for crc_terms, byte_terms in _CRC_TERMS:
+        terms = [crc[i] for i in sorted(crc_terms)] + [byte[i] for i in sorted(byte_terms)]
+        value = Const(0, 1)
+        for term in terms:
+            value = value ^ term
+        bits.append(value)
+    return Cat(*bits)
+
+
+class Framer(wiring.Component):
+    """Streams a header (sync word, channels, frame size, sample rate, sequence, overrun count), then
+    ``samples_per_frame`` vectors of ``channels`` int16 (little endian), then the CRC-16.
+
+    Samples are forwarded as they arrive: nothing is buffered here, so the link starts sending a frame as
+    soon as its first sample exists and the latency is a few bytes. ``dropped`` is a strobe from upstream
+    for each sample vector that had to be discarded (a broken rate plan); the count since the previous
+    header goes into the next header so the host can never mistake a gap for continuous audio.
+    """
+
+    def __init__(self, channels: int, samples_per_frame: int, sample_rate_hz: int):
+        self.channels = channels
+        self.samples_per_frame = samples_per_frame
+        self.sample_rate_hz = sample_rate_hz
+        super().__init__({"i": In(stream.Signature(sample_vector(channels))),
+                          "dropped": In(1),
+                          "o": Out(stream.Signature(8))})
+
+    def elaborate(self, platform):
+        m = Module()
+        n, c_count = self.samples_per_frame, self.channels
+
+        sequence = Signal(32)
+        overrun = Signal(16)          # drops since the last header was started (saturating)
+        overrun_sent = Signal(16)     # the value latched for the header being sent
+        crc = Signal(16, init=0xFFFF)
+        index = Signal(range(protocol.HEADER_BYTES))
+        sample = Signal(range(n))
+        chan = Signal(range(c_count))
+        high = Signal()               # second byte of the current int16
+        transfer = self.o.valid & self.o.ready
+
+        take_snapshot = Signal()
+        with m.If(take_snapshot):
+            m.d.sync += [overrun_sent.eq(overrun), overrun.eq(self.dropped)]
+        with m.Elif(self.dropped & (overrun != 0xFFFF)):
+            m.d.sync += overrun.eq(overrun + 1)
+
+        head = protocol.header_bytes(channels=c_count, samples=n, sample_rate_hz=self.sample_rate_hz, sequence=0)
+        header = Array([Const(b, 8) for b in head[:10]]
+                       + [sequence.word_select(i, 8) for i in range(4)]
+                       + [overrun_sent.word_select(i, 8) for i in range(2)])
+
+        with m.FSM():
+            with m.State("HEADER"):
+                m.d.comb += [self.o.valid.eq(1), self.o.payload.eq(header[index])]
+                with m.If(index == 0):
+                    # The header carries the overrun count up to this point; latch it before byte 14 is sent.
+                    m.d.comb += take_snapshot.eq(transfer)
+                with m.If(transfer):
+                    m.d.sync += index.eq(index + 1)
+                    with m.If(index >= len(protocol.SYNC)):
+                        m.d.sync += crc.eq(crc16_ccitt_byte(crc, self.o.payload))
+                    with m.If(index == protocol.HEADER_BYTES - 1):
+                        m.d.sync += [index.eq(0), sample.eq(0), chan.eq(0), high.eq(0)]
+                        m.next = "PAYLOAD"
+            with m.State("PAYLOAD"):
+                word = Signal(16)
+                m.d.comb += [word.eq(self.i.payload[chan]), self.o.valid.eq(self.i.valid),
+                             self.o.payload.eq(word.word_select(high, 8))]
+                last_byte_of_vector = high & (chan == c_count - 1)
+                m.d.comb += self.i.ready.eq(self.o.ready & last_byte_of_vector)
+                with m.If(transfer):
+                    m.d.sync += [crc.eq(crc16_ccitt_byte(crc, self.o.payload)), high.eq(~high)]
+                    with m.If(high):
+                        m.d.sync += chan.eq(chan + 1)
+                        with m.If(last_byte_of_vector):
+                            m.d.sync += [chan.eq(0), sample.eq(sample + 1)]
+                            with m.If(sample == n - 1):
+                                m.next = "CRC_HIGH"
+            with m.State("CRC_HIGH"):
+                m.d.comb += [self.o.valid.eq(1), self.o.payload.eq(crc[8:])]
+                with m.If(transfer):
+                    m.next = "CRC_LOW"
+            with m.State("CRC_LOW"):
+                m.d.comb += [self.o.valid.eq(1), self.o.payload.eq(crc[:8])]
+                with m.If(transfer):
+                    m.d.sync += [crc.eq(0xFFFF), sequence.eq(sequence + 1)]
+                    m.next = "HEADER"
+        return m

@@ -1,0 +1,65 @@
+"""The rate plan refuses what the link cannot carry, with the numbers, and accepts what fits."""
+
+from fractions import Fraction
+
+import pytest
+
+from firmware_datalogger.__main__ import main
+from firmware_datalogger.protocol import frame_bytes
+from firmware_datalogger.rate_plan import RatePlanError, plan
+
+CLOCK = Fraction(2_100_000_000, 23)  # the ECPIX-5 sync clock from its PLL
+
+
+def test_four_channels_at_192k_refused_on_3_mbaud_with_numbers():
+    with pytest.raises(RatePlanError) as err:
+        plan(channels=4, codec_rate_hz=192_000, sample_rate_hz=192_000, baud=3_000_000, clock_hz=CLOCK)
+    text = str(err.value)
+    assert "12.288 Mbit/s payload" in text and "3 Mbaud" in text
+    assert "1 ch at 96 kHz" in text          # the suggestion: what would fit instead
+
+
+def test_link_use_is_computed_from_frames_and_8n1():
+    p = plan(channels=2, codec_rate_hz=192_000, sample_rate_hz=192_000, baud=12_000_000, clock_hz=CLOCK)
+    wire_bits = frame_bytes(2, 256) * 10 * 192_000 / 256
+    assert p.link_use == pytest.approx(wire_bits / 12e6)
+    assert p.clocks_per_bit == Fraction(175, 23)
+
+
+def test_three_channels_at_192k_exceed_the_90_percent_margin_but_fit_when_allowed():
+    with pytest.raises(RatePlanError, match="97.1 % needed"):
+        plan(channels=3, codec_rate_hz=192_000, sample_rate_hz=192_000, baud=12_000_000, clock_hz=CLOCK)
+    assert plan(channels=3, codec_rate_hz=192_000, sample_rate_hz=192_000, baud=12_000_000, clock_hz=CLOCK,
+                max_link_use=0.98).link_use < 0.98
+
+
+def test_fir_budget_and_uart_divider_are_checked():
+    with pytest.raises(RatePlanError, match="FIR needs"):
+        plan(channels=4, codec_rate_hz=192_000, sample_rate_hz=96_000, baud=12_000_000, clock_hz=CLOCK,
+             fir_taps=400)
+    with pytest.raises(RatePlanError, match="clocks per bit"):
+        plan(channels=1, codec_rate_hz=192_000, sample_rate_hz=192_000, baud=30_000_000, clock_hz=CLOCK)
+    with pytest.raises(RatePlanError, match="integer"):
+        plan(channels=1, codec_rate_hz=192_000, sample_rate_hz=100_000, baud=12_000_000, clock_hz=CLOCK)
+
+
+def test_cli_build_refuses_before_synthesis(capsys):
+    assert main(["build", "--board", "ecpix5", "--channels", "0,1,2,3", "--rate", "192000"]) == 2
+    err = capsys.readouterr().err
+    assert "rate plan impossible" in err and "4 ch at 96 kHz" in err
+
+
+def test_cli_plan_accepts_the_default(capsys):
+    assert main(["plan", "--board", "ecpix5"]) == 0
+    assert "2 ch x 16 bit x 192 kHz" in capsys.readouterr().out
+
+
+def test_board_top_elaborates():
+    """The datalogger top with the boards teammate's clocking and codec driver converts to RTLIL."""
+    from firmware_datalogger.build import board_plan
+    from firmware_datalogger.gateware.top import DataloggerTop
+
+    board, p, coeffs = board_plan("ecpix5", (0, 1, 2, 3), 96_000)
+    platform = board.platform()
+    plan_file = platform.prepare(DataloggerTop(board, p, (0, 1, 2, 3), coeffs=coeffs), name="datalogger")
+    assert "uart_0__tx__io" in plan_file.files["datalogger.lpf"]
