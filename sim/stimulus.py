@@ -1,0 +1,37 @@
+"""Input signals for the simulations, as ``data_format`` integer codes (what the codec side delivers)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from common.config import ModelConfig
+
+__all__ = ["embedding_sweep_codes", "random_codes", "to_codes"]
+
+
+def to_codes(config: ModelConfig, values: np.ndarray) -> np.ndarray:
+    """Real values -> ``data_format`` codes: round(x * 2**frac), saturated (int64)."""
+    fmt = config.data_format
+    return np.clip(np.round(np.asarray(values, dtype=np.float64) * fmt.scale), fmt.min_int, fmt.max_int
+                   ).astype(np.int64)
+
+
+def embedding_sweep_codes(config: ModelConfig, samples: int) -> np.ndarray:
+    """The train teammate's sweep through the embedding square (``train.dataset.embedding_sweep``) at the
+    configured sample rate, ``samples`` long, as codes."""
+    from train.dataset import embedding_sweep
+
+    seconds = samples / config.sample_rate_hz
+    x = embedding_sweep(config, seconds)[:samples]
+    if len(x) < samples:
+        raise ValueError(f"embedding_sweep gave {len(x)} samples, {samples} requested")
+    return to_codes(config, x)
+
+
+def random_codes(config: ModelConfig, samples: int, rng: np.random.Generator, *, extremes: float = 0.05) -> np.ndarray:
+    """Uniform random full-scale codes with a fraction ``extremes`` at the format's limits (saturation)."""
+    fmt = config.data_format
+    x = rng.integers(fmt.min_int, fmt.max_int + 1, size=(samples, config.n_inputs))
+    mask = rng.random(x.shape) < extremes
+    x[mask] = rng.choice([fmt.min_int, fmt.max_int], size=int(mask.sum()))
+    return x.astype(np.int64)
