@@ -21,13 +21,14 @@ and holds ``ready`` low meanwhile, so a simulation or a board can reset and star
 
 from __future__ import annotations
 
-from amaranth.hdl import Array, Cat, Const, Module, Mux, Signal
+from amaranth.hdl import Cat, Const, Module, Mux, Signal
 from amaranth.lib import memory, stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from common.config import ModelConfig
 
 from .plan import HISTORY_READ_LATENCY, _clog2
+from .select import select
 from .types import SampleVector, sample_shape
 
 __all__ = ["READ_LATENCY", "ActivationCache"]
@@ -63,7 +64,7 @@ class ActivationCache(wiring.Component):
         current = Signal(SampleVector(self.config, self.channels))
         with m.If(self.push.valid):
             m.d.sync += current.eq(self.push.payload)
-        current_value = Array(current[c] for c in range(self.channels))[self.channel]
+        current_value = select([current[c] for c in range(self.channels)], self.channel)
 
         newest_d = Signal()
         current_d = Signal(shape)
@@ -85,7 +86,7 @@ class ActivationCache(wiring.Component):
         with m.If(self.push.valid):
             m.d.sync += write_slot.eq(write_slot + 1)
         channel = self.channel[:self.channel_bits]
-        back = Array(Const(j * self.dilation, self.slot_bits + 1) for j in range(self.kernel_size))[self.tap]
+        back = select([Const(j * self.dilation, self.slot_bits + 1) for j in range(self.kernel_size)], self.tap)
         read_slot = (write_slot - back)[:self.slot_bits]
         clearing = Signal(init=1)
         clear_addr = Signal(range(words))

@@ -29,7 +29,7 @@ and the tests measure.
 
 from __future__ import annotations
 
-from amaranth.hdl import Array, Cat, Const, Module, Mux, Signal
+from amaranth.hdl import Cat, Const, Module, Mux, Signal
 from amaranth.lib import memory, stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -39,6 +39,7 @@ from quantize.weights import QuantizedLayer
 
 from .activation_cache import ActivationCache
 from .plan import HISTORY_READ_LATENCY, LayerPlan
+from .select import select
 from .shift_buffer import ShiftBuffer
 from .types import SampleVector, accumulator_shape, product_shape, requantized_shape, sample_shape, weight_shape
 
@@ -178,7 +179,7 @@ class ConvLayer(wiring.Component):
             if groups == 1:
                 m.d.sync += bias.eq(starts[0])
             else:
-                m.d.sync += bias.eq(Array(Const(v, acc_shape) for v in starts)[group[L]])
+                m.d.sync += bias.eq(select([Const(v, acc_shape) for v in starts], group[L]))
             m.d.sync += product.eq(x * w)
             with m.If(valid[L + 1]):
                 m.d.sync += acc.eq(Mux(first[L + 1], bias, acc) + product)

@@ -11,13 +11,14 @@ multiplier input path.
 
 from __future__ import annotations
 
-from amaranth.hdl import Array, Module, Signal
+from amaranth.hdl import Module, Signal
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from common.config import ModelConfig
 
 from .plan import HISTORY_READ_LATENCY
+from .select import select
 from .types import SampleVector, sample_shape
 
 __all__ = ["READ_LATENCY", "ShiftBuffer"]
@@ -52,9 +53,9 @@ class ShiftBuffer(wiring.Component):
             m.d.sync += slots[0].eq(self.push.payload)
             for newer, older in zip(slots, slots[1:], strict=False):
                 m.d.sync += older.eq(newer)
-        taps = Array(Array(slots[j * self.dilation][c] for c in range(self.channels))
-                     for j in range(self.kernel_size))
-        value = taps[self.tap][self.channel]
+        # tap first, then channel: the same selection as the nested Array it replaces, as assign-only muxes
+        value = select([select([slots[j * self.dilation][c] for c in range(self.channels)], self.channel)
+                        for j in range(self.kernel_size)], self.tap)
         for stage in range(READ_LATENCY - 1):  # registered mux, then plain delay to the common latency
             delayed = Signal(sample_shape(self.config), name=f"selected_{stage}")
             m.d.sync += delayed.eq(value)

@@ -8,7 +8,6 @@ import pytest
 
 from sim.check import check_design
 from sim.compare import compare
-from sim.runner import SimulationError
 from sim.stimulus import random_codes
 
 from .test_simulate import assert_bit_exact, identity_golden, random_vectors
@@ -31,23 +30,13 @@ def test_icarus_catches_corruption(icarus_bank):
     assert result.first_failing_sample == entry.extra["corrupt_from"]
 
 
-#: Known rtl problem (reported): under Icarus, which is 4-state, the generated network's first output
-#: carries X bits (seen in layer 0, channel 0, i.e. the first group computed after reset), so some
-#: register in the generated Verilog is used before it is initialised; Verilator is 2-state (X reads as
-#: 0) and is bit-exact. Until rtl/ fixes it, an X failure is an expected failure; any other failure
-#: (a wrong integer, wrong timing) fails the test.
-X_FAILURE = "X/Z bits"
-
-
 @pytest.mark.parametrize("k", range(3))
 def test_icarus_random_network(icarus_bank, k):
+    """Bit-exact under 4-state Icarus from the very first sample: an X anywhere in the output (formerly
+    the first group's bias, from an ``always @*`` selection Icarus never evaluated at time 0) makes the
+    bench raise :class:`~sim.runner.SimulationError`, which fails this test."""
     entry = icarus_bank[f"random{k}"]
     codes = random_codes(entry.net.config, 200, np.random.default_rng(300 + k), extremes=0.1)
-    try:
-        result = check_design(icarus_bank.sim, entry.net, entry.plan, codes, design=entry.index, serial=True,
-                              serial_samples=60)
-    except SimulationError as exc:
-        if X_FAILURE in str(exc):
-            pytest.xfail(f"known rtl issue, X under 4-state Icarus: {exc}")
-        raise
+    result = check_design(icarus_bank.sim, entry.net, entry.plan, codes, design=entry.index, serial=True,
+                          serial_samples=60)
     assert_bit_exact(result)
