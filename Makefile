@@ -53,7 +53,7 @@ all: bitstream ## The whole pipeline on the default dataset, ending in a bitstre
 
 help: ## List the targets and knobs
 	@echo "Targets:"
-	@grep -E '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-17s %s\n", $$1, $$2}'
 	@echo "Knobs: CONFIG=$(CONFIG) BOARD=$(BOARD) SIM=$(SIM) DATA= CLOCK_HZ= SAMPLE_RATE= MULTIPLIERS="
 	@echo "       SAMPLES= WAVES=1 PORT= SECONDS= OUT= ROLES= CHANNELS= RATE= FLASH=1 PYTEST_ARGS="
 
