@@ -9,7 +9,7 @@ Two forms that must agree exactly:
 * :func:`run_batch` evaluates a whole signal layer by layer. It uses float64 matrix products (BLAS) on
   integer-valued arrays, which are exact while every partial sum stays below 2**53; the accumulator width
   derived from the config bounds every partial sum, and :func:`run_batch` refuses configs where that
-  bound exceeds 53 bits (falling back to int64).
+  bound exceeds 53 bits (falling back to int64, and refusing accumulators wider than 64 bits).
 * :class:`StreamingGolden` mirrors the hardware: an input shift buffer, one ring-buffer activation cache
   per layer read at taps 0, -d, -2d, ..., and one output vector per input vector, in int64 only.
 """
@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg.blas import dgemm
 
 from common.config import ModelConfig
 
@@ -26,10 +27,14 @@ from .weights import QuantizedNetwork
 
 __all__ = [
     "FLOAT64_EXACT_BITS",
+    "INT64_EXACT_BITS",
     "GoldenResult",
     "RingCache",
     "StreamingGolden",
+    "aligned_bias",
+    "check_accumulator_width",
     "conv_step",
+    "first_divergence",
     "requantize",
     "rounding_constant",
     "run_batch",
@@ -43,14 +48,18 @@ FLOAT64_EXACT_BITS = 53
 def rounding_constant(config: ModelConfig) -> int:
     """``R`` of docs/arithmetic.md: added to the accumulator before the shift (0 for floor and
     half_even, half an output LSB for half_up). Hardware folds it into the bias."""
-    if config.rounding == "half_up":
+    if config.rounding == "half_up" and config.requant_shift > 0:
         return 1 << (config.requant_shift - 1)
     return 0
 
 
 def aligned_bias(config: ModelConfig, bias: np.ndarray) -> np.ndarray:
-    """The accumulator's starting value per output channel: bias at product scale plus ``R``."""
-    return (np.asarray(bias, dtype=np.int64) << config.requant_shift) + rounding_constant(config)
+    """The accumulator's starting value per output channel: bias at product scale plus ``R``.
+
+    The bias has ``weight_format.frac_bits`` fraction bits and a product ``wf + df``, so the bias is
+    shifted left by ``data_format.frac_bits`` (equal to ``requant_shift`` only when wf == df, as in
+    FP4.12 x FP4.12)."""
+    return (np.asarray(bias, dtype=np.int64) << config.data_format.frac_bits) + rounding_constant(config)
 
 
 def requantize(acc: np.ndarray, config: ModelConfig, *, relu: bool) -> np.ndarray:
@@ -59,7 +68,7 @@ def requantize(acc: np.ndarray, config: ModelConfig, *, relu: bool) -> np.ndarra
     acc = np.asarray(acc, dtype=np.int64)
     shift = config.requant_shift
     q = acc >> shift  # arithmetic shift: floor
-    if config.rounding == "half_even":
+    if config.rounding == "half_even" and shift > 0:
         rem = acc & ((1 << shift) - 1)
         half = 1 << (shift - 1)
         q = q + ((rem > half) | ((rem == half) & ((q & 1) == 1)))
@@ -67,17 +76,6 @@ def requantize(acc: np.ndarray, config: ModelConfig, *, relu: bool) -> np.ndarra
     q = np.clip(q, fmt.min_int, fmt.max_int)
     if relu:
         q = np.maximum(q, 0)
-    return q
-
-
-def _requantize_float(acc: np.ndarray, config: ModelConfig, *, relu: bool) -> np.ndarray:
-    """:func:`requantize` on exact integer-valued float64 (division by a power of two is exact)."""
-    scaled = acc / float(1 << config.requant_shift)
-    q = np.rint(scaled) if config.rounding == "half_even" else np.floor(scaled)  # rint: ties to even
-    fmt = config.data_format
-    q = np.clip(q, fmt.min_int, fmt.max_int)
-    if relu:
-        q = np.maximum(q, 0.0)
     return q
 
 
@@ -107,34 +105,91 @@ class GoldenResult:
     activations: list[np.ndarray]
 
 
-def run_batch(network: QuantizedNetwork, x: np.ndarray, *, chunk: int = 8192) -> GoldenResult:
-    """Evaluate a whole signal. ``x``: int array (samples, n_inputs) of data-format codes."""
+#: int64 holds every accumulator of at most this many bits (the fallback path's limit).
+INT64_EXACT_BITS = 64
+
+
+def check_accumulator_width(config: ModelConfig) -> None:
+    """Refuse configs whose accumulators do not fit int64: numpy would wrap silently, and the
+    arithmetic forbids wrap-around (docs/arithmetic.md)."""
+    bits = config.max_accumulator_bits
+    if bits > INT64_EXACT_BITS:
+        raise ValueError(f"accumulators of {bits} bits do not fit the golden model's int64 arithmetic "
+                         f"(at most {INT64_EXACT_BITS}); narrow weight_format/data_format or the layers")
+
+
+def _accumulate_product(acc: np.ndarray, taps: np.ndarray, kernel: np.ndarray) -> None:
+    """``acc += taps @ kernel`` in one BLAS call (dgemm with beta = 1), float64, in place.
+
+    All arrays are C-contiguous, so their transposes are the Fortran-ordered operands dgemm wants:
+    ``acc.T = kernel.T @ taps.T + acc.T``. Saves a temporary and a pass over ``acc`` per tap."""
+    result = dgemm(1.0, kernel.T, taps.T, beta=1.0, c=acc.T, overwrite_c=1)
+    if not np.may_share_memory(result, acc):  # f2py had to copy: write the sum back
+        acc[:] = result.T
+
+
+def run_batch(network: QuantizedNetwork, x: np.ndarray, *, chunk: int = 2048) -> GoldenResult:
+    """Evaluate a whole signal. ``x``: int array (samples, n_inputs) of data-format codes.
+
+    The signal is processed in ``chunk``-sample blocks, all layers per block, like the hardware's caches
+    but a block at a time: each layer keeps a small window of its input (its ``history`` previous rows,
+    zero at the start: the causal padding, then the block), and writes its output straight into the
+    next layer's window. Everything stays in cache and only the int64 results are full length (large
+    temporary arrays would cost more in page faults than the arithmetic). Per block and tap, one matrix
+    product of a contiguous row slice (no copies) with that tap's (C, F) weights, accumulated in place
+    by BLAS; the requantization is done in place.
+
+    Exactness: with float64 the kernel and the aligned bias are pre-scaled by 2**-shift (exact: a power
+    of two), so every partial sum is an integer times 2**-shift, held exactly while the integer stays
+    below 2**53; the accumulator width bounds every partial sum and is checked against 53 bits, and
+    ``floor``/``rint`` then perform the shift. Wider configs take the same path in int64 with the
+    integer :func:`requantize` (exact up to 64 bits, refused beyond).
+    """
     cfg = network.config
     x = _check_input(network, x)
+    check_accumulator_width(cfg)
     exact_in_float = cfg.max_accumulator_bits <= FLOAT64_EXACT_BITS
-    current = x.astype(np.float64) if exact_in_float else x
-    activations = []
-    for i, (layer, lc) in enumerate(zip(network.layers, cfg.layers, strict=True)):
-        relu = _is_relu(cfg, i)
-        history = lc.history
-        n = current.shape[0]
-        padded = np.concatenate([np.zeros((history, current.shape[1]), current.dtype), current])
-        w = layer.weights.astype(current.dtype)
-        start = aligned_bias(cfg, layer.bias).astype(current.dtype)
-        out = np.empty((n, lc.filters), dtype=current.dtype)
-        # Chunked so the working set stays in cache; each tap is a contiguous row slice (no copies).
-        for lo in range(0, n, chunk):
-            hi = min(n, lo + chunk)
-            acc = np.broadcast_to(start, (hi - lo, lc.filters)).copy()
+    dtype = np.float64 if exact_in_float else np.int64
+    fmt = cfg.data_format
+    n, n_layers = len(x), len(cfg.layers)
+    block = max(1, min(chunk, n))
+    # windows[i]: layer i's input, lc.history past rows then the current block; the last is the output
+    windows = [np.zeros((lc.history + block, cfg.in_channels(i)), dtype) for i, lc in enumerate(cfg.layers)]
+    windows.append(np.zeros((block, cfg.n_outputs), dtype))
+    histories = [lc.history for lc in cfg.layers] + [0]
+    activations = [np.empty((n, lc.filters), np.int64) for lc in cfg.layers]
+    prescale = 1.0 / (1 << cfg.requant_shift) if exact_in_float else 1
+    kernels = [(layer.weights * prescale).astype(dtype) for layer in network.layers]
+    starts = [(aligned_bias(cfg, layer.bias) * prescale).astype(dtype) for layer in network.layers]
+    products = [np.empty((block, lc.filters), dtype) for lc in cfg.layers]
+    lows = [0 if _is_relu(cfg, i) else fmt.min_int for i in range(n_layers)]  # ReLU after saturation: clip at 0
+    for lo in range(0, n, block):
+        m = min(n, lo + block) - lo
+        windows[0][histories[0]:histories[0] + m] = x[lo:lo + m]
+        for i, lc in enumerate(cfg.layers):
+            history, source = histories[i], windows[i]
+            acc = windows[i + 1][histories[i + 1]:histories[i + 1] + m]
+            acc[:] = starts[i]
             for k in range(lc.kernel_size):
-                offset = (lc.kernel_size - 1 - k) * lc.dilation  # how far back tap k looks
-                acc += padded[history + lo - offset:history + hi - offset] @ w[k]
+                back = (lc.kernel_size - 1 - k) * lc.dilation  # how far back tap k looks
+                taps = source[history - back:history - back + m]
+                if exact_in_float:
+                    _accumulate_product(acc, taps, kernels[i][k])
+                else:
+                    product = products[i][:m]
+                    np.matmul(taps, kernels[i][k], out=product)
+                    acc += product
             if exact_in_float:
-                out[lo:hi] = _requantize_float(acc, cfg, relu=relu)
+                if cfg.rounding == "half_even":
+                    np.rint(acc, out=acc)  # ties to even
+                else:
+                    np.floor(acc, out=acc)  # half_up's R is already in the bias
+                np.minimum(acc, fmt.max_int, out=acc)  # (np.clip is several times slower)
+                np.maximum(acc, lows[i], out=acc)
             else:
-                out[lo:hi] = requantize(acc, cfg, relu=relu)
-        activations.append(out.astype(np.int64))
-        current = out
+                acc[:] = requantize(acc, cfg, relu=_is_relu(cfg, i))
+            activations[i][lo:lo + m] = acc
+            source[:history] = source[m:m + history]  # keep the last `history` input rows for the next block
     return GoldenResult(activations[-1], activations)
 
 
@@ -179,6 +234,7 @@ class StreamingGolden:
     def __init__(self, network: QuantizedNetwork, depths: list[int] | None = None):
         self.network = network
         cfg = network.config
+        check_accumulator_width(cfg)
         if depths is None:
             depths = [lc.history + 1 for lc in cfg.layers]
         self.caches = [RingCache(cfg.in_channels(i), depth) for i, depth in enumerate(depths)]
@@ -203,7 +259,8 @@ def run_streaming(network: QuantizedNetwork, x: np.ndarray, depths: list[int] | 
     for vector in x:
         for store, out in zip(per_layer, model.step(vector), strict=True):
             store.append(out)
-    activations = [np.array(store, dtype=np.int64).reshape(len(x), -1) for store in per_layer]
+    activations = [np.array(store, dtype=np.int64).reshape(len(x), lc.filters)
+                   for store, lc in zip(per_layer, network.config.layers, strict=True)]
     return GoldenResult(activations[-1], activations)
 
 

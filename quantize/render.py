@@ -1,0 +1,66 @@
+"""Listen to the network: the golden model's output for a sweep across the embedding square.
+
+The embedding CVs ``e0``/``e1`` select the waveshape (0..1 each, i.e. 0..5 V at the jack). The sweep
+plays the core wave while the CVs raster-scan the square, and the WAV file holds the network output on
+the first channel and the core wave on the second, both as raw data-format codes in int16 (FP4.12: 1.0
+is 4096, so the file is exact and never clips).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from scipy.io import wavfile
+
+from common.config import ModelConfig
+
+from .golden import run_batch
+from .weights import QuantizedNetwork
+
+__all__ = ["fallback_sweep", "embedding_sweep", "render_sweep"]
+
+
+def fallback_sweep(config: ModelConfig, seconds: float, *, core_hz: float = 220.0, rows: int = 8) -> np.ndarray:
+    """Our own sweep, float32 (T, n_inputs): a unit sine core wave, ``e0`` ramping 0 -> 1 over the whole
+    signal and ``e1`` a triangle 0 -> 1 -> 0 ``rows`` times, so (e0, e1) scans the whole square."""
+    n = int(round(seconds * config.sample_rate_hz))
+    t = np.arange(n) / config.sample_rate_hz
+    phase = np.arange(n) / max(n - 1, 1)
+    roles = {
+        "core": np.sin(2 * np.pi * core_hz * t),
+        "e0": phase,
+        "e1": 1.0 - np.abs(2.0 * ((phase * rows) % 1.0) - 1.0),
+    }
+    x = np.zeros((n, config.n_inputs), dtype=np.float32)
+    for c, name in enumerate(config.inputs):
+        x[:, c] = roles.get(name, 0.0)
+    return x
+
+
+def embedding_sweep(config: ModelConfig, seconds: float) -> tuple[np.ndarray, str]:
+    """The training stage's sweep (``train.dataset.embedding_sweep``) if it exists, else ours.
+    Returns the float signal and where it came from."""
+    try:
+        from train.dataset import embedding_sweep as train_sweep
+    except ImportError:
+        return fallback_sweep(config, seconds), "quantize.render.fallback_sweep (train.dataset.embedding_sweep missing)"
+    return np.asarray(train_sweep(config, seconds), dtype=np.float32), "train.dataset.embedding_sweep"
+
+
+def render_sweep(network: QuantizedNetwork, path: str | Path, *, seconds: float = 4.0) -> dict:
+    """Write the stereo int16 WAV (output, core wave) at the config's sample rate; return a summary."""
+    cfg = network.config
+    if cfg.data_format.width > 16:
+        raise ValueError(f"{cfg.data_format} codes do not fit a 16-bit WAV")
+    x, source = embedding_sweep(cfg, seconds)
+    fmt = cfg.data_format
+    codes = np.clip(np.rint(x.astype(np.float64) * fmt.scale), fmt.min_int, fmt.max_int).astype(np.int64)
+    output = run_batch(network, codes).output[:, 0]
+    core = codes[:, cfg.inputs.index("core")]
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wavfile.write(path, cfg.sample_rate_hz, np.stack([output, core], axis=1).astype(np.int16))
+    return {"path": str(path), "seconds": len(codes) / cfg.sample_rate_hz, "sample_rate_hz": cfg.sample_rate_hz,
+            "channels": ["golden output", "core wave input"], "sweep_source": source,
+            "output_peak_code": int(np.abs(output).max(initial=0))}

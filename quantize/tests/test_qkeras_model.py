@@ -1,0 +1,157 @@
+"""Against a real (tiny) QKeras model trained for a few steps here: the export equals QKeras' quantized
+weights, golden vs QKeras stays within the derived tolerance (and a wrong network does not), and the
+``python -m quantize`` command end to end, including saturation handling. About 30 s (TensorFlow)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from scipy.io import wavfile
+
+from common.config import LayerConfig, ModelConfig
+from quantize.__main__ import main
+from quantize.export import (
+    QuantizeError,
+    check_against_qkeras,
+    convert_weights,
+    float_weights,
+    load_trained_model,
+    qkeras_weight_codes,
+)
+from quantize.qkeras_check import compare_with_qkeras
+from quantize.weights import QuantizedLayer, QuantizedNetwork
+
+pytestmark = pytest.mark.slow
+
+SMOKE_SIZES = dict(window=128, segment_seconds=0.02, train_segments=1, val_segments=1, test_segments=1,
+                   fmin_hz=440.0, fmax_hz=4186.0)
+
+
+def tiny_config() -> ModelConfig:
+    return ModelConfig(layers=(LayerConfig(4, 3, 1), LayerConfig(4, 3, 2), LayerConfig(1, 2, 4)), name="tiny")
+
+
+def grid_inputs(rng, shape, amplitude=1.0) -> np.ndarray:
+    return (np.rint(rng.uniform(-amplitude, amplitude, size=shape) * 4096) / 4096).astype(np.float32)
+
+
+def save_trained(model, config, directory, seed=3):
+    """What ``make train`` leaves behind: model.h5, config.json and a report naming the data used."""
+    from train.artifacts import save_model
+
+    save_model(model, config, directory)
+    (directory / "report.json").write_text(json.dumps({"data": "synthetic", "settings": {"seed": seed, **SMOKE_SIZES}}))
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A tiny QKeras model, trained for a few steps on a nonlinear target, saved like ``make train``."""
+    import tensorflow as tf
+
+    from train.model import build_model
+
+    config = tiny_config()
+    tf.keras.utils.set_random_seed(7)
+    model = build_model(config)
+    rng = np.random.default_rng(7)
+    x = grid_inputs(rng, (32, 128, config.n_inputs))
+    y = np.tanh(3 * x[..., :1]) + 0.3 * x[..., 1:2] * x[..., :1]
+    model.compile(tf.keras.optimizers.Adam(0.01), "mse")
+    model.fit(x, y, epochs=3, batch_size=8, verbose=0)
+    directory = tmp_path_factory.mktemp("train")
+    save_trained(model, config, directory)
+    return directory
+
+
+def test_export_equals_qkeras_quantized_weights(trained):
+    model, config = load_trained_model(trained)
+    network, saturated = convert_weights(float_weights(model, config), config)
+    assert saturated == []
+    codes = qkeras_weight_codes(model, config)
+    check_against_qkeras(network, codes)
+    # the training moved the weights off the grid, so the conversion had real rounding to do
+    kernel = float_weights(model, config)[1][0]
+    assert np.any(kernel * 4096 != np.rint(kernel * 4096))
+
+
+def test_golden_within_derived_tolerance_of_qkeras(trained):
+    model, config = load_trained_model(trained)
+    network, _ = convert_weights(float_weights(model, config), config)
+    rng = np.random.default_rng(1)
+    x = np.concatenate([grid_inputs(rng, (4, 400, 4)), grid_inputs(rng, (2, 400, 4), amplitude=7.9)])
+    result = compare_with_qkeras(network, model, x)
+    assert result.per_layer_tolerance_lsb[0] == 1  # identical inputs: one LSB (tie or float32)
+    assert result.within_tolerance, (result.per_layer_max_err_lsb, result.per_layer_tolerance_lsb)
+    assert result.max_err_lsb == result.per_layer_max_err_lsb[-1] <= result.tolerance_lsb
+    print(f"golden vs QKeras: max error per layer {result.per_layer_max_err_lsb} LSB, "
+          f"tolerance {result.per_layer_tolerance_lsb} LSB, SNR {result.snr_db} dB")
+    assert result.snr_db is None or result.snr_db > 60
+    # the check can fail: a network whose last bias is off by 300 LSB is far outside the tolerance
+    wrong_layers = list(network.layers)
+    wrong_layers[-1] = QuantizedLayer(network.layers[-1].weights, network.layers[-1].bias + 300)
+    wrong = compare_with_qkeras(QuantizedNetwork(config, tuple(wrong_layers)), model, x[:4])
+    assert not wrong.within_tolerance and wrong.max_err_lsb > wrong.tolerance_lsb
+
+
+def test_command_end_to_end(trained, tmp_path):
+    out, report_dir = tmp_path / "weights", tmp_path / "quantize"
+    assert main(["--model-dir", str(trained), "--out", str(out), "--report-dir", str(report_dir),
+                 "--sweep-seconds", "0.05"]) == 0
+    network = QuantizedNetwork.load(out)
+    model, config = load_trained_model(trained)
+    check_against_qkeras(network, qkeras_weight_codes(model, config))
+    report = json.loads((report_dir / "report.json").read_text())
+    for key in ("saturated_weights", "max_err_lsb_vs_qkeras", "tolerance_lsb", "snr_db_vs_qkeras",
+                "snr_db_vs_float", "golden_realtime_factor_192k"):
+        assert key in report, key
+    assert report["saturated_weights"] == []
+    assert report["max_err_lsb_vs_qkeras"] <= report["tolerance_lsb"]
+    assert report["snr_db_vs_float"] > 20 and report["golden_realtime_factor_192k"] > 0
+    assert "load_splits" in report["test_data"] and report["test_shape"][2] == config.n_inputs
+    rate, wav = wavfile.read(report_dir / "sweep.wav")
+    assert rate == 192_000 and wav.dtype == np.int16 and wav.shape == (9600, 2)
+
+
+def test_saturation_fails_without_the_flag(trained, tmp_path, capsys):
+    model, config = load_trained_model(trained)
+    kernel, bias = model.get_layer("conv1").get_weights()
+    kernel[2, 1, 3] = 9.5
+    model.get_layer("conv1").set_weights([kernel, bias])
+    saturating = tmp_path / "train"
+    save_trained(model, config, saturating)
+    out = tmp_path / "weights"
+    assert main(["--model-dir", str(saturating), "--out", str(out), "--report-dir", str(tmp_path / "q")]) == 2
+    err = capsys.readouterr().err
+    assert "saturated: layer 1 (conv1) kernel[2, 1, 3] = 9.5 saturates to code 32767" in err
+    assert "--allow-saturation" in err and not out.exists()
+    # with the flag it exports the saturated code, which QKeras' quantizer also clamps to
+    model, config = load_trained_model(saturating)
+    network, saturated = convert_weights(float_weights(model, config), config)
+    assert [(s.layer, s.tensor, s.index) for s in saturated] == [(1, "kernel", (2, 1, 3))]
+    check_against_qkeras(network, qkeras_weight_codes(model, config))
+    with pytest.raises(QuantizeError):
+        check_against_qkeras(network, [(w + 1, b) for w, b in qkeras_weight_codes(model, config)])
+
+
+def test_command_fails_and_writes_no_weights_beyond_tolerance(trained, tmp_path, monkeypatch, capsys):
+    """If golden and QKeras disagree beyond the derived bound (here: a golden whose last bias is off by
+    300 LSB), the command exits 1 and leaves no weights for the next stage."""
+    import quantize.__main__ as cli
+
+    real_compare = cli.compare_with_qkeras
+
+    def compare_with_wrong_golden(network, model, x, **kwargs):
+        layers = list(network.layers)
+        layers[-1] = QuantizedLayer(layers[-1].weights, layers[-1].bias + 300)
+        return real_compare(QuantizedNetwork(network.config, tuple(layers)), model, x, **kwargs)
+
+    monkeypatch.setattr(cli, "compare_with_qkeras", compare_with_wrong_golden)
+    out = tmp_path / "weights"
+    assert main(["--model-dir", str(trained), "--out", str(out), "--report-dir", str(tmp_path / "q"),
+                 "--sweep-seconds", "0.01"]) == 1
+    assert "more than the derived tolerance" in capsys.readouterr().err
+    assert not out.exists()
+    report = json.loads((tmp_path / "q" / "report.json").read_text())
+    assert report["max_err_lsb_vs_qkeras"] > report["tolerance_lsb"]
