@@ -97,6 +97,16 @@ def tool_environment() -> dict[str, str]:
     return env
 
 
+# yosys 0.70's synth_ecp5 always maps LUTs with abc9, which stops on an internal assertion
+# (``GetSize(conn.first) == GetSize(conn.second)`` in ABC_OPS_REINTEGRATE) for the board top level.
+# Amaranth's template is ``synth_ecp5 {synth_opts} -top top``, so the options run synth_ecp5 up to its
+# LUT mapping, map LUTs with the classic ``abc -lut 4:7`` (LUT4 plus PFUMX/L6MUX for 5-7 inputs), and
+# let a second synth_ecp5 finish from ``map_cells``.
+def synth_opts(top_name: str) -> str:
+    return (f"-run :map_luts -top {top_name}; techmap -map +/lattice/latches_map.v; abc -lut 4:7 -dress; clean; "
+            "synth_ecp5 -run map_cells:")
+
+
 def build_board(board_name: str, network, *, out_root: str | Path = "build", allow_timing_fail: bool = False,
                 network_component=None, progress=print) -> BuildResult:
     """Build ``network`` (a :class:`~quantize.weights.QuantizedNetwork`) for ``board_name``.
@@ -126,7 +136,7 @@ def build_board(board_name: str, network, *, out_root: str | Path = "build", all
     try:
         progress(f"{board.name}: synthesis, place and route in {out_dir} (a few minutes)...")
         platform.build(top, name="top", build_dir=str(out_dir), do_program=False,
-                       nextpnr_opts="--timing-allow-fail")
+                       synth_opts=synth_opts("top"), nextpnr_opts="--timing-allow-fail")
     except (subprocess.CalledProcessError, ToolNotFound) as exc:
         tail = ""
         log = out_dir / "top.tim"

@@ -66,7 +66,7 @@ def build_datalogger(board_name: str, channels: tuple[int, ...], sample_rate_hz:
                      allow_timing_fail: bool = False, progress=print) -> dict:
     from amaranth._toolchain import ToolNotFound
 
-    from boards.build import tool_environment
+    from boards.build import synth_opts, tool_environment
     from boards.report import parse_nextpnr_log
 
     from .gateware.top import DataloggerTop
@@ -85,7 +85,7 @@ def build_datalogger(board_name: str, channels: tuple[int, ...], sample_rate_hz:
     try:
         progress(f"{board.name}: synthesis, place and route in {out_dir} ...")
         platform.build(top, name="datalogger", build_dir=str(out_dir), do_program=False,
-                       nextpnr_opts="--timing-allow-fail")
+                       synth_opts=synth_opts("datalogger"), nextpnr_opts="--timing-allow-fail")
     except (subprocess.CalledProcessError, ToolNotFound) as exc:
         raise BuildError(f"toolchain failed for {board.name}: {exc}") from exc
     finally:
