@@ -21,7 +21,7 @@ from amaranth.lib.wiring import In, Out
 from common.config import ModelConfig
 from rtl.types import SampleVector
 
-from .scaling import MULTIPLIER_WIDTH, input_scale
+from .scaling import MULTIPLIER_WIDTH, input_scale, saturate_shifted
 
 __all__ = ["CODEC_CHANNELS", "JACK_OF_ROLE", "InputScaler", "input_jacks"]
 
@@ -70,13 +70,7 @@ class InputScaler(wiring.Component):
                     m.next = "SATURATE"
             with m.State("SATURATE"):
                 for n, product in enumerate(products):
-                    shifted = product >> k.shift
-                    with m.If(shifted > k.out_max):
-                        m.d.sync += self.o.payload[n].eq(k.out_max)
-                    with m.Elif(shifted < k.out_min):
-                        m.d.sync += self.o.payload[n].eq(k.out_min)
-                    with m.Else():
-                        m.d.sync += self.o.payload[n].eq(shifted)
+                    saturate_shifted(m, self.o.payload[n], product, k)
                 m.next = "OFFER"
             with m.State("OFFER"):
                 m.d.comb += self.o.valid.eq(1)

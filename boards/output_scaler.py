@@ -20,7 +20,7 @@ from common.config import ModelConfig
 from rtl.types import SampleVector
 
 from .input_scaler import CODEC_CHANNELS
-from .scaling import MULTIPLIER_WIDTH, output_scale
+from .scaling import MULTIPLIER_WIDTH, output_scale, saturate_shifted
 
 __all__ = ["DRY_JACK", "OutputScaler", "output_sources"]
 
@@ -74,13 +74,7 @@ class OutputScaler(wiring.Component):
                     if source == "dry":
                         m.d.sync += self.o.payload[jack].eq(dry)
                         continue
-                    shifted = product >> k.shift
-                    with m.If(shifted > k.out_max):
-                        m.d.sync += self.o.payload[jack].eq(k.out_max)
-                    with m.Elif(shifted < k.out_min):
-                        m.d.sync += self.o.payload[jack].eq(k.out_min)
-                    with m.Else():
-                        m.d.sync += self.o.payload[jack].eq(shifted)
+                    saturate_shifted(m, self.o.payload[jack], product, k)
                 m.next = "OFFER"
             with m.State("OFFER"):
                 m.d.comb += self.o.valid.eq(1)

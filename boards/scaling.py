@@ -112,3 +112,15 @@ def input_scale(config: ModelConfig) -> ScaleConstant:
 def output_scale(config: ModelConfig) -> ScaleConstant:
     """Network ``data_format`` codes -> calibrated codec counts (int16)."""
     return _constant_for(_counts_per_unit(config) / config.data_format.scale, CODEC_MIN, CODEC_MAX)
+
+
+def saturate_shifted(m, target, product, k: ScaleConstant) -> None:
+    """Gateware for the second half of :meth:`ScaleConstant.apply`: ``target`` (sync) gets
+    ``product >> k.shift`` clamped to ``[k.out_min, k.out_max]``; saturate, never wrap."""
+    shifted = product >> k.shift
+    with m.If(shifted > k.out_max):
+        m.d.sync += target.eq(k.out_max)
+    with m.Elif(shifted < k.out_min):
+        m.d.sync += target.eq(k.out_min)
+    with m.Else():
+        m.d.sync += target.eq(shifted)
