@@ -13,6 +13,7 @@ from boards.build import plan_for_board
 from boards.eurorack_pmod.calibration import R35_INPUT, R35_OUTPUT
 from boards.eurorack_pmod.model import CodecTDMModel, I2CTargetModel
 from boards.eurorack_pmod.pmod import EurorackPmod
+from boards.eurorack_pmod.tests.helpers import cal, find_run, to_s16
 from boards.registry import get_board
 from boards.top import Top
 from quantize.weights import random_network
@@ -24,21 +25,7 @@ from .test_audio_path import expected_dac
 JACKS = 0b0011_0011  # inputs 0 and 1 plugged (core wave, e0), input 2 (e1) unplugged; outputs 0 and 1
 
 
-def cal(x, offset, gain):
-    """hardware.md §8: clamp(((x - offset) * gain) >>> 10, -32767, 32767), written out independently."""
-    return max(-32767, min(32767, ((x - offset) * gain) >> 10))
 
-
-def to_s16(x):
-    x &= 0xFFFF
-    return x - 0x10000 if x & 0x8000 else x
-
-
-def find_run(haystack, needle):
-    for i in range(len(haystack) - len(needle) + 1):
-        if haystack[i:i + len(needle)] == needle:
-            return i
-    return None
 
 
 @pytest.mark.slow

@@ -40,3 +40,23 @@ class InitHarness(wiring.Component):
         wiring.connect(m, self.init.i2c_cmd, self.i2c.cmd)
         wiring.connect(m, self.i2c.rsp, self.init.i2c_rsp)
         return m
+
+
+def cal(x, offset, gain):
+    """hardware.md §8 calibration, written out independently of the gateware:
+    clamp(((x - offset) * gain) >>> 10, -32767, 32767)."""
+    return max(-32767, min(32767, ((x - offset) * gain) >> 10))
+
+
+def to_s16(x):
+    """The low 16 bits of ``x`` read as a two's-complement sample."""
+    x &= 0xFFFF
+    return x - 0x10000 if x & 0x8000 else x
+
+
+def find_run(haystack, needle):
+    """Index where ``needle`` occurs as a contiguous run in ``haystack`` (None if absent)."""
+    for i in range(len(haystack) - len(needle) + 1):
+        if haystack[i:i + len(needle)] == needle:
+            return i
+    return None

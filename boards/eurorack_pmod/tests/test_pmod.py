@@ -10,27 +10,13 @@ from amaranth.sim import Simulator
 from ..calibration import R35_INPUT, R35_OUTPUT
 from ..model import CodecTDMModel, I2CTargetModel
 from ..pmod import EurorackPmod
-from .helpers import HW_AK4619_192K
+from .helpers import HW_AK4619_192K, cal, find_run, to_s16
 
 AUDIO_HZ = 49_152_000
 JACKS = 0b0011_0101          # inputs 0 and 2 plugged, outputs 0 and 1 plugged
 
 
-def cal(x, offset, gain):
-    return max(-32767, min(32767, ((x - offset) * gain) >> 10))
 
-
-def to_s16(x):
-    x &= 0xFFFF
-    return x - 0x10000 if x & 0x8000 else x
-
-
-def find_run(haystack, needle):
-    """Index where ``needle`` occurs as a contiguous run in ``haystack`` (None if absent)."""
-    for i in range(len(haystack) - len(needle) + 1):
-        if haystack[i:i + len(needle)] == needle:
-            return i
-    return None
 
 
 @pytest.mark.slow

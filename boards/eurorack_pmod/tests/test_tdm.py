@@ -13,6 +13,7 @@ from amaranth.sim import Simulator
 
 from ..model import CodecTDMModel
 from ..tdm import TDMCodec, sample_vector
+from .helpers import to_s16
 
 
 class WithIOFlipFlops(wiring.Component):
@@ -36,10 +37,6 @@ class WithIOFlipFlops(wiring.Component):
         m.d.comb += tdm.sdout1.eq(sdout_q)
         return m
 
-
-def to_s16(x):
-    x &= 0xFFFF
-    return x - 0x10000 if x & 0x8000 else x
 
 
 def run_tdm(*, adc_frames, dac_vectors, frames, offset=0, io_ffs=False, lead=1):
