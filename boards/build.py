@@ -35,7 +35,7 @@ from common.config import ModelConfig
 from .input_scaler import input_jacks
 from .pll import MAX_SAMPLE_RATE_ERROR
 from .registry import BoardSpec, get_board
-from .report import parse_nextpnr_log
+from .report import NextpnrReport, parse_nextpnr_log
 
 __all__ = ["BuildError", "BuildResult", "build_board", "plan_for_board", "reserved_multipliers", "tool_environment"]
 
@@ -107,6 +107,31 @@ def synth_opts(top_name: str) -> str:
             "synth_ecp5 -run map_cells:")
 
 
+def run_platform_build(board: BoardSpec, top, name: str, out_dir: Path, env: dict[str, str], *,
+                       progress=print, note: str = "...") -> NextpnrReport:
+    """``platform.build`` of ``top`` as ``name`` in ``out_dir`` with the YoWASP tools and our LUT mapping;
+    returns nextpnr's report for the board's ``sync`` and ``audio`` clocks. Raises :class:`BuildError` with
+    the tail of the nextpnr log when a tool fails."""
+    platform = board.platform()
+    old_env = dict(os.environ)
+    os.environ.update(env)  # amaranth's build script takes the tools from the process environment
+    try:
+        progress(f"{board.name}: synthesis, place and route in {out_dir} {note}")
+        platform.build(top, name=name, build_dir=str(out_dir), do_program=False,
+                       synth_opts=synth_opts(name), nextpnr_opts="--timing-allow-fail")
+    except (subprocess.CalledProcessError, ToolNotFound) as exc:
+        tail = ""
+        log = out_dir / f"{name}.tim"
+        if log.exists():
+            tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
+        raise BuildError(f"toolchain failed for {board.name}: {exc}\n{tail}") from exc
+    finally:
+        os.environ.clear()
+        os.environ.update(old_env)
+    return parse_nextpnr_log((out_dir / f"{name}.tim").read_text(errors="replace"),
+                             {"sync": float(board.pll.sync_hz), "audio": float(board.pll.audio_hz)})
+
+
 def build_board(board_name: str, network, *, out_root: str | Path = "build", allow_timing_fail: bool = False,
                 network_component=None, progress=print) -> BuildResult:
     """Build ``network`` (a :class:`~quantize.weights.QuantizedNetwork`) for ``board_name``.
@@ -130,25 +155,8 @@ def build_board(board_name: str, network, *, out_root: str | Path = "build", all
     top = Top(config, component, board=board, dry_depth=plan.latency_samples + 2)
     out_dir = Path(out_root) / board.name
     out_dir.mkdir(parents=True, exist_ok=True)
-    platform = board.platform()
-    old_env = dict(os.environ)
-    os.environ.update(env)  # amaranth's build script takes the tools from the process environment
-    try:
-        progress(f"{board.name}: synthesis, place and route in {out_dir} (a few minutes)...")
-        platform.build(top, name="top", build_dir=str(out_dir), do_program=False,
-                       synth_opts=synth_opts("top"), nextpnr_opts="--timing-allow-fail")
-    except (subprocess.CalledProcessError, ToolNotFound) as exc:
-        tail = ""
-        log = out_dir / "top.tim"
-        if log.exists():
-            tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
-        raise BuildError(f"toolchain failed for {board.name}: {exc}\n{tail}") from exc
-    finally:
-        os.environ.clear()
-        os.environ.update(old_env)
-
-    pnr = parse_nextpnr_log((out_dir / "top.tim").read_text(errors="replace"),
-                            {"sync": float(board.pll.sync_hz), "audio": float(board.pll.audio_hz)})
+    pnr = run_platform_build(board, top, "top", out_dir, env, progress=progress,
+                             note="(a few minutes)...")
     seconds = time.monotonic() - start
     report = {
         "board": board.name,

@@ -9,8 +9,6 @@ differs from the network bitstream. Products go to ``build/<board>/datalogger/``
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -64,10 +62,8 @@ def board_plan(board_name: str, channels: tuple[int, ...], sample_rate_hz: int, 
 def build_datalogger(board_name: str, channels: tuple[int, ...], sample_rate_hz: int, *, baud: int | None = None,
                      samples_per_frame: int = 256, max_link_use: float = 0.9, out_root: str | Path = "build",
                      allow_timing_fail: bool = False, progress=print) -> dict:
-    from amaranth._toolchain import ToolNotFound
-
-    from boards.build import synth_opts, tool_environment
-    from boards.report import parse_nextpnr_log
+    from boards.build import BuildError as BoardBuildError
+    from boards.build import run_platform_build, tool_environment
 
     from .gateware.top import DataloggerTop
 
@@ -79,20 +75,10 @@ def build_datalogger(board_name: str, channels: tuple[int, ...], sample_rate_hz:
     top = DataloggerTop(board, p, channels, coeffs=coeffs)
     out_dir = Path(out_root) / board.name / "datalogger"
     out_dir.mkdir(parents=True, exist_ok=True)
-    platform = board.platform()
-    old_env = dict(os.environ)
-    os.environ.update(env)
     try:
-        progress(f"{board.name}: synthesis, place and route in {out_dir} ...")
-        platform.build(top, name="datalogger", build_dir=str(out_dir), do_program=False,
-                       synth_opts=synth_opts("datalogger"), nextpnr_opts="--timing-allow-fail")
-    except (subprocess.CalledProcessError, ToolNotFound) as exc:
-        raise BuildError(f"toolchain failed for {board.name}: {exc}") from exc
-    finally:
-        os.environ.clear()
-        os.environ.update(old_env)
-    pnr = parse_nextpnr_log((out_dir / "datalogger.tim").read_text(errors="replace"),
-                            {"sync": float(board.pll.sync_hz), "audio": float(board.pll.audio_hz)})
+        pnr = run_platform_build(board, top, "datalogger", out_dir, env, progress=progress)
+    except BoardBuildError as exc:
+        raise BuildError(str(exc)) from exc
     link = LINKS[board.name]
     report = {
         "board": board.name, "bitstream": str(out_dir / "datalogger.bit"),
