@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .devices import MULTIPLIER_WIDTH
+from .roles import CORE, INPUT_ROLES, unknown_roles
+
 __all__ = [
     "ConfigError",
     "FixedFormat",
@@ -116,8 +119,9 @@ class ModelConfig:
     name: str = "default"
     #: The audio rate the model is trained for and the hardware runs at.
     sample_rate_hz: int = 192_000
-    #: Input channel roles, in order. ``core`` is the core wave, ``e0``/``e1`` the embedding CVs and
-    #: ``zero`` a spare channel held at 0 (kept from the prototype for a like-for-like comparison).
+    #: Input channel roles, in order, each one of :data:`common.roles.INPUT_ROLES`: ``core`` is the core
+    #: wave, ``e0``/``e1`` the embedding CVs and ``zero`` a spare channel held at 0 (the prior design's
+    #: four inputs, kept for a like-for-like comparison).
     inputs: tuple[str, ...] = ("core", "e0", "e1", "zero")
     #: Nonlinearity after every layer but the last, which is linear.
     activation: str = "relu"
@@ -130,7 +134,7 @@ class ModelConfig:
     #: What narrowing does outside the range. Only saturation is supported: never wrap.
     overflow: str = "saturate"
     #: Width of one hardware multiplier input (ECP5 MULT18X18D: 18x18 signed).
-    multiplier_width: int = 18
+    multiplier_width: int = MULTIPLIER_WIDTH
     #: Volts at a jack that correspond to the real value 1.0 of ``data_format`` (eurorack: +-5 V audio).
     volts_per_unit: float = 5.0
 
@@ -149,8 +153,12 @@ class ModelConfig:
             raise ConfigError("inputs: at least one input channel is needed")
         if len(set(self.inputs)) != len(self.inputs):
             raise ConfigError(f"inputs: channel names must be unique, got {list(self.inputs)}")
-        if "core" not in self.inputs:
-            raise ConfigError(f"inputs: a 'core' (core wave) channel is required, got {list(self.inputs)}")
+        unknown = unknown_roles(self.inputs)
+        if unknown:
+            raise ConfigError(f"inputs: unknown role {unknown[0]!r}; the input roles are "
+                              f"{', '.join(INPUT_ROLES)} (common/roles.py)")
+        if CORE not in self.inputs:
+            raise ConfigError(f"inputs: a {CORE!r} (core wave) channel is required, got {list(self.inputs)}")
         if self.activation not in ACTIVATIONS:
             raise ConfigError(f"activation: must be one of {ACTIVATIONS}, got {self.activation!r}")
         if self.rounding not in ROUNDING_MODES:

@@ -6,8 +6,9 @@ cycling through corners, edges and interior (``train.embedding.point_kinds``), a
 constant-power blend of the segment's waves at that point. Splits are made by segment (synthetic: by
 independently seeded segments), so no test window shares a take with a training window.
 
-Network inputs follow ``config.inputs`` (``core``, ``e0``, ``e1``, ``zero``) and are quantized to the
-input format (FP4.12: codes / 4096) exactly as the hardware receives them; targets stay float.
+Network inputs follow ``config.inputs`` (roles from ``common/roles.py``: ``core``, ``e0``, ``e1``, ``zero``)
+and are quantized to the input format (FP4.12: codes / 4096) exactly as the hardware receives them;
+targets stay float.
 """
 
 from __future__ import annotations
@@ -27,10 +28,9 @@ from train.recorded import load_recordings
 from train.waves import ALL_WAVES, frequency_sweep, phase_from_frequency, synthesize
 
 __all__ = ["DatasetError", "DataSizes", "Split", "load_splits", "embedding_sweep", "make_inputs",
-           "quantize_input", "synthetic_segment", "SPLITS", "INPUT_ROLES"]
+           "quantize_input", "role_sources", "synthetic_segment", "SPLITS"]
 
 SPLITS = ("train", "val", "test")
-INPUT_ROLES = ("core", "e0", "e1", "zero")
 
 
 @dataclass(frozen=True)
@@ -89,16 +89,21 @@ def quantize_input(config: ModelConfig, values: np.ndarray) -> np.ndarray:
     return codes / fmt.scale
 
 
+def role_sources(core: np.ndarray, e0, e1) -> dict[str, np.ndarray]:
+    """What the dataset feeds each input role (``common.roles.INPUT_ROLES``), as float arrays of
+    ``len(core)``: the core wave, the window's embedding point and silence on the spare channel."""
+    n = len(core)
+    return {"core": core, "e0": np.broadcast_to(e0, (n,)), "e1": np.broadcast_to(e1, (n,)), "zero": np.zeros(n)}
+
+
 def make_inputs(config: ModelConfig, core: np.ndarray, e0, e1) -> np.ndarray:
     """Network input (T, n_inputs) float32 in ``config.inputs`` order, quantized. ``e0``/``e1`` are
     scalars (constant per window) or arrays of length T."""
-    unknown = [r for r in config.inputs if r not in INPUT_ROLES]
-    if unknown:
-        raise DatasetError(f"config.inputs: unknown input role {unknown[0]!r}; the dataset provides "
-                           f"{', '.join(INPUT_ROLES)}")
-    n = len(core)
-    channels = {"core": core, "e0": np.broadcast_to(e0, (n,)), "e1": np.broadcast_to(e1, (n,)),
-                "zero": np.zeros(n)}
+    channels = role_sources(core, e0, e1)
+    missing = [r for r in config.inputs if r not in channels]
+    if missing:
+        raise DatasetError(f"config.inputs: the dataset has no source for input role {missing[0]!r}; it "
+                           f"provides {', '.join(channels)} (train/dataset.py, role_sources)")
     return np.stack([quantize_input(config, channels[r]) for r in config.inputs], axis=1).astype(np.float32)
 
 
@@ -186,7 +191,7 @@ def load_splits(config: ModelConfig, data: str | Path | None = None, seed: int =
     if config.n_outputs != 1:
         raise DatasetError(f"layers[-1].filters: the dataset has one target wave, so the network needs "
                            f"exactly one output, got {config.n_outputs}")
-    make_inputs(config, np.zeros(1), 0.0, 0.0)  # reject unknown input roles before any work
+    make_inputs(config, np.zeros(1), 0.0, 0.0)  # a role without a source fails before any work
     dims = DataSizes.from_kwargs(**sizes)
     if dims.window <= config.receptive_field:
         raise DatasetError(f"window: {dims.window} samples leave nothing after the receptive field "

@@ -50,7 +50,7 @@ def test_roles():
     cfg = small_config()
     assert input_jacks(cfg) == [0, 1, 2, None]
     assert output_sources(cfg) == [0, "dry", None, None]
-    with pytest.raises(ValueError, match="no jack"):
+    with pytest.raises(ValueError, match="inputs: unknown role 'mystery'"):
         input_jacks(small_config(inputs=("core", "mystery")))
 
 

@@ -4,11 +4,13 @@ with a ConfigError whose message names that field."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from common.config import ConfigError, FixedFormat, LayerConfig, ModelConfig, load_config
+from common.roles import INPUT_ROLES
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "configs" / "default.toml"
@@ -87,6 +89,7 @@ def test_valid_custom_config(tmp_path):
     ({}, 'activation = "tanh"', "activation"),
     ({}, 'inputs = ["e0", "e1"]', "inputs"),
     ({}, 'inputs = ["core", "core"]', "inputs"),
+    ({}, 'inputs = ["core", "e0", "e1", "e2"]', "inputs"),
     ({}, "volts_per_unit = 0", "volts_per_unit"),
     ({}, "learning_rate = 0.1", "learning_rate"),  # unknown top-level field
 ])
@@ -94,9 +97,20 @@ def test_invalid_config_names_field(tmp_path, kwargs, top, field):
     # Tables ([weight_format]) must come after the top-level keys: put them last.
     is_table = top.startswith("[")
     path = write_config(tmp_path, "" if is_table else top, tables=top if is_table else "", **kwargs)
-    with pytest.raises(ConfigError) as info:
+    with pytest.raises(ConfigError, match=rf"^{re.escape(field)}"):
         load_config(path)
-    assert str(info.value).startswith(field), str(info.value)
+
+
+def test_input_roles_come_from_one_table():
+    """Every role of common/roles.py is accepted, in any order; anything else (e2 included) is refused
+    with the list of roles."""
+    layers = (LayerConfig(1),)
+    assert ModelConfig(layers=layers, inputs=tuple(reversed(INPUT_ROLES))).n_inputs == len(INPUT_ROLES)
+    for bad in ("e2", "mystery", "Core"):
+        with pytest.raises(ConfigError, match=rf"^inputs: unknown role '{bad}'; the input roles are core, e0, "):
+            ModelConfig(layers=layers, inputs=("core", bad))
+    with pytest.raises(ConfigError, match=r"^inputs: a 'core' \(core wave\) channel is required"):
+        ModelConfig(layers=layers, inputs=("e0",))
 
 
 def test_sample_rate_must_be_positive():

@@ -11,12 +11,13 @@ from pathlib import Path
 import numpy as np
 
 from common.config import ROUNDING_MODES, FixedFormat, LayerConfig, ModelConfig
+from common.roles import INPUT_ROLES
 from quantize.weights import QuantizedNetwork, random_network
 
 from ..runner import Simulation
 
-ROLES = ("core", "e0", "e1", "zero")
-#: Random networks in the bank (the brief asks for at least 10).
+ROLES = tuple(INPUT_ROLES)
+#: Random networks in the bank.
 RANDOM_NETWORKS = 10
 
 

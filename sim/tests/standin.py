@@ -15,6 +15,7 @@ from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from common.config import LayerConfig, ModelConfig
+from common.roles import INPUT_ROLES
 from quantize.weights import QuantizedLayer, QuantizedNetwork
 
 
@@ -68,8 +69,11 @@ def standin_verilog(channels: int, busy_cycles: int = 3, **kwargs) -> str:
 
 
 def identity_network(channels: int = 4) -> QuantizedNetwork:
-    """The golden model's twin of :class:`PassThrough`: one K=1 layer with identity weights."""
-    inputs = ("core", "e0", "e1", "zero", "s4", "s5", "s6", "s7")[:channels]
+    """The golden model's twin of :class:`PassThrough`: one K=1 layer with identity weights, one channel
+    per input role (``channels`` at most ``len(INPUT_ROLES)``)."""
+    if not 1 <= channels <= len(INPUT_ROLES):
+        raise ValueError(f"channels must be 1..{len(INPUT_ROLES)} (one per input role), got {channels}")
+    inputs = tuple(INPUT_ROLES)[:channels]
     config = ModelConfig(layers=(LayerConfig(filters=channels, kernel_size=1, dilation=1),), inputs=inputs)
     weights = np.eye(channels, dtype=np.int64)[None] * config.weight_format.scale
     return QuantizedNetwork(config, (QuantizedLayer(weights, np.zeros(channels, dtype=np.int64)),))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from train.dataset import embedding_sweep, load_splits
+from common.roles import INPUT_ROLES
+from train.dataset import embedding_sweep, load_splits, make_inputs, role_sources
 from train.embedding import blend_weights
 from train.tests.helpers import TINY, good_takes, write_recording
 
@@ -86,6 +87,16 @@ def test_splits_disjoint_by_segment(tiny):
     # No window content is shared either.
     train_cores = {w.tobytes() for w in tiny["train"].x[..., 0]}
     assert not any(w.tobytes() in train_cores for w in tiny["test"].x[..., 0])
+
+
+def test_every_input_role_has_a_source(config):
+    """The dataset can feed every role a config may name (common/roles.py), in the config's order."""
+    assert set(role_sources(np.zeros(3), 0.25, 0.75)) == set(INPUT_ROLES)
+    core = np.array([0.5, -0.5, 0.25])
+    x = make_inputs(config.replace(inputs=tuple(reversed(INPUT_ROLES))), core, 0.25, 0.75)
+    expected = {"core": core, "e0": [0.25] * 3, "e1": [0.75] * 3, "zero": [0.0] * 3}
+    for c, role in enumerate(reversed(INPUT_ROLES)):
+        np.testing.assert_array_equal(x[:, c], expected[role])
 
 
 def test_embedding_sweep(config):
