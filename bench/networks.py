@@ -29,8 +29,9 @@ from pathlib import Path
 import numpy as np
 
 from common.config import ModelConfig, load_config
+from common.devices import Device, ecp5_device
 
-__all__ = ["BENCH_CLOCK_HZ", "BENCH_SAMPLE_RATE_HZ", "DEVICES", "NETWORKS", "BenchNetwork", "Device",
+__all__ = ["BENCH_CLOCK_HZ", "BENCH_SAMPLE_RATE_HZ", "DEVICES", "NETWORKS", "BenchDevice", "BenchNetwork",
            "bench_network", "plan_for"]
 
 #: The targets' operating point: a 100 MHz network clock at 192 kHz.
@@ -41,32 +42,39 @@ WEIGHT_SEED = 2026
 
 
 @dataclass(frozen=True)
-class Device:
-    """An ECP5 part as nextpnr-ecp5 names it, with the resources the scheduler may use."""
+class BenchDevice:
+    """A part the bench builds for (``common.devices``), under the short name its results are kept by."""
 
     name: str
-    nextpnr_device: str
-    package: str
-    speed: int
-    multipliers: int
-    block_rams: int
-    luts: int
+    device: Device
     #: Boards that carry it (for the report).
     boards: str
 
     @property
+    def multipliers(self) -> int:
+        return self.device.multipliers
+
+    @property
+    def block_rams(self) -> int:
+        return self.device.block_rams
+
+    @property
+    def luts(self) -> int:
+        return self.device.luts
+
+    @property
     def nextpnr_flags(self) -> list[str]:
-        return [f"--{self.nextpnr_device}", "--package", self.package, "--speed", str(self.speed)]
+        return self.device.nextpnr_flags
 
 
-DEVICES: dict[str, Device] = {
-    # ECPIX-5: LFE5UM5G-85F, speed 8 (the team's default board).
-    "85f": Device("85f", "um5g-85k", "CABGA554", 8, 156, 208, 83_640, "ECPIX-5 (LFE5UM5G-85F-8)"),
+DEVICES: dict[str, BenchDevice] = {d.name: d for d in (
+    # ECPIX-5: LFE5UM5G-85F, speed 8 (the default board).
+    BenchDevice("85f", ecp5_device("LFE5UM5G-85F", "CABGA554", 8), "ECPIX-5 (LFE5UM5G-85F-8)"),
     # ULX3S 85F: LFE5U-85F, speed 6 (the slowest 85F grade).
-    "85f_s6": Device("85f_s6", "85k", "CABGA381", 6, 156, 208, 83_640, "ULX3S (LFE5U-85F-6)"),
+    BenchDevice("85f_s6", ecp5_device("LFE5U-85F", "CABGA381", 6), "ULX3S (LFE5U-85F-6)"),
     # Colorlight i5 / ULX3S 25F: LFE5U-25F, speed 6.
-    "25f": Device("25f", "25k", "CABGA381", 6, 28, 56, 24_288, "Colorlight i5 / ULX3S (LFE5U-25F-6)"),
-}
+    BenchDevice("25f", ecp5_device("LFE5U-25F", "CABGA381", 6), "Colorlight i5 / ULX3S (LFE5U-25F-6)"),
+)}
 
 
 @dataclass(frozen=True)
@@ -100,7 +108,7 @@ def bench_network(name: str):
     return random_network(NETWORKS[name].config, np.random.default_rng(WEIGHT_SEED))
 
 
-def plan_for(config: ModelConfig, device: Device | None = None):
+def plan_for(config: ModelConfig, device: BenchDevice | None = None):
     """The schedule at the bench operating point, with the device's multipliers (85F's if none)."""
     from rtl.plan import make_plan
 

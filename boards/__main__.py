@@ -1,4 +1,5 @@
-"""``python -m boards``: ``build`` a bitstream (make bitstream), ``flash`` it (make flash), ``list`` boards."""
+"""``python -m boards``: ``rtl`` for a board (make rtl), ``build`` a bitstream (make bitstream), ``flash`` it
+(make flash), ``list`` boards."""
 
 from __future__ import annotations
 
@@ -6,18 +7,47 @@ import argparse
 import json
 import sys
 
-from .registry import BOARDS, DEFAULT_BOARD
+from .registry import BOARDS, DEFAULT_BOARD, get_board
+
+
+def _load_weights(path):
+    """The QuantizedNetwork in ``path``, or None after printing why not."""
+    from quantize.weights import QuantizedNetwork, WeightsError
+
+    try:
+        return QuantizedNetwork.load(path)
+    except (FileNotFoundError, WeightsError, ValueError) as exc:
+        print(f"error: cannot load weights from {path}: {exc}", file=sys.stderr)
+        return None
+
+
+def _rtl(args) -> int:
+    from .plan import plan_for_board
+    from .toolchain.runner import BuildError
+
+    net = _load_weights(args.weights)
+    if net is None:
+        return 2
+    try:
+        plan = plan_for_board(net.config, get_board(args.board), clock_hz=args.clock_hz,
+                              sample_rate_hz=args.sample_rate, multipliers=args.multipliers)
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    from rtl.generate import write_rtl  # after the plan check: elaboration is the slow part
+
+    verilog_path, plan_path = write_rtl(net, plan, args.out, name=args.name, debug=args.debug)
+    print(plan.summary())
+    print(f"wrote {verilog_path} and {plan_path}")
+    return 0
 
 
 def _build(args) -> int:
-    from quantize.weights import QuantizedNetwork, WeightsError
-
     from .build import BuildError, build_board
 
-    try:
-        net = QuantizedNetwork.load(args.weights)
-    except (FileNotFoundError, WeightsError) as exc:
-        print(f"error: cannot load weights from {args.weights}: {exc}", file=sys.stderr)
+    net = _load_weights(args.weights)
+    if net is None:
         return 2
     try:
         result = build_board(args.board, net, out_root=args.out, allow_timing_fail=args.allow_timing_fail)
@@ -36,7 +66,7 @@ def _build(args) -> int:
 
 
 def _flash(args) -> int:
-    from .flash import FlashError, flash_board
+    from .toolchain.flash import FlashError, flash_board
 
     try:
         output = flash_board(args.board, bitstream=args.bitstream, to_flash=args.flash, build_root=args.out)
@@ -57,6 +87,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m boards", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     boards = sorted(BOARDS)
+
+    rtl = sub.add_parser("rtl", help="plan the network for a board and write <out>/network.v and plan.json")
+    rtl.add_argument("--board", choices=boards, default=DEFAULT_BOARD,
+                     help="board giving the clock and multiplier budget")
+    rtl.add_argument("--weights", default="build/weights", help="QuantizedNetwork directory (make quantize)")
+    rtl.add_argument("--out", default="build/rtl", help="output directory")
+    rtl.add_argument("--clock-hz", type=int, help="network clock (default: the board's sync clock)")
+    rtl.add_argument("--sample-rate", type=int, help="samples per second (default: the board's codec rate)")
+    rtl.add_argument("--multipliers", type=int, help="multiplier budget (default: the board's spare ones)")
+    rtl.add_argument("--name", default="network", help="Verilog module name")
+    rtl.add_argument("--debug", action="store_true", help="add the per-layer observation ports")
+    rtl.set_defaults(func=_rtl)
 
     build = sub.add_parser("build", help="synthesise, place and route build/<board>/top.bit and report.json")
     build.add_argument("--board", choices=boards, default=DEFAULT_BOARD)

@@ -1,48 +1,50 @@
-"""Board registry: one :class:`BoardSpec` per supported board, one module per board.
+"""Board registry: one :class:`BoardSpec` per supported board, one file per board in ``boards/defs/``.
 
-Adding a board means adding one module ``boards/<name>.py`` that defines ``BOARD = register(BoardSpec(...))``
-(see ``boards/ecpix5.py``); this module finds such files by that line and imports them, nothing else needs
-editing. ``rtl/`` reads the network clock and multiplier budget from here (``make rtl BOARD=...``);
-``boards/`` builds and flashes from it.
+Adding a board means adding one module ``boards/defs/<name>.py`` that ends in
+``BOARD = register(BoardSpec(...))`` (see ``boards/defs/ecpix5.py``); every module of that folder is
+imported here, nothing else needs editing. A board file gives its part (``common.devices.ecp5_device``),
+its amaranth platform carrying the ``eurorack_pmod`` resource, its clock plan and the openFPGALoader
+arguments. A board whose clocks or codec pads differ from the usual (one EHXPLLL from the board
+oscillator; the codec on a PMOD-style resource with the fast pins in I/O flip-flops) passes its own
+``make_clocks`` / ``connect_codec``.
 
-``sys_clock_hz`` and ``sample_rate_hz`` are what the board's PLL really produces (see ``boards/pll.py``),
-not nominal values, so the network schedule is planned against the real cycle budget.
+The clock figures are what the board's clocks really produce (see ``boards/clocking/pll.py``), not
+nominal values, so the network is planned against the real cycle budget (``boards/plan.py``).
 """
 
 from __future__ import annotations
 
 import importlib
+import math
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-__all__ = ["BoardSpec", "BOARDS", "DEFAULT_BOARD", "get_board", "register"]
+from common.devices import Device
+
+from .clocking.clock_generator import ClockGenerator
+from .clocking.pll import AUDIO_CLOCKS_PER_SAMPLE
+from .eurorack_pmod.pins import connect_codec_pins
+
+__all__ = ["BoardSpec", "BOARDS", "DEFAULT_BOARD", "get_board", "pll_clocks", "register"]
 
 DEFAULT_BOARD = "ecpix5"
+
+
+def pll_clocks(board: BoardSpec):
+    """The usual clocking: one EHXPLLL from the board oscillator makes ``sync`` and ``audio``."""
+    return ClockGenerator(board.pll, board.clock_resource, board.reset_resource)
 
 
 @dataclass(frozen=True)
 class BoardSpec:
     name: str
-    #: nextpnr-ecp5 device flag (``25k``, ``85k``, ``um5g-85k``) and package / speed grade.
-    device: str
-    package: str
-    speed: int
-    #: Clock the network (``sync`` domain) runs at: the PLL's achieved CLKOP, rounded down to whole Hz.
-    sys_clock_hz: int
-    #: Resources of the FPGA, for the scheduler and the reports.
-    multipliers: int
-    block_rams: int
-    luts: int
-    #: Achieved codec sample rate (audio clock / 256), exact to the Hz fraction the PLL gives.
-    sample_rate_hz: float = 192_000.0
-    #: Lattice part name, as amaranth's platform spells it (``LFE5UM5G-85F``).
-    part: str = ""
-    #: Board oscillator feeding the PLL.
-    clock_in_hz: int = 0
-    #: The PLL settings (``boards.pll.PllSettings``); None for a board that cannot build.
-    pll: Any = None
+    #: The FPGA: part, package, speed grade and its resources (scheduler, reports).
+    device: Device
+    #: The clock plan: ``clock_in_hz``, the exact ``sync_hz`` (network) and ``audio_hz`` (256 fs) it gives,
+    #: and ``summary()``; a :class:`~boards.clocking.pll.PllSettings` for boards clocked by one EHXPLLL.
+    pll: Any
     #: Zero-argument factory of the amaranth platform (with the ``eurorack_pmod`` codec resource).
     platform: Callable[[], Any] | None = None
     #: Platform resource names of the oscillator and the (optional) reset button.
@@ -54,17 +56,47 @@ class BoardSpec:
     codec_connection: str = ""
     codec_pins_verified: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: ``make_clocks(board)``: the component that makes the ``sync`` and ``audio`` domains on the board.
+    make_clocks: Callable[[BoardSpec], Any] = pll_clocks
+    #: ``connect_codec(m, platform, pmod, io_registers=...)``: wires the codec driver's pin ports to the
+    #: board's pads (``boards/eurorack_pmod/pins.py``).
+    connect_codec: Callable[..., None] = connect_codec_pins
 
     @property
-    def nextpnr_flags(self) -> list[str]:
-        return [f"--{self.device}", "--package", self.package, "--speed", str(self.speed)]
+    def part(self) -> str:
+        return self.device.part
+
+    @property
+    def clock_in_hz(self) -> int:
+        return self.pll.clock_in_hz
+
+    @property
+    def sync_clock_hz(self) -> float:
+        """The network clock (``sync`` domain)."""
+        return float(self.pll.sync_hz)
+
+    @property
+    def sys_clock_hz(self) -> int:
+        """Clock the network (``sync`` domain) runs at, rounded down to whole Hz."""
+        return math.floor(self.pll.sync_hz)
+
+    @property
+    def audio_clock_hz(self) -> float:
+        """The codec clock (``audio`` domain, 256 fs)."""
+        return float(self.pll.audio_hz)
+
+    @property
+    def sample_rate_hz(self) -> float:
+        """Achieved codec sample rate (audio clock / 256)."""
+        return float(self.pll.audio_hz / AUDIO_CLOCKS_PER_SAMPLE)
 
     def summary(self) -> dict[str, Any]:
+        d = self.device
         return {
-            "name": self.name, "part": self.part, "device": self.device, "package": self.package,
-            "speed": self.speed, "clock_in_hz": self.clock_in_hz, "sys_clock_hz": self.sys_clock_hz,
-            "sample_rate_hz": self.sample_rate_hz, "multipliers": self.multipliers,
-            "block_rams": self.block_rams, "luts": self.luts,
+            "name": self.name, "part": d.part, "device": d.nextpnr_device, "package": d.package,
+            "speed": d.speed, "clock_in_hz": self.clock_in_hz, "sys_clock_hz": self.sys_clock_hz,
+            "sample_rate_hz": self.sample_rate_hz, "multipliers": d.multipliers,
+            "block_rams": d.block_rams, "luts": d.luts,
             "pll": self.pll.summary() if self.pll is not None else None,
             "openfpgaloader_args": list(self.openfpgaloader_args),
             "codec_connection": self.codec_connection, "codec_pins_verified": self.codec_pins_verified,
@@ -80,12 +112,11 @@ def register(spec: BoardSpec) -> BoardSpec:
 
 
 def _discover() -> None:
-    """Import every ``boards/*.py`` that defines a board (a line starting ``BOARD = register(``)."""
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        if path.stem == "registry" or path.stem.startswith("_"):
-            continue
-        if any(line.startswith("BOARD = register(") for line in path.read_text().splitlines()):
-            importlib.import_module(f"{__package__}.{path.stem}")
+    """Import every module of ``boards/defs/``; each registers its board."""
+    from . import defs
+
+    for module in pkgutil.iter_modules(defs.__path__):
+        importlib.import_module(f"{defs.__name__}.{module.name}")
 
 
 def get_board(name: str) -> BoardSpec:

@@ -1,9 +1,9 @@
 """``build``: the datalogger bitstream for a board, with the rate plan checked before synthesis.
 
-Reuses the boards teammate's pieces (board registry with PLL and platform, ClockGenerator, the
-eurorack-pmod driver, the YoWASP tool environment and the nextpnr report parser); only the top level
-differs from the network bitstream. Products go to ``build/<board>/datalogger/`` (``datalogger.bit``,
-``report.json``) so they never overwrite the network's ``build/<board>/top.bit``.
+Everything but the top level comes from ``boards/``: the board registry (part, platform, clock plan), the
+codec edge (clocks, eurorack-pmod driver, pins) and the toolchain run (YoWASP tools, LUT mapping, nextpnr
+report). Products go to ``build/<board>/datalogger/`` (``datalogger.bit``, ``report.json``) so they never
+overwrite the network's ``build/<board>/top.bit``.
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ def board_plan(board_name: str, channels: tuple[int, ...], sample_rate_hz: int, 
     from boards.registry import get_board
 
     board = get_board(board_name)
-    if board.pll is None or board.platform is None:
-        raise BuildError(f"board {board_name} has no PLL/platform definition in boards/ (cannot build)")
+    if board.platform is None:
+        raise BuildError(f"board {board_name} has no platform definition in boards/defs/ (cannot build)")
     link = LINKS.get(board_name)
     if link is None:
         raise BuildError(f"no USB-serial link data for board {board_name}; add it to rate_plan.LINKS")
@@ -62,8 +62,8 @@ def board_plan(board_name: str, channels: tuple[int, ...], sample_rate_hz: int, 
 def build_datalogger(board_name: str, channels: tuple[int, ...], sample_rate_hz: int, *, baud: int | None = None,
                      samples_per_frame: int = 256, max_link_use: float = 0.9, out_root: str | Path = "build",
                      allow_timing_fail: bool = False, progress=print) -> dict:
-    from boards.build import BuildError as BoardBuildError
-    from boards.build import run_platform_build, tool_environment
+    from boards.toolchain.runner import BuildError as BoardBuildError
+    from boards.toolchain.runner import run_platform_build, tool_environment
 
     from .gateware.top import DataloggerTop
 

@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from common.devices import MULTIPLIER_WIDTH
+
 __all__ = ["COEF_BITS", "COEF_FRAC", "STOPBAND_DB", "design_coefficients", "decimate_reference",
            "frequency_response"]
 
-COEF_BITS = 18
-COEF_FRAC = 17
+#: One MULT18X18D operand per coefficient; all but the sign bit are fraction.
+COEF_BITS = MULTIPLIER_WIDTH
+COEF_FRAC = COEF_BITS - 1
 STOPBAND_DB = 80.0
 
 

@@ -3,5 +3,6 @@
 ``plan.make_plan`` schedules the multipliers, ``network.Network`` is the hardware (``conv_layer.ConvLayer``
 per layer with a ``shift_buffer.ShiftBuffer`` or ``activation_cache.ActivationCache`` history),
 ``generate.generate_verilog`` writes it as Verilog, ``types`` holds the fixed-point shapes, and
-``python -m rtl`` writes ``build/rtl/network.v`` and ``build/rtl/plan.json``.
+``generate.write_rtl`` writes ``network.v`` and ``plan.json`` (``python -m rtl`` for a given clock and
+multiplier budget; ``make rtl`` plans for a board through ``python -m boards rtl``).
 """

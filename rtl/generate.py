@@ -27,6 +27,8 @@ accepted every ``plan.cycles_per_sample`` cycles at best.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from amaranth.back import verilog
 
 from quantize.weights import QuantizedNetwork
@@ -34,8 +36,20 @@ from quantize.weights import QuantizedNetwork
 from .network import Network
 from .plan import Plan
 
-__all__ = ["generate_verilog"]
+__all__ = ["generate_verilog", "write_rtl"]
 
 
 def generate_verilog(net: QuantizedNetwork, plan: Plan, *, name: str = "network", debug: bool = False) -> str:
     return verilog.convert(Network(net, plan, debug=debug), name=name)
+
+
+def write_rtl(net: QuantizedNetwork, plan: Plan, out: str | Path, *, name: str = "network",
+              debug: bool = False) -> tuple[Path, Path]:
+    """Write ``<out>/network.v`` and ``<out>/plan.json`` (what ``make rtl`` produces) for a checked plan;
+    returns both paths."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    verilog_path, plan_path = out / "network.v", out / "plan.json"
+    verilog_path.write_text(generate_verilog(net, plan, name=name, debug=debug))
+    plan.to_json(plan_path)
+    return verilog_path, plan_path

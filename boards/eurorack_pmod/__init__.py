@@ -9,7 +9,8 @@ from .cdc import AudioBridge
 from .codec_init import CodecInit, ak4619_registers
 from .i2c_master import I2CMaster, I2COp, command_layout, response_layout
 from .pmod import EurorackPmod
-from .tdm import TDMCodec, sample_vector
+from .samples import sample_vector
+from .tdm import TDMCodec
 
 __all__ = [
     "EurorackPmod", "I2CMaster", "I2COp", "command_layout", "response_layout", "CodecInit",

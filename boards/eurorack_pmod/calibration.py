@@ -30,7 +30,9 @@ from amaranth import Array, Const, Module, Mux, Signal, signed
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from .tdm import SLOTS, sample_vector
+from common.devices import MULTIPLIER_WIDTH
+
+from .samples import CHANNELS, sample, sample_vector
 
 __all__ = [
     "CalibrationConstants", "Calibration",
@@ -38,7 +40,7 @@ __all__ = [
 ]
 
 GAIN_SHIFT = 10
-GAIN_BITS = 18          # one ECP5 MULT18X18D operand
+GAIN_BITS = MULTIPLIER_WIDTH    # one ECP5 MULT18X18D operand
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,8 @@ class CalibrationConstants:
 
     def __post_init__(self):
         offsets, gains = tuple(int(o) for o in self.offsets), tuple(int(g) for g in self.gains)
-        if len(offsets) != SLOTS or len(gains) != SLOTS:
-            raise ValueError(f"need {SLOTS} offsets and {SLOTS} gains, got {len(offsets)} and {len(gains)}")
+        if len(offsets) != CHANNELS or len(gains) != CHANNELS:
+            raise ValueError(f"need {CHANNELS} offsets and {CHANNELS} gains, got {len(offsets)} and {len(gains)}")
         for o in offsets:
             if not -32768 <= o <= 32767:
                 raise ValueError(f"calibration offset {o} outside int16")
@@ -69,11 +71,11 @@ class CalibrationConstants:
             raise ValueError("affine gain a must be non-zero")
         gain = round(a * (1 << GAIN_SHIFT))
         offset = round(-b * 32768 / a)
-        return cls((offset,) * SLOTS, (gain,) * SLOTS)
+        return cls((offset,) * CHANNELS, (gain,) * CHANNELS)
 
     @classmethod
     def identity(cls) -> CalibrationConstants:
-        return cls((0,) * SLOTS, (1 << GAIN_SHIFT,) * SLOTS)
+        return cls((0,) * CHANNELS, (1 << GAIN_SHIFT,) * CHANNELS)
 
 
 R35_INPUT = CalibrationConstants.from_affine(-1.248, -0.03)
@@ -106,18 +108,18 @@ class Calibration(wiring.Component):
         super().__init__({
             "i": In(stream.Signature(sample_vector)),
             "o": Out(stream.Signature(sample_vector)),
-            "gate": In(SLOTS, init=(1 << SLOTS) - 1),
+            "gate": In(CHANNELS, init=(1 << CHANNELS) - 1),
         })
 
     def elaborate(self, platform):
         m = Module()
 
-        offsets = Array(Const(o, signed(16)) for o in self.constants.offsets)
+        offsets = Array(Const(o, sample) for o in self.constants.offsets)
         gains = Array(Const(g, signed(GAIN_BITS)) for g in self.constants.gains)
 
         x = Signal(sample_vector)
-        gate = Signal(SLOTS)
-        ch = Signal(range(SLOTS))
+        gate = Signal(CHANNELS)
+        ch = Signal(range(CHANNELS))
         diff = Signal(signed(17))
         prod = Signal(signed(17 + GAIN_BITS))
         shifted = Signal(signed(17 + GAIN_BITS - GAIN_SHIFT))
@@ -133,18 +135,18 @@ class Calibration(wiring.Component):
                     m.d.sync += [x.eq(self.i.payload), gate.eq(self.gate), ch.eq(0)]
                     m.next = "DIFF"
             with m.State("DIFF"):
-                m.d.sync += diff.eq(Array(x[n] for n in range(SLOTS))[ch] - offsets[ch])
+                m.d.sync += diff.eq(Array(x[n] for n in range(CHANNELS))[ch] - offsets[ch])
                 m.next = "MUL"
             with m.State("MUL"):
                 m.d.sync += prod.eq(diff * gains[ch])
                 m.next = "STORE"
             with m.State("STORE"):
                 with m.Switch(ch):
-                    for n in range(SLOTS):
+                    for n in range(CHANNELS):
                         with m.Case(n):
                             m.d.sync += self.o.payload[n].eq(Mux(gate[n], sat, 0))
                 m.d.sync += ch.eq(ch + 1)
-                with m.If(ch == SLOTS - 1):
+                with m.If(ch == CHANNELS - 1):
                     m.d.sync += self.o.valid.eq(1)
                     m.next = "IDLE"
                 with m.Else():

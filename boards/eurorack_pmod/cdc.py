@@ -23,7 +23,7 @@ from amaranth.lib import stream, wiring
 from amaranth.lib.fifo import AsyncFIFO
 from amaranth.lib.wiring import In, Out
 
-from .tdm import sample_vector
+from .samples import sample_vector
 
 __all__ = ["AudioBridge"]
 

@@ -36,7 +36,8 @@ from .calibration import R35_INPUT, R35_OUTPUT, Calibration, CalibrationConstant
 from .cdc import AudioBridge
 from .codec_init import CodecInit
 from .i2c_master import I2CMaster
-from .tdm import TDMCodec, sample_vector
+from .samples import sample_vector
+from .tdm import TDMCodec
 
 __all__ = ["EurorackPmod"]
 

@@ -24,7 +24,7 @@ flip-flops (``io.FFBuffer``) add 1 for the output registers and 1 for the input 
 **Unverified on hardware:** the exact LRCK-to-data alignment and the best sampling offset at 192 kHz
 (hence the two parameters).
 
-Streams (both carry ``data.ArrayLayout(signed(16), 4)``, one vector per frame):
+Streams (both carry :data:`.samples.sample_vector`, one vector per frame):
 
 * ``adc``: raw ADC samples (no inversion here: the analogue front end inverts the inputs, §7.9, and
   :class:`.calibration.Calibration` compensates with negative input gains). A new vector appears once
@@ -35,17 +35,18 @@ Streams (both carry ``data.ArrayLayout(signed(16), 4)``, one vector per frame):
 
 from __future__ import annotations
 
-from amaranth import Cat, Module, Signal, signed
-from amaranth.lib import data, stream, wiring
+from amaranth import Cat, Module, Signal
+from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
-__all__ = ["sample_vector", "TDMCodec", "FRAME_CYCLES", "SLOTS", "SLOT_BITS"]
+from .samples import CHANNELS, sample_vector
 
-SLOTS = 4
+__all__ = ["TDMCodec", "FRAME_CYCLES", "SLOTS", "SLOT_BITS"]
+
+#: One 32-bit slot per channel.
+SLOTS = CHANNELS
 SLOT_BITS = 32
 FRAME_CYCLES = 256
-#: One sample per channel: the stream payload used by every block of the driver.
-sample_vector = data.ArrayLayout(signed(16), SLOTS)
 
 
 class TDMCodec(wiring.Component):

@@ -8,8 +8,8 @@ import random
 import numpy as np
 from amaranth.sim import Simulator
 
-from boards.audio_path import AudioPath
-from boards.scaling import input_scale, output_scale
+from boards.audio_edge.audio_path import AudioPath
+from boards.audio_edge.scaling import input_scale, output_scale
 from quantize.golden import run_batch
 from quantize.weights import random_network
 from rtl.network import Network

@@ -10,10 +10,12 @@ import numpy as np
 import pytest
 
 from boards.__main__ import main
-from boards.build import BuildError, build_board, plan_for_board, reserved_multipliers
+from boards.build import BuildError, build_board
+from boards.plan import plan_for_board, reserved_multipliers
 from boards.registry import get_board
 from common.config import LayerConfig
 from quantize.weights import random_network
+from rtl.plan import Plan
 
 from .helpers import small_config
 
@@ -41,6 +43,40 @@ def test_network_that_does_not_fit_fails_with_the_plan_error():
     with pytest.raises(BuildError, match="network does not fit board colorlight_i5: cannot schedule"):
         build_board("colorlight_i5", random_network(big, np.random.default_rng(0)))
     assert time.monotonic() - start < 10  # before synthesis
+
+
+def test_rtl_for_a_board_writes_the_plan_the_build_uses(tmp_path, capsys):
+    cfg = small_config()
+    random_network(cfg, np.random.default_rng(3)).save(tmp_path / "weights")
+    args = ["rtl", "--board", "ecpix5", "--weights", str(tmp_path / "weights"), "--out", str(tmp_path / "rtl")]
+    assert main(args) == 0
+    plan = Plan.from_json(tmp_path / "rtl" / "plan.json")
+    assert plan == plan_for_board(cfg, get_board("ecpix5"))
+    assert (plan.clock_hz, plan.sample_rate_hz) == (91_304_347, 192_047)
+    assert "module network(" in (tmp_path / "rtl" / "network.v").read_text()
+    assert "cycles per sample" in capsys.readouterr().out
+
+
+def test_rtl_overrides_single_figures(tmp_path):
+    cfg = small_config()
+    random_network(cfg, np.random.default_rng(4)).save(tmp_path / "weights")
+    args = ["rtl", "--board", "colorlight_i5", "--weights", str(tmp_path / "weights"), "--out", str(tmp_path),
+            "--clock-hz", "50000000", "--multipliers", "3"]
+    assert main(args) == 0
+    plan = Plan.from_json(tmp_path / "plan.json")
+    # The board's codec runs at 191 761.4 Hz, under the trained 192 kHz: the faster of the two is planned.
+    assert (plan.clock_hz, plan.sample_rate_hz) == (50_000_000, 192_000)
+    assert plan.multipliers <= 3
+
+
+def test_rtl_refuses_before_writing(tmp_path, capsys):
+    random_network(small_config(sample_rate_hz=48_000), np.random.default_rng(5)).save(tmp_path / "weights")
+    args = ["rtl", "--board", "ecpix5", "--weights", str(tmp_path / "weights"), "--out", str(tmp_path / "rtl")]
+    assert main(args) == 2
+    assert "48000 Hz the model was trained for" in capsys.readouterr().err
+    assert main([*args, "--multipliers", "0"]) == 2
+    assert "network does not fit board ecpix5" in capsys.readouterr().err
+    assert not (tmp_path / "rtl").exists()
 
 
 def test_cli_missing_weights(tmp_path, capsys):
@@ -71,7 +107,7 @@ def test_real_build_meets_timing(tmp_path):
 def _fake_toolchain(monkeypatch, log_text):
     """Replace the platform's build() by one that elaborates the top level for the board (pins, PLL,
     I/O flip-flops: catches wiring errors in seconds) and writes a canned nextpnr log (no tools run)."""
-    from boards.ecpix5 import ECPIX5CodecPlatform
+    from boards.defs.ecpix5 import ECPIX5CodecPlatform
 
     def fake_build(self, top, *, name, build_dir, **kwargs):
         from pathlib import Path

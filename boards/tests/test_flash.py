@@ -8,7 +8,7 @@ import stat
 import pytest
 
 from boards.__main__ import main
-from boards.flash import FlashError, flash_board, openfpgaloader_command
+from boards.toolchain.flash import FlashError, flash_board, openfpgaloader_command
 
 
 def fake_tool(tmp_path, body: str):

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from boards.pll import ECP5_LIMITS, PllError, PllSettings, search_pll
+from boards.clocking.pll import ECP5_LIMITS, PllError, PllSettings, search_pll
 
 
 def brute_force_best_error(clock_in_hz, sync_target_hz, audio_target_hz, sync_min_ratio=0.9):

@@ -1,5 +1,6 @@
-"""Board registry: every board module is found, its PLL-derived clocks, resources, and the codec pins
-resolve to the balls hardware.md §9 lists (ECPIX-5 through PMOD0, the i5 by ball name)."""
+"""Board registry: every board module is found, its PLL-derived clocks, its part agrees with its platform,
+and the codec pins resolve to the balls of ``docs/eurorack-pmod.md`` ("Boards": ECPIX-5 through PMOD0, the
+i5 by ball name)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from boards.registry import BOARDS, DEFAULT_BOARD, get_board
 
-#: hardware.md §9, transcribed: SDIN1 SDOUT1 LRCK BICK / SCL SDA PDN MCLK.
+#: docs/eurorack-pmod.md ("Boards"), transcribed: SDIN1 SDOUT1 LRCK BICK / SCL SDA PDN MCLK.
 BALLS = {
     "ecpix5": ["T25", "U25", "U24", "V24", "T26", "U26", "V26", "W26"],
     "colorlight_i5": ["P17", "R18", "C18", "U16", "M17", "R17", "T18", "K18"],
@@ -62,6 +63,18 @@ def test_clocks_come_from_the_pll(name):
 
 
 def test_resources():
-    assert (get_board("ecpix5").multipliers, get_board("ecpix5").block_rams) == (156, 208)
-    assert (get_board("colorlight_i5").multipliers, get_board("colorlight_i5").luts) == (28, 24_288)
-    assert get_board("ecpix5").nextpnr_flags == ["--um5g-85k", "--package", "CABGA554", "--speed", "8"]
+    ecpix5, i5 = get_board("ecpix5").device, get_board("colorlight_i5").device
+    assert (ecpix5.multipliers, ecpix5.block_rams) == (156, 208)
+    assert (i5.multipliers, i5.luts) == (28, 24_288)
+    assert ecpix5.nextpnr_flags == ["--um5g-85k", "--package", "CABGA554", "--speed", "8"]
+
+
+@pytest.mark.parametrize("name", ["ecpix5", "colorlight_i5", "ulx3s"])
+def test_platform_builds_for_the_boards_device(name):
+    """The amaranth platform (what nextpnr is run for) and the board's device (what the network is
+    planned against) name the same part, package and speed grade."""
+    board = get_board(name)
+    platform = board.platform()
+    assert platform.device == board.device.part
+    assert platform._nextpnr_package_options[platform.package].upper() == board.device.package
+    assert int(platform.speed) == board.device.speed

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from boards.report import ReportError, parse_nextpnr_log
+from boards.toolchain.report import ReportError, parse_nextpnr_log
 
 # Shaped like nextpnr-ecp5 0.11's log (toolchain.md §8): tab-indented utilisation, an estimate after
 # placement and the final figures after routing. Numbers are made up so that the two reports differ.

@@ -7,12 +7,13 @@ import random
 from fractions import Fraction
 
 import numpy as np
-import pytest
 from amaranth.sim import Simulator
 
-from boards.input_scaler import InputScaler, input_jacks
-from boards.output_scaler import OutputScaler, output_sources
-from boards.scaling import input_scale, output_scale
+from boards.audio_edge.input_scaler import InputScaler
+from boards.audio_edge.jacks import JACK_OF_ROLE, input_jacks, output_sources
+from boards.audio_edge.output_scaler import OutputScaler
+from boards.audio_edge.scaling import input_scale, output_scale
+from common.roles import INPUT_ROLES
 
 from .helpers import collect_vectors, send_vectors, small_config
 
@@ -50,8 +51,16 @@ def test_roles():
     cfg = small_config()
     assert input_jacks(cfg) == [0, 1, 2, None]
     assert output_sources(cfg) == [0, "dry", None, None]
-    with pytest.raises(ValueError, match="inputs: unknown role 'mystery'"):
-        input_jacks(small_config(inputs=("core", "mystery")))
+    # Inputs in another order follow the config's order.
+    assert input_jacks(small_config(inputs=("zero", "e1", "core"))) == [None, 2, 0]
+
+
+def test_every_input_role_has_a_source():
+    """The jack table covers exactly the roles a config may name (common/roles.py): a new role needs a
+    source here before a board can run it, and no jack feeds a role the other stages do not know."""
+    assert set(JACK_OF_ROLE) == set(INPUT_ROLES)
+    jacks = [jack for jack in JACK_OF_ROLE.values() if jack is not None]
+    assert len(set(jacks)) == len(jacks) and all(0 <= jack < 4 for jack in jacks)
 
 
 def _run_input_scaler(cfg, vectors, seed=0):

@@ -1,5 +1,5 @@
-"""The whole top level in simulation: codec TDM frames in (the teammate's AK4619 model) -> TDM
-deserialiser -> CDC -> input calibration -> input scaling -> Network -> output scaling -> output
+"""The whole top level in simulation: codec TDM frames in (the AK4619 model, ``eurorack_pmod/model.py``) ->
+TDM deserialiser -> CDC -> input calibration -> input scaling -> Network -> output scaling -> output
 calibration -> CDC -> TDM frames out, bit-exact against ``quantize.golden.run_batch`` after the documented
 scaling, at the ECPIX-5's real PLL clocks. Jack 2 is reported unplugged, so e1 reads 0 (the (0,0) side)."""
 
@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 from amaranth.sim import Simulator
 
-from boards.build import plan_for_board
+from boards.audio_edge.top import NetworkTop
 from boards.eurorack_pmod.calibration import R35_INPUT, R35_OUTPUT
 from boards.eurorack_pmod.model import CodecTDMModel, I2CTargetModel
 from boards.eurorack_pmod.pmod import EurorackPmod
 from boards.eurorack_pmod.tests.helpers import cal, find_run, to_s16
+from boards.plan import plan_for_board
 from boards.registry import get_board
-from boards.top import Top
 from quantize.weights import random_network
 from rtl.network import Network
 
@@ -23,9 +23,6 @@ from .helpers import small_config
 from .test_audio_path import expected_dac
 
 JACKS = 0b0011_0011  # inputs 0 and 1 plugged (core wave, e0), input 2 (e1) unplugged; outputs 0 and 1
-
-
-
 
 
 @pytest.mark.slow
@@ -38,7 +35,8 @@ def test_top_level_bit_exact(io_registers):
     pmod = EurorackPmod(audio_clk_hz=round(float(board.pll.audio_hz)), i2c_divider=4, power_up_delay_s=4e-6,
                         settle_delay_s=1e-6, retry_delay_s=4e-6, poll_interval_s=2e-6,
                         sdout_sample_offset=2 if io_registers else 0)
-    top = Top(cfg, Network(net, plan), pmod=pmod, dry_depth=plan.latency_samples + 2, io_registers=io_registers)
+    top = NetworkTop(cfg, Network(net, plan), pmod=pmod, dry_depth=plan.latency_samples + 2,
+                     io_registers=io_registers)
     pads = top.pads  # the models sit on the pads, behind the I/O flip-flops when the board has them
     i2c = I2CTargetModel(scl_oe=pads.scl_oe, sda_oe=pads.sda_oe, scl_i=pads.scl_i, sda_i=pads.sda_i,
                          devices={0x10: {}, 0x18: {0x00: JACKS}})

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from amaranth import Module, signed
-from amaranth.lib import data, stream, wiring
+from amaranth import Module
+from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
-__all__ = ["ChannelSelect", "sample_vector"]
+from boards.eurorack_pmod.samples import CHANNELS, sample_array
 
-
-def sample_vector(channels: int) -> data.ArrayLayout:
-    """One sample period of ``channels`` calibrated int16 inputs (the codec driver's payload shape)."""
-    return data.ArrayLayout(signed(16), channels)
+__all__ = ["ChannelSelect"]
 
 
 class ChannelSelect(wiring.Component):
@@ -20,13 +17,13 @@ class ChannelSelect(wiring.Component):
     Pure wiring, no registers: the link budget is spent only on channels that carry a patched signal.
     """
 
-    def __init__(self, channels, *, inputs: int = 4):
+    def __init__(self, channels, *, inputs: int = CHANNELS):
         self.channels = tuple(int(c) for c in channels)
         if not self.channels or len(set(self.channels)) != len(self.channels) or \
                 not all(0 <= c < inputs for c in self.channels):
             raise ValueError(f"channels must be distinct indices in 0..{inputs - 1}, got {channels}")
-        super().__init__({"i": In(stream.Signature(sample_vector(inputs))),
-                          "o": Out(stream.Signature(sample_vector(len(self.channels))))})
+        super().__init__({"i": In(stream.Signature(sample_array(inputs))),
+                          "o": Out(stream.Signature(sample_array(len(self.channels))))})
 
     def elaborate(self, platform):
         m = Module()

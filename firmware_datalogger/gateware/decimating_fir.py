@@ -7,8 +7,9 @@ from amaranth.lib import stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
+from boards.eurorack_pmod.samples import sample_array
+
 from ..fir import COEF_BITS, COEF_FRAC
-from .channel_select import sample_vector
 
 __all__ = ["DecimatingFIR"]
 
@@ -38,14 +39,14 @@ class DecimatingFIR(wiring.Component):
         while depth < len(self.coeffs) + decimation:
             depth *= 2
         self.depth = depth
-        super().__init__({"i": In(stream.Signature(sample_vector(channels))),
-                          "o": Out(stream.Signature(sample_vector(channels)))})
+        super().__init__({"i": In(stream.Signature(sample_array(channels))),
+                          "o": Out(stream.Signature(sample_array(channels)))})
 
     def elaborate(self, platform):
         m = Module()
         taps, chans, depth = len(self.coeffs), self.channels, self.depth
 
-        m.submodules.history = history = Memory(shape=sample_vector(chans), depth=depth, init=[])
+        m.submodules.history = history = Memory(shape=sample_array(chans), depth=depth, init=[])
         m.submodules.rom = rom = Memory(shape=signed(COEF_BITS), depth=taps, init=self.coeffs)
         wr = history.write_port()
         rd = history.read_port()

@@ -6,8 +6,9 @@ from amaranth import Array, Cat, Const, Module, Signal, Value
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
+from boards.eurorack_pmod.samples import sample_array
+
 from .. import protocol
-from .channel_select import sample_vector
 
 __all__ = ["Framer", "crc16_ccitt_byte"]
 
@@ -55,7 +56,7 @@ class Framer(wiring.Component):
         self.channels = channels
         self.samples_per_frame = samples_per_frame
         self.sample_rate_hz = sample_rate_hz
-        super().__init__({"i": In(stream.Signature(sample_vector(channels))),
+        super().__init__({"i": In(stream.Signature(sample_array(channels))),
                           "dropped": In(1),
                           "o": Out(stream.Signature(8))})
 

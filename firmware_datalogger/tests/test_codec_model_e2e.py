@@ -1,16 +1,16 @@
-"""The real codec driver in the loop: AK4619 TDM model -> EurorackPmod (boards/) -> Datalogger -> TX line ->
-host parser. The decoded stream must contain exactly the calibrated samples of the frames the model sent."""
+"""The datalogger's top level in simulation: AK4619 TDM model -> codec edge (EurorackPmod, boards/) ->
+Datalogger -> TX line -> host parser. The decoded stream must contain exactly the calibrated samples of the
+frames the model sent."""
 
 import random
 
 import numpy as np
 import pytest
-from amaranth import Elaboratable, Module
 from amaranth.sim import Simulator
 
 from boards.eurorack_pmod import R35_INPUT, EurorackPmod
 from boards.eurorack_pmod.model import CodecTDMModel, I2CTargetModel
-from firmware_datalogger.gateware import Datalogger
+from firmware_datalogger.gateware.top import DataloggerTop
 from firmware_datalogger.parser import FrameParser
 from firmware_datalogger.rate_plan import plan
 
@@ -23,7 +23,8 @@ CHANNELS = (2, 0)
 
 
 def _cal(x, offset, gain):
-    """hardware.md section 8: clamp(((in - offset) * mult) >> 10, -32767, 32767) (independent of boards/)."""
+    """docs/eurorack-pmod.md (calibration): clamp(((in - offset) * mult) >> 10, -32767, 32767), written out
+    independently of boards/."""
     return max(-32767, min(32767, ((x - offset) * gain) >> 10))
 
 
@@ -32,29 +33,17 @@ def _s16(x):
     return x - 0x10000 if x & 0x8000 else x
 
 
-class _Bench(Elaboratable):
-    def __init__(self, pmod, logger):
-        self.pmod, self.logger = pmod, logger
-
-    def elaborate(self, platform):
-        m = Module()
-        m.submodules.pmod, m.submodules.logger = self.pmod, self.logger
-        m.d.comb += [self.logger.adc.payload.eq(self.pmod.adc.payload),
-                     self.logger.adc.valid.eq(self.pmod.adc.valid), self.pmod.adc.ready.eq(self.logger.adc.ready)]
-        return m
-
-
 @pytest.mark.slow
 def test_codec_model_to_host_parser():
     pmod = EurorackPmod(audio_clk_hz=AUDIO_HZ, i2c_divider=4, power_up_delay_s=4e-6, settle_delay_s=1e-6,
                         retry_delay_s=4e-6, poll_interval_s=2e-6)
     p = plan(channels=2, codec_rate_hz=192_000, sample_rate_hz=192_000, baud=20_000_000, clock_hz=SYNC_HZ,
              samples_per_frame=8)
-    logger = Datalogger(p, CHANNELS)
-    dut = _Bench(pmod, logger)
-    i2c = I2CTargetModel(scl_oe=pmod.scl_oe, sda_oe=pmod.sda_oe, scl_i=pmod.scl_i, sda_i=pmod.sda_i,
+    dut = DataloggerTop(None, p, CHANNELS, pmod=pmod)
+    pads = dut.pads
+    i2c = I2CTargetModel(scl_oe=pads.scl_oe, sda_oe=pads.sda_oe, scl_i=pads.scl_i, sda_i=pads.sda_i,
                          devices={0x10: {}, 0x18: {0x00: JACKS}})
-    codec = CodecTDMModel(bick=pmod.bick, lrck=pmod.lrck, sdin1=pmod.sdin1, sdout1=pmod.sdout1)
+    codec = CodecTDMModel(bick=pads.bick, lrck=pads.lrck, sdin1=pads.sdin1, sdout1=pads.sdout1)
     rng = random.Random(7)
     adc_frames = [[rng.getrandbits(24) << 8 for _ in range(4)] for _ in range(10)]
     adc_frames[3] = [0x7FFFFF00, 0x80000000, 0x80000000, 0xFFFFFF00]
@@ -64,13 +53,13 @@ def test_codec_model_to_host_parser():
         for _ in range(40_000):
             if ctx.get(pmod.ready) and ctx.get(pmod.jacks) == JACKS:
                 break
-            *_, tx = await ctx.tick().sample(logger.tx)
+            *_, tx = await ctx.tick().sample(dut.tx)
             trace.append(tx)
         assert ctx.get(pmod.ready) == 1
         for f in adc_frames:
             codec.queue_adc(f)
         for _ in range(521 * 40):
-            *_, tx = await ctx.tick().sample(logger.tx)
+            *_, tx = await ctx.tick().sample(dut.tx)
             trace.append(tx)
 
     sim = Simulator(dut)

@@ -55,7 +55,7 @@ def test_cli_plan_accepts_the_default(capsys):
 
 
 def test_board_top_elaborates():
-    """The datalogger top with the boards teammate's clocking and codec driver converts to RTLIL."""
+    """The datalogger top with the board's codec edge (clocks, driver, pins) and UART converts to RTLIL."""
     from firmware_datalogger.build import board_plan
     from firmware_datalogger.gateware.top import DataloggerTop
 

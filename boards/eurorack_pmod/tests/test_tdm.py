@@ -12,7 +12,8 @@ from amaranth.lib.wiring import In, Out
 from amaranth.sim import Simulator
 
 from ..model import CodecTDMModel
-from ..tdm import TDMCodec, sample_vector
+from ..samples import sample_vector
+from ..tdm import TDMCodec
 from .helpers import to_s16
 
 

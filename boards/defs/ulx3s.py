@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from amaranth_boards.ulx3s import ULX3S_85F_Platform
 
-from .codec_pins import codec_resource
-from .pll import search_pll
-from .registry import BoardSpec, register
+from common.devices import ecp5_device
+
+from ..clocking.pll import search_pll
+from ..eurorack_pmod.pins import codec_resource
+from ..registry import BoardSpec, register
 
 __all__ = ["BOARD", "ULX3SCodecPlatform"]
 
@@ -39,9 +41,7 @@ class ULX3SCodecPlatform(ULX3S_85F_Platform):
 
 
 BOARD = register(BoardSpec(
-    "ulx3s", "85k", "CABGA381", 6,
-    sys_clock_hz=int(PLL.sync_hz), multipliers=156, block_rams=208, luts=83_640,
-    sample_rate_hz=float(PLL.sample_rate_hz), part="LFE5U-85F", clock_in_hz=CLOCK_IN_HZ, pll=PLL,
+    "ulx3s", ecp5_device("LFE5U-85F", "CABGA381", 6), PLL,
     platform=ULX3SCodecPlatform, clock_resource="clk25", reset_resource=None,
     openfpgaloader_args=("-b", "ulx3s"),
     codec_connection="UNVERIFIED candidate pins on J1 GP0-3 / GN0-3 (balls B11 A10 A9 B9 / C11 A11 B10 C10)",

@@ -16,13 +16,14 @@ never a dropped or misaligned sample).
 
 from __future__ import annotations
 
-from amaranth.hdl import Module, signed
-from amaranth.lib import data, fifo, stream, wiring
+from amaranth.hdl import Module
+from amaranth.lib import fifo, stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from common.config import ModelConfig
 
-from .input_scaler import CODEC_CHANNELS, InputScaler
+from ..eurorack_pmod.samples import sample, sample_vector
+from .input_scaler import InputScaler
 from .output_scaler import OutputScaler
 
 __all__ = ["AudioPath"]
@@ -42,15 +43,14 @@ class AudioPath(wiring.Component):
         self._config = config
         self._network = network
         self._dry_depth = dry_depth
-        vector = stream.Signature(data.ArrayLayout(signed(16), CODEC_CHANNELS))
-        super().__init__({"adc": In(vector), "dac": Out(vector)})
+        super().__init__({"adc": In(stream.Signature(sample_vector)), "dac": Out(stream.Signature(sample_vector))})
 
     def elaborate(self, platform):
         m = Module()
         m.submodules.input_scaler = scale_in = InputScaler(self._config)
         m.submodules.network = net = self._network
         m.submodules.output_scaler = scale_out = OutputScaler(self._config)
-        m.submodules.dry_fifo = dry = fifo.SyncFIFOBuffered(width=16, depth=self._dry_depth)
+        m.submodules.dry_fifo = dry = fifo.SyncFIFOBuffered(width=sample.width, depth=self._dry_depth)
 
         wiring.connect(m, wiring.flipped(self.adc), scale_in.i)
 

@@ -3,8 +3,8 @@
 amaranth-boards has no released platform for it (two unmerged PRs disagree on the P2A row order), so a
 small platform is defined here with only what the design needs: the 25 MHz oscillator (ball P3) and the
 codec pins **by ball name** from the eurorack-pmod project's i5 pinmap, which is proven on hardware:
-SDIN1 P17, SDOUT1 R18, LRCK C18, BICK U16, SCL M17, SDA R17, PDN T18, MCLK K18 (hardware.md §9).
-No reset button is used (M18 is the only button; the PLL lock releases reset).
+SDIN1 P17, SDOUT1 R18, LRCK C18, BICK U16, SCL M17, SDA R17, PDN T18, MCLK K18 (``docs/eurorack-pmod.md``,
+"Boards"). No reset button is used (M18 is the only button; the PLL lock releases reset).
 """
 
 from __future__ import annotations
@@ -12,12 +12,15 @@ from __future__ import annotations
 from amaranth.build import Attrs, Clock, Pins, Resource
 from amaranth.vendor import LatticeECP5Platform
 
-from .codec_pins import codec_resource
-from .pll import search_pll
-from .registry import BoardSpec, register
+from common.devices import ecp5_device
+
+from ..clocking.pll import search_pll
+from ..eurorack_pmod.pins import codec_resource
+from ..registry import BoardSpec, register
 
 __all__ = ["BOARD", "ColorlightI5CodecPlatform"]
 
+DEVICE = ecp5_device("LFE5U-25F", "CABGA381", 6)
 CLOCK_IN_HZ = 25_000_000
 SYNC_TARGET_HZ = 100_000_000
 PLL = search_pll(CLOCK_IN_HZ, SYNC_TARGET_HZ, 192_000)
@@ -29,12 +32,12 @@ CODEC_BALLS = {"sdin1": "P17", "sdout1": "R18", "lrck": "C18", "bick": "U16",
 class ColorlightI5CodecPlatform(LatticeECP5Platform):
     """Colorlight i5 v7.0 module: oscillator and eurorack-pmod pins only."""
 
-    device = "LFE5U-25F"
-    package = "BG381"
-    speed = "6"
+    device = DEVICE.part
+    package = DEVICE.amaranth_package
+    speed = str(DEVICE.speed)
     default_clk = "clk25"
     resources = [
-        Resource("clk25", 0, Pins("P3", dir="i"), Clock(25e6), Attrs(IO_TYPE="LVCMOS33")),
+        Resource("clk25", 0, Pins("P3", dir="i"), Clock(CLOCK_IN_HZ), Attrs(IO_TYPE="LVCMOS33")),
         codec_resource(CODEC_BALLS),
     ]
     connectors = []
@@ -46,9 +49,7 @@ class ColorlightI5CodecPlatform(LatticeECP5Platform):
 
 
 BOARD = register(BoardSpec(
-    "colorlight_i5", "25k", "CABGA381", 6,
-    sys_clock_hz=int(PLL.sync_hz), multipliers=28, block_rams=56, luts=24_288,
-    sample_rate_hz=float(PLL.sample_rate_hz), part="LFE5U-25F", clock_in_hz=CLOCK_IN_HZ, pll=PLL,
+    "colorlight_i5", DEVICE, PLL,
     platform=ColorlightI5CodecPlatform, clock_resource="clk25", reset_resource=None,
     openfpgaloader_args=("-b", "colorlight-i5"),
     codec_connection="extension board header P2A via the ribbon, pins by ball name",

@@ -2,17 +2,20 @@
 
 A thin layer over amaranth-boards' :class:`ECPIX585Platform`: the eurorack-pmod hangs off PMOD0 through the
 shipped ribbon cable. The pins come out as T25 U25 U24 V24 / T26 U26 V26 W26, exactly the balls the
-eurorack-pmod project's own ECPIX-5 pinmap uses (hardware.md §9), so the mapping is verified on paper
-(and, by that project, on hardware). Clock: the 100 MHz oscillator on K23; reset: the button on AB1.
+eurorack-pmod project's own ECPIX-5 pinmap uses (``docs/eurorack-pmod.md``, "Boards"), so the mapping is
+verified on paper (and, by that project, on hardware). Clock: the 100 MHz oscillator on K23; reset: the
+button on AB1.
 """
 
 from __future__ import annotations
 
 from amaranth_boards.ecpix5 import ECPIX585Platform
 
-from .codec_pins import RIBBON_PMOD_PINS, codec_resource
-from .pll import search_pll
-from .registry import BoardSpec, register
+from common.devices import ecp5_device
+
+from ..clocking.pll import search_pll
+from ..eurorack_pmod.pins import RIBBON_PMOD_PINS, codec_resource
+from ..registry import BoardSpec, register
 
 __all__ = ["BOARD", "ECPIX5CodecPlatform"]
 
@@ -31,9 +34,7 @@ class ECPIX5CodecPlatform(ECPIX585Platform):
 
 
 BOARD = register(BoardSpec(
-    "ecpix5", "um5g-85k", "CABGA554", 8,
-    sys_clock_hz=int(PLL.sync_hz), multipliers=156, block_rams=208, luts=83_640,
-    sample_rate_hz=float(PLL.sample_rate_hz), part="LFE5UM5G-85F", clock_in_hz=CLOCK_IN_HZ, pll=PLL,
+    "ecpix5", ecp5_device("LFE5UM5G-85F", "CABGA554", 8), PLL,
     platform=ECPIX5CodecPlatform, clock_resource="clk100", reset_resource="rst",
     openfpgaloader_args=("-b", "ecpix5"),
     codec_connection="PMOD0 via the shipped ribbon (pins 1-4: SDIN1 SDOUT1 LRCK BICK; 7-10: SCL SDA PDN MCLK)",

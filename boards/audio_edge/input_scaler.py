@@ -1,8 +1,8 @@
 """InputScaler: calibrated codec samples -> network input vector (one saturating multiply per channel).
 
-Jack roles (``config.inputs``): ``core`` = input jack 0 (the core wave), ``e0``/``e1`` = jacks 1/2 (the
-embedding CVs; 0..5 V maps to 0..1, and an unplugged jack reads 0 = the (0,0) corner, a trained point),
-``e2`` = jack 3, ``zero`` = a spare channel held at 0. Scaling is :func:`boards.scaling.input_scale`.
+Which jack feeds each input role (``config.inputs``) is :mod:`.jacks`' table: ``core`` = input jack 0,
+``e0``/``e1`` = jacks 1/2 (the embedding CVs), ``zero`` = a spare channel held at 0. Scaling is
+:func:`.scaling.input_scale`.
 
 Samples arrive once per audio frame (hundreds of ``sync`` cycles apart), so the block is a small
 three-state sequencer rather than a pipeline: accept one vector and register the products (a DSP
@@ -15,29 +15,18 @@ dry output.
 from __future__ import annotations
 
 from amaranth.hdl import Module, Signal, signed
-from amaranth.lib import data, stream, wiring
+from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from common.config import ModelConfig
+from common.devices import MULTIPLIER_WIDTH
 from rtl.types import SampleVector
 
-from .scaling import MULTIPLIER_WIDTH, input_scale, saturate_shifted
+from ..eurorack_pmod.samples import sample, sample_vector
+from .jacks import input_jacks
+from .scaling import input_scale, saturate_shifted
 
-__all__ = ["CODEC_CHANNELS", "JACK_OF_ROLE", "InputScaler", "input_jacks"]
-
-#: The eurorack-pmod has 4 inputs and 4 outputs.
-CODEC_CHANNELS = 4
-#: Which input jack feeds each network input role; ``zero`` is held at 0.
-JACK_OF_ROLE = {"core": 0, "e0": 1, "e1": 2, "e2": 3, "zero": None}
-
-
-def input_jacks(config: ModelConfig) -> list[int | None]:
-    """Input jack per network input channel (None: constant 0); rejects roles with no jack."""
-    unknown = [role for role in config.inputs if role not in JACK_OF_ROLE]
-    if unknown:
-        raise ValueError(f"inputs: role {unknown[0]!r} has no jack on the eurorack-pmod; known roles are "
-                         f"{sorted(JACK_OF_ROLE)}")
-    return [JACK_OF_ROLE[role] for role in config.inputs]
+__all__ = ["InputScaler"]
 
 
 class InputScaler(wiring.Component):
@@ -49,15 +38,16 @@ class InputScaler(wiring.Component):
         self._jacks = input_jacks(config)
         self._scale = input_scale(config)
         super().__init__({
-            "i": In(stream.Signature(data.ArrayLayout(signed(16), CODEC_CHANNELS))),
+            "i": In(stream.Signature(sample_vector)),
             "o": Out(stream.Signature(SampleVector(config, config.n_inputs))),
-            "dry": Out(signed(16)),
+            "dry": Out(sample),
         })
 
     def elaborate(self, platform):
         m = Module()
         k = self._scale
-        products = [Signal(signed(16 + MULTIPLIER_WIDTH + 1), name=f"product{n}") for n in range(len(self._jacks))]
+        products = [Signal(signed(sample.width + MULTIPLIER_WIDTH + 1), name=f"product{n}")
+                    for n in range(len(self._jacks))]
 
         with m.FSM():
             with m.State("ACCEPT"):

@@ -1,11 +1,11 @@
 """OutputScaler: network output vector + dry core sample -> the 4 calibrated DAC samples.
 
-Jack mapping: output 0 = network output channel 0, output 1 = the dry core wave (the calibrated input
-sample the network saw, passed through unscaled: 1 V in, 1 V out), outputs 2 and 3 = network channels 1
-and 2 when the network has them, else 0. Scaling is :func:`boards.scaling.output_scale` (one saturating
-multiply: network codes beyond the DAC's int16 range clamp to full scale, never wrap).
+Jack mapping (:func:`.jacks.output_sources`): output 0 = network output channel 0, output 1 = the dry
+core wave (1 V in, 1 V out), outputs 2 and 3 = network channels 1 and 2 when the network has them, else 0.
+Scaling is :func:`.scaling.output_scale` (one saturating multiply: network codes beyond the DAC's int16
+range clamp to full scale, never wrap).
 
-Like :class:`~boards.input_scaler.InputScaler` it is a three-state sequencer (accept, saturate, offer):
+Like :class:`.input_scaler.InputScaler` it is a three-state sequencer (accept, saturate, offer):
 the network output and the dry sample are taken together, so each network output produces exactly one
 DAC vector.
 """
@@ -13,29 +13,18 @@ DAC vector.
 from __future__ import annotations
 
 from amaranth.hdl import Module, Signal, signed
-from amaranth.lib import data, stream, wiring
+from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from common.config import ModelConfig
+from common.devices import MULTIPLIER_WIDTH
 from rtl.types import SampleVector
 
-from .input_scaler import CODEC_CHANNELS
-from .scaling import MULTIPLIER_WIDTH, output_scale, saturate_shifted
+from ..eurorack_pmod.samples import CHANNELS, sample, sample_vector
+from .jacks import output_sources
+from .scaling import output_scale, saturate_shifted
 
-__all__ = ["DRY_JACK", "OutputScaler", "output_sources"]
-
-#: Output jack carrying the dry core wave.
-DRY_JACK = 1
-
-
-def output_sources(config: ModelConfig) -> list[int | str | None]:
-    """Per output jack: a network output channel index, ``"dry"``, or None (silence)."""
-    if config.n_outputs > CODEC_CHANNELS - 1:
-        raise ValueError(f"layers[-1].filters: the eurorack-pmod has {CODEC_CHANNELS} outputs, one of them "
-                         f"the dry signal, so at most {CODEC_CHANNELS - 1} network outputs fit; got "
-                         f"{config.n_outputs}")
-    net = iter(range(config.n_outputs))
-    return ["dry" if jack == DRY_JACK else next(net, None) for jack in range(CODEC_CHANNELS)]
+__all__ = ["OutputScaler"]
 
 
 class OutputScaler(wiring.Component):
@@ -47,16 +36,16 @@ class OutputScaler(wiring.Component):
         self._scale = output_scale(config)
         super().__init__({
             "i": In(stream.Signature(SampleVector(config, config.n_outputs))),
-            "dry": In(stream.Signature(signed(16))),
-            "o": Out(stream.Signature(data.ArrayLayout(signed(16), CODEC_CHANNELS))),
+            "dry": In(stream.Signature(sample)),
+            "o": Out(stream.Signature(sample_vector)),
         })
 
     def elaborate(self, platform):
         m = Module()
         k = self._scale
         width = self._config.data_format.width + MULTIPLIER_WIDTH + 1
-        products = [Signal(signed(width), name=f"product{jack}") for jack in range(CODEC_CHANNELS)]
-        dry = Signal(signed(16))
+        products = [Signal(signed(width), name=f"product{jack}") for jack in range(CHANNELS)]
+        dry = Signal(sample)
 
         with m.FSM():
             with m.State("ACCEPT"):

@@ -1,9 +1,9 @@
 """Constants and Python reference of the two sample-scale conversions at the board edge.
 
-The codec driver delivers and accepts **calibrated** int16 samples at :data:`COUNTS_PER_VOLT` = 4000
-counts per volt (hardware.md §8). The network works in ``config.data_format`` codes where the real value
-1.0 is ``config.volts_per_unit`` volts (5 V: eurorack audio is +-5 V and a 0..5 V CV maps to 0..1), i.e.
-``data_format.scale`` = 4096 codes for FP4.12. So, with the default config:
+The codec driver delivers and accepts **calibrated** int16 samples at ``COUNTS_PER_VOLT`` = 4000 counts
+per volt (:mod:`boards.eurorack_pmod.samples`). The network works in ``config.data_format`` codes where the
+real value 1.0 is ``config.volts_per_unit`` volts (5 V: eurorack audio is +-5 V and a 0..5 V CV maps to
+0..1), i.e. ``data_format.scale`` = 4096 codes for FP4.12. So, with the default config:
 
 * into the network:  ``code = counts * 4096 / 20000 = counts * 128 / 625 = counts * 0.2048``
 * out of the network: ``counts = code * 20000 / 4096 = code * 625 / 128 = code * 4.8828125``
@@ -13,8 +13,8 @@ Each direction is **one constant multiply, a round-half-up shift and a saturatio
     y = clamp((x * multiplier + 2**(shift-1)) >> shift, lo, hi)        (>> arithmetic, i.e. floor)
 
 The multiplier is the ratio scaled by ``2**shift`` and rounded, with the largest ``shift`` whose
-multiplier still fits one signed 18-bit DSP operand (:data:`MULTIPLIER_WIDTH`); when the ratio is exactly
-``k / 2**s`` (625/128 on the way out) the exact, smallest such pair is used. Defaults:
+multiplier still fits one signed 18-bit DSP operand (``common.devices.MULTIPLIER_WIDTH``); when the ratio
+is exactly ``k / 2**s`` (625/128 on the way out) the exact, smallest such pair is used. Defaults:
 
 * in:  multiplier 107374, shift 19 (0.20479965 vs 0.2048: -1.7 ppm), result clamped to the data format
   (the full codec range +-8.19 V only reaches +-1.64 units, so this clamp never fires in practice);
@@ -32,23 +32,16 @@ from fractions import Fraction
 import numpy as np
 
 from common.config import ModelConfig
+from common.devices import MULTIPLIER_WIDTH
+
+from ..eurorack_pmod.samples import CODEC_MAX, CODEC_MIN, COUNTS_PER_VOLT
 
 __all__ = [
-    "CODEC_MAX",
-    "CODEC_MIN",
-    "COUNTS_PER_VOLT",
-    "MULTIPLIER_WIDTH",
     "ScaleConstant",
     "input_scale",
     "output_scale",
+    "saturate_shifted",
 ]
-
-#: Calibrated codec samples: 4000 counts per volt ("14.2 fixed point", hardware.md §8).
-COUNTS_PER_VOLT = 4000
-#: Codec-side samples are int16.
-CODEC_MIN, CODEC_MAX = -(1 << 15), (1 << 15) - 1
-#: ECP5 MULT18X18D operand width: the constant must fit one signed 18-bit input.
-MULTIPLIER_WIDTH = 18
 
 
 @dataclass(frozen=True)

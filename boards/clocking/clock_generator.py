@@ -1,13 +1,14 @@
 """ClockGenerator: one ECP5 EHXPLLL making the ``sync`` (network) and ``audio`` (256 x fs) domains.
 
 CLKOP drives ``sync`` and is the PLL's own feedback; CLKOS drives ``audio``. Dividers come from
-:func:`boards.pll.search_pll`. Both domains are held in reset until the PLL reports lock (and while the
+:func:`boards.clocking.pll.search_pll`. Both domains are held in reset until the PLL reports lock (and while the
 board's reset button, if any, is pressed); each reset is released synchronously to its own clock by a
 :class:`~amaranth.lib.cdc.ResetSynchronizer`, so no flip-flop sees a reset edge near its clock edge.
 Holding ``audio`` in reset also holds the codec in power-down (the driver ties PDN to its reset,
-hardware.md §7). No clock constraints are added for the PLL outputs: nextpnr-ecp5 derives them from the
-oscillator's constraint and the EHXPLLL dividers ("Derived frequency constraint of 91.3 MHz ..."), and
-constraints on the output nets would be dropped anyway when yosys merges them into the domain clock nets.
+``docs/eurorack-pmod.md``, "Power-up and reset"). No clock constraints are added for the PLL outputs:
+nextpnr-ecp5 derives them from the oscillator's constraint and the EHXPLLL dividers ("Derived frequency
+constraint of 91.3 MHz ..."), and constraints on the output nets would be dropped anyway when yosys merges
+them into the domain clock nets.
 """
 
 from __future__ import annotations

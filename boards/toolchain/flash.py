@@ -18,7 +18,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .registry import get_board
+from ..registry import get_board
 
 __all__ = ["FlashError", "INSTALL_HINT", "flash_board", "openfpgaloader_command"]
 

@@ -1,0 +1,44 @@
+"""Which jack feeds each network input role, and what each output jack plays.
+
+Inputs (``config.inputs``, roles from ``common/roles.py``): ``core`` = input jack 0 (the core wave),
+``e0``/``e1`` = jacks 1/2 (the embedding CVs; 0..5 V maps to 0..1, and an unplugged jack reads 0 = the
+(0, 0) corner, a trained point), ``zero`` = no jack, a spare channel held at 0. Jack 3 is unused.
+
+Outputs: jack 0 = network output channel 0, jack 1 = the dry core wave (the calibrated input sample the
+network saw, passed through unscaled: 1 V in, 1 V out), jacks 2 and 3 = network channels 1 and 2 when the
+network has them, else silence.
+"""
+
+from __future__ import annotations
+
+from common.config import ModelConfig
+
+from ..eurorack_pmod.samples import CHANNELS
+
+__all__ = ["DRY_JACK", "JACK_OF_ROLE", "input_jacks", "output_sources"]
+
+#: Input jack feeding each input role; None: held at 0. One entry per role of ``common/roles.py``
+#: (``boards/tests/test_scaling.py`` checks that).
+JACK_OF_ROLE: dict[str, int | None] = {"core": 0, "e0": 1, "e1": 2, "zero": None}
+#: Output jack carrying the dry core wave.
+DRY_JACK = 1
+
+
+def input_jacks(config: ModelConfig) -> list[int | None]:
+    """Input jack per network input channel (None: constant 0)."""
+    missing = [role for role in config.inputs if role not in JACK_OF_ROLE]
+    if missing:
+        raise ValueError(f"inputs: role {missing[0]!r} has no source on the eurorack-pmod; the jacks feed "
+                         f"{', '.join(JACK_OF_ROLE)} (boards/audio_edge/jacks.py)")
+    return [JACK_OF_ROLE[role] for role in config.inputs]
+
+
+def output_sources(config: ModelConfig) -> list[int | str | None]:
+    """Per output jack: a network output channel index, ``"dry"``, or None (silence)."""
+    if config.n_outputs > CHANNELS - 1:
+        raise ValueError(f"layers[-1].filters: the eurorack-pmod has {CHANNELS} outputs, one of them "
+                         f"the dry signal, so at most {CHANNELS - 1} network outputs fit; got "
+                         f"{config.n_outputs}")
+    net = iter(range(config.n_outputs))
+    return ["dry" if jack == DRY_JACK else next(net, None) for jack in range(CHANNELS)]
+
