@@ -5,7 +5,8 @@ Output directory ``OUT`` (e.g. ``captures/take1``) holds:
   damaged frames, a gateware overrun, a board restart) always starts a new file, so no WAV ever splices
   audio across missing samples and nothing is filled in. All parts keep the take's ``segment`` name, so
   the training split never puts pieces of one take on both sides;
-- ``manifest.json``: ``waveshaper-recording/1``, read by ``train.dataset.load_splits(config, data=...)``.
+- ``manifest.json``: ``waveshaper-recording/1`` (the format of :mod:`train.recorded`, which reads it for
+  ``train.dataset.load_splits(config, data=...)``).
   Capturing again into the same directory *appends* a new take (segment ``<dir>_2``, ``<dir>_3``, ... or
   ``--segment``): a training set needs several takes, because it is split by take;
 - ``capture_log.json``: the parser's full accounting per take (CRC errors, skipped bytes, gaps, duplicates).
@@ -21,17 +22,15 @@ import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from boards.eurorack_pmod.samples import CODEC_MAX, COUNTS_PER_VOLT, FULL_SCALE_VOLTS
+from train.recorded import MANIFEST_FORMAT, RECORDING_ROLES, make_manifest
+
 from .parser import FrameParser
 
-__all__ = ["ROLES", "DEFAULT_ROLES", "COUNTS_PER_VOLT", "VOLTS_FULL_SCALE", "CaptureError", "CaptureResult",
-           "capture", "open_port", "parse_roles"]
+__all__ = ["DEFAULT_ROLES", "CaptureError", "CaptureResult", "capture", "open_port", "parse_roles"]
 
-ROLES = ("core", "sine", "ramp", "square", "zigzag", "unused")
+#: Roles of the recorded channels when ``--channels`` is not given.
 DEFAULT_ROLES = ("core", "sine", "square", "ramp")
-#: The codec driver's calibrated scale (hardware.md section 8): 4000 counts per volt, 32767 = 8.19 V.
-COUNTS_PER_VOLT = 4000
-VOLTS_FULL_SCALE = 8.192
-MANIFEST_FORMAT = "waveshaper-recording/1"
 
 
 class CaptureError(RuntimeError):
@@ -42,9 +41,10 @@ def parse_roles(text: str | None) -> tuple[str, ...] | None:
     if text is None:
         return None
     roles = tuple(r.strip() for r in text.split(",") if r.strip())
-    bad = [r for r in roles if r not in ROLES]
+    bad = [r for r in roles if r not in RECORDING_ROLES]
     if bad or not 1 <= len(roles) <= 4:
-        raise CaptureError(f"--channels takes 1-4 comma-separated roles from {', '.join(ROLES)}; got {text!r}")
+        raise CaptureError(f"--channels takes 1-4 comma-separated roles from {', '.join(RECORDING_ROLES)}; "
+                           f"got {text!r}")
     named = [r for r in roles if r != "unused"]
     if len(set(named)) != len(named):
         raise CaptureError(f"--channels names a role twice: {text!r}")
@@ -140,11 +140,11 @@ def _take_name(out_dir: Path, previous: dict | None, requested: str | None) -> s
 
 
 def _manifest(rate: int, entries: list[dict], dropped: int) -> dict:
-    return {"format": MANIFEST_FORMAT, "sample_rate_hz": rate, "volts_full_scale": VOLTS_FULL_SCALE,
-            "files": entries, "dropped_frames": dropped,
-            "calibration": {"counts_per_volt": COUNTS_PER_VOLT, "full_scale_counts": 32767,
-                            "source": "eurorack-pmod codec driver default calibration (not per unit; "
-                                      "hardware.md section 8: within about 50-100 mV)"}}
+    """The samples are the driver's calibrated counts (``boards/eurorack_pmod/samples.py``)."""
+    return make_manifest(rate, FULL_SCALE_VOLTS, entries, dropped_frames=dropped, calibration={
+        "counts_per_volt": COUNTS_PER_VOLT, "full_scale_counts": CODEC_MAX,
+        "source": "eurorack-pmod codec driver default calibration (not per unit; within about 50-100 mV, "
+                  "see docs/eurorack-pmod.md, Calibration and sample scale)"})
 
 
 def capture(port: str, seconds: float, out: str | Path, *, roles: tuple[str, ...] | None = None,

@@ -1,6 +1,7 @@
 """Recorded training data: a JSON manifest beside multichannel WAV files, checked before any training.
 
-Manifest (written by ``firmware_datalogger capture`` too)::
+This module defines the manifest format (:data:`MANIFEST_FORMAT`, :data:`RECORDING_ROLES`,
+:func:`make_manifest`); ``firmware_datalogger capture`` writes its manifests with :func:`make_manifest`::
 
     {"format": "waveshaper-recording/1", "sample_rate_hz": 192000, "volts_full_scale": 8.192,
      "files": [{"path": "take1.wav", "segment": "take1", "channels": ["core", "sine", "square", "ramp"]}],
@@ -31,14 +32,16 @@ from pathlib import Path
 import numpy as np
 
 from common.config import ModelConfig
+from common.roles import CORE
 from train.errors import DatasetError
 from train.waves import TARGET_WAVES
 
-__all__ = ["DatasetError", "MANIFEST_FORMAT", "RecordedFile", "load_manifest", "load_recordings",
-           "CLIP_RUN", "MAX_DC_UNITS"]
+__all__ = ["DatasetError", "MANIFEST_FORMAT", "RECORDING_ROLES", "RecordedFile", "load_manifest",
+           "load_recordings", "make_manifest", "CLIP_RUN", "MAX_DC_UNITS"]
 
 MANIFEST_FORMAT = "waveshaper-recording/1"
-ROLES = ("core", *TARGET_WAVES, "unused")
+#: What a recorded channel may hold: the core wave, a target wave, or nothing of use.
+RECORDING_ROLES = (CORE, *TARGET_WAVES, "unused")
 #: This many consecutive samples at integer full scale (or |x| >= 1.0 for float) mean the ADC clipped.
 CLIP_RUN = 4
 #: Largest acceptable mean of a channel, in network units (0.05 = 250 mV at 5 V/unit): the waves are
@@ -62,6 +65,17 @@ class RecordedFile:
 
     def __len__(self) -> int:
         return len(self.waves["core"])
+
+
+def make_manifest(sample_rate_hz: int, volts_full_scale: float, files: list[dict], *, dropped_frames: int = 0,
+                  calibration: dict | None = None) -> dict:
+    """A manifest in this format: ``files`` entries are ``{"path", "segment", "channels"}`` (roles from
+    :data:`RECORDING_ROLES`); ``calibration`` is optional provenance."""
+    manifest = {"format": MANIFEST_FORMAT, "sample_rate_hz": sample_rate_hz, "volts_full_scale": volts_full_scale,
+                "files": files, "dropped_frames": dropped_frames}
+    if calibration is not None:
+        manifest["calibration"] = calibration
+    return manifest
 
 
 def _manifest_path(data: str | Path) -> Path:
@@ -105,8 +119,9 @@ def load_manifest(data: str | Path) -> tuple[Path, dict]:
         if not isinstance(channels, list) or not channels:
             raise DatasetError(f"{where}: channels must be a non-empty list of roles")
         for role in channels:
-            if role not in ROLES:
-                raise DatasetError(f"{where}: unknown channel role {role!r}; known roles: {', '.join(ROLES)}")
+            if role not in RECORDING_ROLES:
+                raise DatasetError(f"{where}: unknown channel role {role!r}; known roles: "
+                                   f"{', '.join(RECORDING_ROLES)}")
         used = [r for r in channels if r != "unused"]
         if used.count("core") != 1:
             raise DatasetError(f"{where}: needs exactly one 'core' channel, got {used.count('core')}")
