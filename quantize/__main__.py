@@ -30,7 +30,7 @@ from .export import (
     qkeras_weight_codes,
 )
 from .qkeras_check import compare_with_qkeras, model_output, snr_db
-from .render import fallback_sweep, render_sweep
+from .render import render_sweep
 from .speed import realtime_factor
 
 
@@ -67,15 +67,7 @@ def _training_data_args(model_dir: Path) -> dict:
 
 def load_test_inputs(config, model_dir: Path, limit: int | None) -> tuple[np.ndarray, str]:
     """Test-set inputs (N, T, n_inputs) float on the data grid, and where they came from."""
-    try:
-        from train.dataset import load_splits
-    except ImportError:
-        sweep = fallback_sweep(config, 1.0)
-        length = 8192
-        n = len(sweep) // length
-        x = sweep[:n * length].reshape(n, length, config.n_inputs)
-        x = np.rint(x * config.data_format.scale) / config.data_format.scale
-        return x[:limit].astype(np.float32), "fallback sweep (train.dataset.load_splits missing)"
+    from train.dataset import load_splits
     from train.errors import DatasetError
 
     kwargs = _training_data_args(model_dir)

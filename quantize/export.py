@@ -62,15 +62,6 @@ class SaturatedValue:
 
 # -- loading ---------------------------------------------------------------------------------------
 
-def _load_trained_fallback(directory: Path):
-    """``train.artifacts.load_trained`` until that exists: ``model.h5`` via QKeras, ``config.json``."""
-    from qkeras.utils import load_qmodel
-
-    config = ModelConfig.from_json(directory / "config.json")
-    model = load_qmodel(str(directory / "model.h5"), compile=False)
-    return model, config
-
-
 def load_trained_model(directory: str | Path):
     """``(model, config)`` of the trained QKeras model in ``directory`` (``build/train`` by default).
 
@@ -82,10 +73,8 @@ def load_trained_model(directory: str | Path):
     for name in ("model.h5", "config.json"):
         if not (directory / name).is_file():
             raise QuantizeError(f"{directory / name} is missing: run `make train` first (or pass --model-dir)")
-    try:
-        from train.artifacts import load_trained
-    except ImportError:  # the train stage's loader is not there yet
-        load_trained = _load_trained_fallback
+    from train.artifacts import load_trained  # imports TensorFlow
+
     return load_trained(directory)
 
 

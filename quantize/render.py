@@ -18,33 +18,14 @@ from common.config import ModelConfig
 from .golden import run_batch
 from .weights import QuantizedNetwork
 
-__all__ = ["fallback_sweep", "embedding_sweep", "render_sweep"]
-
-
-def fallback_sweep(config: ModelConfig, seconds: float, *, core_hz: float = 220.0, rows: int = 8) -> np.ndarray:
-    """Our own sweep, float32 (T, n_inputs): a unit sine core wave, ``e0`` ramping 0 -> 1 over the whole
-    signal and ``e1`` a triangle 0 -> 1 -> 0 ``rows`` times, so (e0, e1) scans the whole square."""
-    n = int(round(seconds * config.sample_rate_hz))
-    t = np.arange(n) / config.sample_rate_hz
-    phase = np.arange(n) / max(n - 1, 1)
-    roles = {
-        "core": np.sin(2 * np.pi * core_hz * t),
-        "e0": phase,
-        "e1": 1.0 - np.abs(2.0 * ((phase * rows) % 1.0) - 1.0),
-    }
-    x = np.zeros((n, config.n_inputs), dtype=np.float32)
-    for c, name in enumerate(config.inputs):
-        x[:, c] = roles.get(name, 0.0)
-    return x
+__all__ = ["embedding_sweep", "render_sweep"]
 
 
 def embedding_sweep(config: ModelConfig, seconds: float) -> tuple[np.ndarray, str]:
-    """The training stage's sweep (``train.dataset.embedding_sweep``) if it exists, else ours.
-    Returns the float signal and where it came from."""
-    try:
-        from train.dataset import embedding_sweep as train_sweep
-    except ImportError:
-        return fallback_sweep(config, seconds), "quantize.render.fallback_sweep (train.dataset.embedding_sweep missing)"
+    """The training stage's sweep through the embedding square (``train.dataset.embedding_sweep``), float32
+    (T, n_inputs), and where it came from."""
+    from train.dataset import embedding_sweep as train_sweep
+
     return np.asarray(train_sweep(config, seconds), dtype=np.float32), "train.dataset.embedding_sweep"
 
 
