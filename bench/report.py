@@ -1,6 +1,6 @@
 """``build/bench/report.md`` and ``bench.png`` from the merged ``report.json`` (any subset of entries).
 
-Tables: the hardware figures per build beside the prototype's (prototype.md §9), the scheduler's
+Tables: the hardware figures per build beside the prior design's (``docs/prior-work.md``), the scheduler's
 estimate against nextpnr (the 20 % rule), simulation and training per network, and the targets with
 a pass/fail each. Missing entries or failed builds show as "-" with the error, never as a number.
 """
@@ -17,7 +17,7 @@ TARGET_PARAMS_85F = 12_000
 TARGET_RATE_HZ = 192_000
 TARGET_EFFICIENCY = 0.5
 
-#: prototype.md §9: the F=16 SystemVerilog build (blog) and its rebuild for this project.
+#: docs/prior-work.md: the prior design's F=16 SystemVerilog build (its blog) and its rebuild for this project.
 PROTOTYPE_ROWS = [
     {"label": "prototype F=16 (blog, 85F)", "params": 1572, "multipliers": "134/156", "luts": "44,647",
      "ffs": "21,081", "block_rams": 24, "fmax": "none recorded", "rate": "46.875 kHz (codec)"},
@@ -78,7 +78,7 @@ def estimate_rows(report: dict) -> list[dict]:
 
 
 def check_targets(report: dict) -> list[dict]:
-    """The task's targets, each with the evidence and pass/fail (None: not measured)."""
+    """The bench's targets, each with the evidence and pass/fail (None: not measured)."""
     builds = [(n, f, d, b) for n, f, d, b, _ in _builds(report) if "error" not in b]
 
     def good(b):
@@ -146,7 +146,7 @@ def markdown(report: dict) -> str:
         lines.append("")
     lines += ["## Targets", "", "| target | met | evidence |", "|---|---|---|"]
     lines += [f"| {t['target']} | {_mark(t['ok'])} | {t['evidence']} |" for t in check_targets(report)]
-    lines += ["", "## Hardware (nextpnr) beside the prototype (prototype.md §9)", "",
+    lines += ["", "## Hardware (nextpnr) beside the prior design (docs/prior-work.md)", "",
               "| network | part | params | MACs/sample | multipliers | LUT (COMB) | FF | block RAM | Fmax MHz | "
               "timing met | cycles/sample (budget) | max sample rate | mult. efficiency | P&R s |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]

@@ -5,7 +5,7 @@ adds 5 Gb/s SERDES and only comes in speed grade 8), a package and a speed grade
 are the ones nextpnr-ecp5 0.11 reports as available in its "Device utilisation" block (they match the
 Lattice ECP5/ECP5-5G family data sheet, FPGA-DS-02012: 24K/44K/84K LUTs, 56/108/208 EBR blocks, 28/72/156
 18x18 multipliers). The packages per die follow Project Trellis' device database (``devices.json``): the
-85F has no 256-ball package. See ``docs/fpga-flow.md`` ("ECP5 parts").
+85F has no 256-ball package. See ``docs/fpga-flow.md`` §2.
 
 Boards (``boards/defs/``), the bench (``bench/networks.py``) and the scheduler's callers take their
 :class:`Device` from :func:`ecp5_device`; nothing else spells out a part's resources.

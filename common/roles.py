@@ -26,7 +26,7 @@ INPUT_ROLES: dict[str, str] = {
     CORE: "the core wave (a triangle), audio at +-5 V = +-1.0",
     "e0": "embedding coordinate 0: a CV, 0..5 V = 0..1 (an unplugged jack reads 0)",
     "e1": "embedding coordinate 1: a CV, 0..5 V = 0..1 (an unplugged jack reads 0)",
-    "zero": "a spare channel held at 0 (the prior design's fourth input, kept for a like-for-like comparison)",
+    "zero": "a spare channel held at 0 (the prior design's fourth input, docs/prior-work.md §1)",
 }
 
 

@@ -144,7 +144,7 @@ def _manifest(rate: int, entries: list[dict], dropped: int) -> dict:
     return make_manifest(rate, FULL_SCALE_VOLTS, entries, dropped_frames=dropped, calibration={
         "counts_per_volt": COUNTS_PER_VOLT, "full_scale_counts": CODEC_MAX,
         "source": "eurorack-pmod codec driver default calibration (not per unit; within about 50-100 mV, "
-                  "see docs/eurorack-pmod.md, Calibration and sample scale)"})
+                  "see docs/eurorack-pmod.md §8)"})
 
 
 def capture(port: str, seconds: float, out: str | Path, *, roles: tuple[str, ...] | None = None,

@@ -17,7 +17,7 @@ def to_codes(config: ModelConfig, values: np.ndarray) -> np.ndarray:
 
 
 def embedding_sweep_codes(config: ModelConfig, samples: int) -> np.ndarray:
-    """The train teammate's sweep through the embedding square (``train.dataset.embedding_sweep``) at the
+    """The training stage's sweep through the embedding square (``train.dataset.embedding_sweep``) at the
     configured sample rate, ``samples`` long, as codes."""
     from train.dataset import embedding_sweep
 

@@ -2,7 +2,7 @@
 
 Each target wave sits on a corner; everything between is a **constant-power bilinear blend**, so the whole
 square, including (0, 0) (what two unplugged CV jacks read) and the interior, is a trained point (the
-prototype trained only the edges: defect 8)::
+prototype trained only the edges: docs/prior-work.md, defect 8)::
 
     e1 = 1   ramp (0,1) ---------- square (1,1)
                |                        |

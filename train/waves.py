@@ -2,7 +2,7 @@
 
 The hardware runs at ``config.sample_rate_hz`` (192 kHz) and learns to turn a *core* triangle into four
 target waves. Naive (sample-the-ideal-shape) saws and squares alias: their harmonics above Nyquist fold
-back as inharmonic tones the network would then be trained to reproduce (prototype defect 7). So every
+back as inharmonic tones the network would then be trained to reproduce (docs/prior-work.md, defect 7). So every
 wave here is a sum of its harmonics, evaluated at the *instantaneous* phase of a frequency sweep, using
 **every harmonic below Nyquist** and fading them out smoothly as they approach it (a raised-cosine taper
 from ``TAPER_START`` x Nyquist up to Nyquist), so nothing aliases and a harmonic crossing Nyquist during a

@@ -5,7 +5,7 @@ CLKOP drives ``sync`` and is the PLL's own feedback; CLKOS drives ``audio``. Div
 board's reset button, if any, is pressed); each reset is released synchronously to its own clock by a
 :class:`~amaranth.lib.cdc.ResetSynchronizer`, so no flip-flop sees a reset edge near its clock edge.
 Holding ``audio`` in reset also holds the codec in power-down (the driver ties PDN to its reset,
-``docs/eurorack-pmod.md``, "Power-up and reset"). No clock constraints are added for the PLL outputs:
+``docs/eurorack-pmod.md`` §7.1). No clock constraints are added for the PLL outputs:
 nextpnr-ecp5 derives them from the oscillator's constraint and the EHXPLLL dividers ("Derived frequency
 constraint of 91.3 MHz ..."), and constraints on the output nets would be dropped anyway when yosys merges
 them into the domain clock nets.

@@ -8,8 +8,8 @@ One PLL makes both domains:
 * ``CLKOS`` -> ``audio``: 256 x fs for the codec (the AK4619's 192 kHz mode wants 49.152 MHz; the
   driver divides it by 2 for MCLK and by 256 for LRCK). ``f_audio = f_vco / CLKOS_DIV``.
 
-Limits (Lattice ECP5 sysCLOCK PLL, the same numbers prjtrellis' ``ecppll`` uses; ``docs/fpga-flow.md``,
-"ECP5 PLL"): input 8-400 MHz, phase-detector input (``f_in / CLKI_DIV``) 3.125-400 MHz, VCO 400-800 MHz,
+Limits (Lattice ECP5 sysCLOCK PLL, the same numbers prjtrellis' ``ecppll`` uses; ``docs/fpga-flow.md`` §3):
+input 8-400 MHz, phase-detector input (``f_in / CLKI_DIV``) 3.125-400 MHz, VCO 400-800 MHz,
 outputs 10-400 MHz, ``CLKI_DIV`` and the output dividers 1-128, ``CLKFB_DIV`` 1-80.
 
 49.152 MHz is generally not reachable exactly from a 100 or 25 MHz crystal with integer dividers. The
@@ -35,8 +35,7 @@ __all__ = [
     "search_pll",
 ]
 
-#: The codec clock runs at 256 x fs (one 8-bit counter per frame; ``docs/eurorack-pmod.md``, "Audio
-#: interface").
+#: The codec clock runs at 256 x fs (one 8-bit counter per frame; ``docs/eurorack-pmod.md`` §4).
 AUDIO_CLOCKS_PER_SAMPLE = 256
 #: Largest relative deviation of the achieved sample rate from the requested one.
 MAX_SAMPLE_RATE_ERROR = 0.02

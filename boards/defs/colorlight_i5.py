@@ -3,8 +3,8 @@
 amaranth-boards has no released platform for it (two unmerged PRs disagree on the P2A row order), so a
 small platform is defined here with only what the design needs: the 25 MHz oscillator (ball P3) and the
 codec pins **by ball name** from the eurorack-pmod project's i5 pinmap, which is proven on hardware:
-SDIN1 P17, SDOUT1 R18, LRCK C18, BICK U16, SCL M17, SDA R17, PDN T18, MCLK K18 (``docs/eurorack-pmod.md``,
-"Boards"). No reset button is used (M18 is the only button; the PLL lock releases reset).
+SDIN1 P17, SDOUT1 R18, LRCK C18, BICK U16, SCL M17, SDA R17, PDN T18, MCLK K18 (``docs/eurorack-pmod.md``
+§9). No reset button is used (M18 is the only button; the PLL lock releases reset).
 """
 
 from __future__ import annotations

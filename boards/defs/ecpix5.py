@@ -2,7 +2,7 @@
 
 A thin layer over amaranth-boards' :class:`ECPIX585Platform`: the eurorack-pmod hangs off PMOD0 through the
 shipped ribbon cable. The pins come out as T25 U25 U24 V24 / T26 U26 V26 W26, exactly the balls the
-eurorack-pmod project's own ECPIX-5 pinmap uses (``docs/eurorack-pmod.md``, "Boards"), so the mapping is
+eurorack-pmod project's own ECPIX-5 pinmap uses (``docs/eurorack-pmod.md`` §9), so the mapping is
 verified on paper (and, by that project, on hardware). Clock: the 100 MHz oscillator on K23; reset: the
 button on AB1.
 """

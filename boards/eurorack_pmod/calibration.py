@@ -1,6 +1,6 @@
 """Per-channel affine calibration of 4-channel sample vectors, with one shared multiplier.
 
-For each channel ``n`` (hardware.md §8, the Verilog formula)::
+For each channel ``n`` (docs/eurorack-pmod.md §8, the Verilog formula)::
 
     y[n] = clamp(((x[n] - offset[n]) * gain[n]) >> 10, -limit, +limit)     if gate[n] else 0
 

@@ -1,6 +1,6 @@
 """Power-up sequencer for the eurorack-pmod: PDN, AK4619 init burst, pop-free unmute, jack-detect loop.
 
-Sequence (hardware.md §5-7; the register values are §5's, the order is the pop-free one of §7.4):
+Sequence (docs/eurorack-pmod.md §5-7; the register values are §5's, the order is the pop-free one of §7.4):
 
 1. While this block is in reset ``pdn`` is 0 (codec, LED driver and jack expander held off, §7.1).
    Out of reset ``pdn`` goes to 1 at once. The block runs in the codec clock domain, so when it leaves
@@ -40,7 +40,7 @@ PCA9557_ADDR = 0x18
 
 
 def ak4619_registers(*, fs_192k: bool = True, rstn: bool = True, mute: bool = False) -> list[int]:
-    """The 21 AK4619 register values for 0x00-0x14 (hardware.md §5, §6).
+    """The 21 AK4619 register values for 0x00-0x14 (docs/eurorack-pmod.md §5, §6).
 
     ``rstn`` sets bit 0 of reg 0x00; ``mute`` selects reg 0x14 = 0x3A (soft mute) instead of 0x0A;
     ``fs_192k`` selects reg 0x03 = 0x04 (FS=100, MCLK = 128 fs) instead of 0x00 (FS=000, MCLK = 256 fs).

@@ -1,6 +1,6 @@
 """Byte-level I2C master with open-drain pins (the eurorack-pmod's one shared control bus).
 
-Hardware reasons (hardware.md §2, §7.7):
+Hardware reasons (docs/eurorack-pmod.md §2, §7.7):
 
 * ECP5 I2C must be open drain: the FPGA either pulls a line low or releases it; the board's pull-ups
   make it high. So ``scl_o``/``sda_o`` are constant 0 and only the output enables ``scl_oe``/``sda_oe``

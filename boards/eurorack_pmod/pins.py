@@ -1,6 +1,6 @@
 """The eurorack-pmod's 8 signals: the platform resource, and their wiring to the driver, defined once.
 
-Pin roles (``docs/eurorack-pmod.md``, "PMOD pinout", FPGA side with the shipped ribbon): SDIN1 = FPGA ->
+Pin roles (``docs/eurorack-pmod.md`` §3, FPGA side with the shipped ribbon): SDIN1 = FPGA ->
 codec DAC data, SDOUT1 = codec ADC data -> FPGA, LRCK, BICK and MCLK are clocks the FPGA drives, SCL/SDA
 the shared open-drain I2C bus (no FPGA pull: the module has its own pull-ups), PDN = codec
 power-down/reset, HIGH = on. LVCMOS33 with DRIVE=8: in the 192 kHz mode BICK toggles at 24.6 MHz, 4x the

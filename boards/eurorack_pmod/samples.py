@@ -3,7 +3,7 @@
 The AK4619VN carries 4 channels each way (ADC1 L/R, ADC2 L/R and the same for the DACs). The driver moves
 one sample per channel per codec frame as a :data:`sample_vector` (element n = channel n = jack n), and
 after its calibration a count is 0.25 mV: 4000 counts per volt, so int16 full scale is about +-8.19 V
-(``docs/eurorack-pmod.md``, "Calibration and sample scale"). Every stream at the codec edge (the driver,
+(``docs/eurorack-pmod.md`` §8). Every stream at the codec edge (the driver,
 the board's audio path, the datalogger) uses these shapes, and every conversion to volts uses
 :data:`COUNTS_PER_VOLT`.
 """

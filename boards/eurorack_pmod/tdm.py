@@ -1,6 +1,6 @@
 """TDM128 serialiser/deserialiser and codec clock generator for the AK4619 (192 kHz mode).
 
-Clocks (hardware.md §4, §6). This block runs in one domain clocked at 256 fs (49.152 MHz for 192 kHz;
+Clocks (docs/eurorack-pmod.md §4, §6). This block runs in one domain clocked at 256 fs (49.152 MHz for 192 kHz;
 the pmod renames ``sync`` to ``audio``). An 8-bit counter ``c`` splits each frame into 256 cycles:
 
 * BICK = 128 fs = clock / 2, MCLK = BICK (register 0x03 = 0x04: MCLK = 128 fs), LRCK = fs, 50 % duty.

@@ -1,5 +1,5 @@
 """Board registry: every board module is found, its PLL-derived clocks, its part agrees with its platform,
-and the codec pins resolve to the balls of ``docs/eurorack-pmod.md`` ("Boards": ECPIX-5 through PMOD0, the
+and the codec pins resolve to the balls of ``docs/eurorack-pmod.md`` §9 (ECPIX-5 through PMOD0, the
 i5 by ball name)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 
 from boards.registry import BOARDS, DEFAULT_BOARD, get_board
 
-#: docs/eurorack-pmod.md ("Boards"), transcribed: SDIN1 SDOUT1 LRCK BICK / SCL SDA PDN MCLK.
+#: docs/eurorack-pmod.md §9, transcribed: SDIN1 SDOUT1 LRCK BICK / SCL SDA PDN MCLK.
 BALLS = {
     "ecpix5": ["T25", "U25", "U24", "V24", "T26", "U26", "V26", "W26"],
     "colorlight_i5": ["P17", "R18", "C18", "U16", "M17", "R17", "T18", "K18"],

@@ -7,7 +7,7 @@ import pytest
 
 from boards.toolchain.report import ReportError, parse_nextpnr_log
 
-# Shaped like nextpnr-ecp5 0.11's log (toolchain.md §8): tab-indented utilisation, an estimate after
+# Shaped like nextpnr-ecp5 0.11's log (docs/fpga-flow.md §5): tab-indented utilisation, an estimate after
 # placement and the final figures after routing. Numbers are made up so that the two reports differ.
 LOG = """\
 Info: Device utilisation:

@@ -1,6 +1,6 @@
 """Parse a nextpnr-ecp5 log (amaranth's ``top.tim``) into the numbers ``report.json`` carries.
 
-Two blocks matter (``docs/fpga-flow.md``, "Reading the nextpnr log"):
+Two blocks matter (``docs/fpga-flow.md`` §5):
 
 * ``Info: Device utilisation:`` followed by lines ``Info:      TRELLIS_COMB:  1234/83640   1%``. nextpnr
   prints it before placement; the last block in the log is used.

@@ -2,7 +2,7 @@
 
 * :func:`tool_environment`: the YoWASP tools by default and the venv's bin on ``PATH``, because
   amaranth's build script finds each tool through an upper-cased environment variable or on ``PATH``
-  (``docs/fpga-flow.md``, "amaranth-boards builds").
+  (``docs/fpga-flow.md`` §6).
 * :data:`CLASSIC_LUT_MAPPING` / :func:`synth_opts`: the one LUT-mapping recipe every ECP5 synthesis here
   uses where yosys 0.70's own abc9 mapping fails (the board top levels; the largest bench networks).
 * :func:`run_platform_build`: ``platform.build`` of a top level with nextpnr's ``--timing-allow-fail``,

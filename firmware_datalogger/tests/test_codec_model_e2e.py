@@ -23,7 +23,7 @@ CHANNELS = (2, 0)
 
 
 def _cal(x, offset, gain):
-    """docs/eurorack-pmod.md (calibration): clamp(((in - offset) * mult) >> 10, -32767, 32767), written out
+    """docs/eurorack-pmod.md §8: clamp(((in - offset) * mult) >> 10, -32767, 32767), written out
     independently of boards/."""
     return max(-32767, min(32767, ((x - offset) * gain) >> 10))
 

@@ -1,4 +1,4 @@
-"""Captured takes load with the train teammate's loader and drive a training smoke run."""
+"""Captured takes load with the training stage's loader (``train.recorded``) and drive a training smoke run."""
 
 import os
 import subprocess
@@ -38,8 +38,8 @@ def _take(seed: int, seconds: float) -> tuple[np.ndarray, bytes]:
 
 
 @pytest.fixture
-def session(tmp_path):
-    out = tmp_path / "session"
+def recording(tmp_path):
+    out = tmp_path / "oscillators"
     takes = []
     for seed in range(3):
         x, wire = _take(seed, 0.1)
@@ -49,14 +49,14 @@ def session(tmp_path):
     return out, takes
 
 
-def test_manifest_loads_with_train_loader(session):
+def test_manifest_loads_with_train_loader(recording):
     from common.config import load_config
     from train import dataset
 
-    out, takes = session
+    out, takes = recording
     config = load_config(ROOT / "configs" / "default.toml")
     recordings = dataset.load_recordings(config, out, min_samples=1024)
-    assert sorted(r.segment for r in recordings) == ["session", "session_2", "session_3"]
+    assert sorted(r.segment for r in recordings) == ["oscillators", "oscillators_2", "oscillators_3"]
     units = 8.192 / config.volts_per_unit / 32767
     for rec, x in zip(sorted(recordings, key=lambda r: r.segment), takes, strict=True):
         assert np.array_equal(np.round(rec.waves["core"] / units), x[:, 0])
@@ -66,8 +66,8 @@ def test_manifest_loads_with_train_loader(session):
 
 
 @pytest.mark.slow
-def test_training_smoke_run_on_capture(session, tmp_path):
-    out, _ = session
+def test_training_smoke_run_on_capture(recording, tmp_path):
+    out, _ = recording
     env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
     run = subprocess.run([sys.executable, "-m", "train", "--smoke", "--data", str(out / "manifest.json"),
                           "--out", str(tmp_path / "train"), "--quiet"], cwd=ROOT, env=env, capture_output=True,

@@ -1,4 +1,4 @@
-"""Shared fixtures: one bank build per simulator for the whole session (see :mod:`sim.tests.bank`)."""
+"""Shared fixtures: one bank build per simulator for the whole test run (see :mod:`sim.tests.bank`)."""
 
 from __future__ import annotations
 

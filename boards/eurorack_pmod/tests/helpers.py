@@ -8,7 +8,7 @@ from amaranth.lib import wiring
 from ..codec_init import CodecInit
 from ..i2c_master import I2CMaster
 
-#: AK4619 registers 0x00-0x14 for 192 kHz, transcribed from hardware.md §5/§6 (not from the driver):
+#: AK4619 registers 0x00-0x14 for 192 kHz, transcribed from docs/eurorack-pmod.md §5/§6 (not from the driver):
 #: final values, i.e. RSTN=1 and not muted.
 HW_AK4619_192K = [0x37, 0xAE, 0x1C, 0x04, 0x22, 0x22, 0x30, 0x30, 0x30, 0x30, 0x22, 0x55, 0x00, 0x06,
                   0x18, 0x18, 0x18, 0x18, 0x04, 0x05, 0x0A]
@@ -43,7 +43,7 @@ class InitHarness(wiring.Component):
 
 
 def cal(x, offset, gain):
-    """hardware.md §8 calibration, written out independently of the gateware:
+    """docs/eurorack-pmod.md §8 calibration, written out independently of the gateware:
     clamp(((x - offset) * gain) >>> 10, -32767, 32767)."""
     return max(-32767, min(32767, ((x - offset) * gain) >> 10))
 

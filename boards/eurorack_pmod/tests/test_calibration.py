@@ -11,7 +11,7 @@ from ..calibration import R35_INPUT, R35_OUTPUT, Calibration, CalibrationConstan
 
 
 def reference(x, offset, gain, limit, gate):
-    """hardware.md §8: clamp(((in - offset) * mult) >>> 10, -limit, +limit); 0 when gated off."""
+    """docs/eurorack-pmod.md §8: clamp(((in - offset) * mult) >>> 10, -limit, +limit); 0 when gated off."""
     if not gate:
         return 0
     y = ((x - offset) * gain) >> 10        # Python >> on ints is an arithmetic (floor) shift
@@ -88,7 +88,7 @@ def test_saturates_never_wraps_and_gates():
 
 
 def test_default_constants_follow_hardware_md():
-    # R3.5 (Tiliqua affine form, hardware.md §8): inputs y = -1.248 x - 0.03 (x 32768), outputs y = 0.90 x.
+    # R3.5 (Tiliqua affine form, docs/eurorack-pmod.md §8): inputs y = -1.248 x - 0.03 (x 32768), outputs y = 0.90 x.
     assert R35_INPUT.gains == (-1278,) * 4 and R35_INPUT.offsets == (-788,) * 4
     assert R35_OUTPUT.gains == (922,) * 4 and R35_OUTPUT.offsets == (0,) * 4
     # The conversion keeps the affine map within 1 count over the range.

@@ -22,7 +22,7 @@ def make(jacks=JACKS, **kwargs):
 
 
 def expected_init():
-    """(addr, read, data, stopped) of the init transactions, built from hardware.md's table."""
+    """(addr, read, data, stopped) of the init transactions, built from the table of docs/eurorack-pmod.md §5."""
     burst = list(HW_AK4619_192K)
     burst[0x00] = 0x36      # RSTN = 0 first (§7.4)
     burst[0x14] = 0x3A      # soft mute on first (§5, §7.4)
@@ -85,7 +85,7 @@ def test_init_sequence_values_and_jack_loop():
     assert writes[0] == (0x10, 0x00, 0x36)
     assert writes[0x14] == (0x10, 0x14, 0x3A)
     assert writes[21:] == [(0x10, 0x00, 0x37), (0x10, 0x14, 0x0A)]
-    # Final codec state equals the hardware.md table, including 192 kHz mode (reg 0x03 = 0x04).
+    # Final codec state equals the table of docs/eurorack-pmod.md §5, including 192 kHz mode (reg 0x03 = 0x04).
     assert list(model.regs[0x10][0:21]) == HW_AK4619_192K
     assert model.regs[0x10][0x03] == 0x04
     assert model.regs[0x18][0x02] == 0x00

@@ -1,4 +1,4 @@
-"""Parameter checks happen at construction, with clear errors; derived timing is what hardware.md asks."""
+"""Parameter checks happen at construction, with clear errors; derived timing is what docs/eurorack-pmod.md §7 asks."""
 
 from __future__ import annotations
 

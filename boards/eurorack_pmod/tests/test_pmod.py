@@ -68,7 +68,7 @@ def test_pmod_end_to_end():
     sim.add_testbench(bench)
     sim.run()
 
-    # Control path: codec configured to the hardware.md table (192 kHz), jack byte read back.
+    # Control path: codec configured to the table of docs/eurorack-pmod.md §5 (192 kHz), jack byte read back.
     assert list(i2c.regs[0x10][0:21]) == HW_AK4619_192K
 
     # ADC: raw top-16 bits -> R3.5 input calibration (negative gain = inversion), unplugged inputs 0.
