@@ -12,7 +12,7 @@ CLOCK = Fraction(2_100_000_000, 23)  # the ECPIX-5 sync clock from its PLL
 
 
 def test_four_channels_at_192k_refused_on_3_mbaud_with_numbers():
-    with pytest.raises(RatePlanError) as err:
+    with pytest.raises(RatePlanError, match=r"rate plan impossible") as err:
         plan(channels=4, codec_rate_hz=192_000, sample_rate_hz=192_000, baud=3_000_000, clock_hz=CLOCK)
     text = str(err.value)
     assert "12.288 Mbit/s payload" in text and "3 Mbaud" in text

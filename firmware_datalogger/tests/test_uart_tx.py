@@ -50,7 +50,7 @@ def test_bytes_round_trip_back_to_back(divider):
 
 
 def test_divider_below_two_rejected():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^UART divider 3/2 is below 2 clocks per bit$"):
         UARTTransmitter(Fraction(3, 2))
 
 

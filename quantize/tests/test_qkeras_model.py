@@ -131,7 +131,8 @@ def test_saturation_fails_without_the_flag(trained, tmp_path, capsys):
     network, saturated = convert_weights(float_weights(model, config), config)
     assert [(s.layer, s.tensor, s.index) for s in saturated] == [(1, "kernel", (2, 1, 3))]
     check_against_qkeras(network, qkeras_weight_codes(model, config))
-    with pytest.raises(QuantizeError):
+    mismatch = r"^layer conv0 kernel\[0, 0, 0\]: fxpmath code -?\d+ != QKeras code -?\d+ \("
+    with pytest.raises(QuantizeError, match=mismatch):
         check_against_qkeras(network, [(w + 1, b) for w, b in qkeras_weight_codes(model, config)])
 
 

@@ -27,7 +27,8 @@ def test_plan_fits_budget_with_fewest_multipliers(default_config):
         if lp.lanes > 1:  # one lane fewer would miss the budget
             fewer = list(plan.lanes)
             fewer[i] -= 1
-            with pytest.raises(PlanError):
+            with pytest.raises(PlanError, match=r"^cannot schedule 'default' .*: lanes \[.*\] take \d+ "
+                                                r"cycles per sample"):
                 make_plan(default_config, clock_hz=100_000_000, sample_rate_hz=192_000, multipliers=156,
                           lanes=fewer)
     # the whole default network runs on a handful of multipliers
@@ -56,14 +57,15 @@ def test_json_round_trip(tmp_path, default_config):
 
 
 def test_too_few_multipliers_suggests_what_fits(default_config):
-    with pytest.raises(PlanError) as info:
+    needs = r"^cannot schedule 'default' at 768000 Hz .*: it needs \d+ multipliers"
+    with pytest.raises(PlanError, match=needs) as info:
         make_plan(default_config, clock_hz=100_000_000, sample_rate_hz=768_000, multipliers=3)
     message = str(info.value)
     assert "multipliers" in message
     rate = int(re.search(r"sample rate <= (\d+) Hz", message).group(1))
     assert rate < 768_000
     make_plan(default_config, clock_hz=100_000_000, sample_rate_hz=rate, multipliers=3)  # the suggestion fits
-    with pytest.raises(PlanError):
+    with pytest.raises(PlanError, match=r"^cannot schedule 'default' .* and 3 multipliers: it needs"):
         make_plan(default_config, clock_hz=100_000_000, sample_rate_hz=rate + 1000, multipliers=3)
     device = int(re.search(r"device with >= (\d+) multipliers", message).group(1))
     make_plan(default_config, clock_hz=100_000_000, sample_rate_hz=768_000, multipliers=device)
@@ -74,7 +76,7 @@ def test_too_few_multipliers_suggests_what_fits(default_config):
 
 
 def test_rate_impossible_even_fully_parallel(default_config):
-    with pytest.raises(PlanError) as info:
+    with pytest.raises(PlanError, match=r"^cannot schedule 'default' at 192000 Hz with a 10000000 Hz clock") as info:
         make_plan(default_config, clock_hz=10_000_000, sample_rate_hz=192_000, multipliers=156)
     message = str(info.value)
     assert "even with one multiplier per output channel" in message
@@ -86,8 +88,10 @@ def test_explicit_lanes_are_checked():
     cfg = ModelConfig(layers=[LayerConfig(4, 3, 1), LayerConfig(2, 2, 2)])
     plan = make_plan(cfg, clock_hz=10**9, sample_rate_hz=10**5, multipliers=16, lanes=[4, 2])
     assert plan.lanes == [4, 2] and plan.layers[0].cycles == 3 * 4 + LAYER_OVERHEAD_CYCLES
-    for bad in ([5, 1], [0, 1], [1]):
-        with pytest.raises(PlanError):
+    for bad, message in (([5, 1], r"^lanes\[0\]: must be between 1 and the layer's 4 filters, got 5$"),
+                         ([0, 1], r"^lanes\[0\]: must be between 1 and the layer's 4 filters, got 0$"),
+                         ([1], r"^lanes: 1 values given for 2 layers$")):
+        with pytest.raises(PlanError, match=message):
             make_plan(cfg, clock_hz=10**9, sample_rate_hz=10**5, multipliers=16, lanes=bad)
-    with pytest.raises(PlanError):
+    with pytest.raises(PlanError, match=r"and 3 multipliers: lanes \[2, 2\] use 4 multipliers$"):
         make_plan(cfg, clock_hz=10**9, sample_rate_hz=10**5, multipliers=3, lanes=[2, 2])

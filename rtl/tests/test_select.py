@@ -38,7 +38,7 @@ def test_select_is_indexing_and_saturates_like_array(count, index_bits):
 
 
 def test_select_rejects_no_options():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^select\(\) needs at least one option$"):
         select([], Signal(2))
 
 

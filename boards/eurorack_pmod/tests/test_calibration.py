@@ -97,9 +97,9 @@ def test_default_constants_follow_hardware_md():
 
 
 def test_rejects_bad_constants():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^need 4 offsets and 4 gains, got 3 and 3$"):
         CalibrationConstants((0, 0, 0), (1024,) * 3)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^calibration offset 40000 outside int16$"):
         CalibrationConstants((0, 0, 0, 40000), (1024,) * 4)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^calibration gain 131072 outside signed 18-bit$"):
         CalibrationConstants((0,) * 4, (1 << 17,) * 4)

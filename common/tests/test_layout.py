@@ -1,0 +1,157 @@
+"""The repository's shape: imports only go forward between the top-level folders, and every document a
+file cites is in the repository.
+
+Folder order (a folder may import only from folders of a lower level):
+
+    common (0) < train (1) < quantize (2) < rtl (3) < sim, boards (4) < firmware_datalogger, bench (5)
+
+Every import counts: module level or inside a function, absolute or relative, and
+``importlib.import_module("...")`` with a literal name. Each check is also run on a small made-up file
+that breaks it, so a check that cannot fail fails here.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LEVEL = {"common": 0, "train": 1, "quantize": 2, "rtl": 3, "sim": 4, "boards": 4,
+         "firmware_datalogger": 5, "bench": 5}
+
+
+def imported_modules(source: str, module: str) -> list[str]:
+    """Absolute names of everything ``source`` (the file of dotted ``module``) imports."""
+    package = module.split(".")[:-1]
+    names = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0:
+                names.append(node.module or "")
+            else:
+                base = package[:len(package) - node.level + 1]
+                names.append(".".join([*base, *([node.module] if node.module else [])]))
+        elif (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+              and isinstance(node.args[0].value, str)
+              and getattr(node.func, "attr", getattr(node.func, "id", None)) in ("import_module", "__import__")):
+            names.append(node.args[0].value)
+    return names
+
+
+def backward_imports(files: dict[str, str]) -> list[str]:
+    """``path: imports module`` for every import that does not go to a lower folder. ``files``: repository
+    path (``rtl/plan.py``) -> source."""
+    found = []
+    for path, source in sorted(files.items()):
+        top = path.split("/")[0]
+        module = path[:-3].replace("/", ".")
+        for name in imported_modules(source, module):
+            target = name.split(".")[0]
+            if target in LEVEL and target != top and LEVEL[target] >= LEVEL[top]:
+                found.append(f"{path}: imports {name} ({top} is level {LEVEL[top]}, {target} level {LEVEL[target]})")
+    return found
+
+
+def python_files() -> dict[str, str]:
+    return {path.relative_to(ROOT).as_posix(): path.read_text()
+            for top in LEVEL for path in (ROOT / top).rglob("*.py")}
+
+
+def test_every_import_goes_forward():
+    files = python_files()
+    assert len(files) > 100 and all(any(p.startswith(f"{top}/") for p in files) for top in LEVEL)
+    assert backward_imports(files) == []
+
+
+@pytest.mark.parametrize("path, source", [
+    ("rtl/__main__.py", "def main():\n    from boards.registry import get_board\n"),
+    ("quantize/x.py", "import rtl.plan\n"),
+    ("common/x.py", "from train import dataset\n"),
+    ("sim/tests/x.py", "from boards.plan import plan_for_board\n"),   # same level: not allowed either
+    ("boards/x.py", "import importlib\nimportlib.import_module('bench.networks')\n"),
+    ("rtl/tests/x.py", "from ...boards import registry\n"),            # relative, out of the package
+])
+def test_the_import_check_catches_a_backward_import(path, source):
+    assert len(backward_imports({path: source})) == 1
+
+
+def test_forward_and_local_imports_pass():
+    ok = {"boards/plan.py": "from rtl.plan import make_plan\nfrom .registry import BoardSpec\n",
+          "rtl/tests/x.py": "from ..plan import make_plan\nfrom common.config import ModelConfig\n",
+          "bench/x.py": "import boards.toolchain.report\n"}
+    assert backward_imports(ok) == []
+
+
+# -- citations ---------------------------------------------------------------------------------------
+
+#: Documents that were never part of the repository, and paths outside it. Spelled in pieces so that this
+#: file does not match itself.
+OUTSIDE = [re.escape(name + ".md") for name in ("hardware", "toolchain", "prototype")] + [
+    re.escape("../" + "shared"), re.escape("/work" + "/"), re.escape("shared/" + "reference")]
+OUTSIDE_RE = re.compile(r"(?<![\w-])(?:" + "|".join(OUTSIDE) + ")")
+DOCS_RE = re.compile(r"\bdocs/([\w.-]+\.md)\b")
+#: Wording about how the work was organised rather than about the project.
+ORGANISATIONAL_RE = re.compile(r"\bteam ?mates?\b|\bthe brief\b", re.IGNORECASE)
+
+
+def citation_problems(files: dict[str, str], docs: set[str]) -> list[str]:
+    """Citations in ``files`` (path -> text) that point outside the repository or to a missing document,
+    section signs in a file that names no document of ``docs/``, and organisational wording."""
+    problems = []
+    for path, text in sorted(files.items()):
+        for match in OUTSIDE_RE.finditer(text):
+            problems.append(f"{path}: cites {match[0]!r}, which is not in the repository")
+        cited = set(DOCS_RE.findall(text))
+        problems += [f"{path}: cites docs/{name}, which does not exist" for name in sorted(cited - docs)]
+        if "\u00a7" in text and not cited and not path.startswith("docs/"):
+            problems.append(f"{path}: cites a section (\u00a7) without naming the document in docs/")
+        for match in ORGANISATIONAL_RE.finditer(text):
+            problems.append(f"{path}: {match[0]!r} speaks of how the work was organised")
+    return problems
+
+
+def tracked_files() -> dict[str, str]:
+    try:
+        names = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                               check=True).stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("not a git checkout: the tracked files are unknown")
+    files = {}
+    for name in names:
+        path = ROOT / name
+        if path.is_file() and not path.is_symlink():
+            try:
+                files[name] = path.read_text()
+            except UnicodeDecodeError:
+                continue
+    return files
+
+
+def test_every_citation_points_into_the_repository():
+    files = tracked_files()
+    docs = {p.name for p in (ROOT / "docs").glob("*.md")}
+    assert {"arithmetic.md", "eurorack-pmod.md", "fpga-flow.md", "prior-work.md"} <= docs
+    assert citation_problems(files, docs) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Pin roles (" + "hardware" + ".md \u00a73)",
+    "see " + "/work" + "/shared/" + "reference for the facts",
+    "flow of " + "toolchain" + ".md \u00a78",
+    "see docs/" + "nowhere.md",
+    "the calibration of \u00a78",
+    "reuses the boards " + "team" + "mate's pieces",
+])
+def test_the_citation_check_catches_an_outside_citation(text):
+    assert len(citation_problems({"boards/x.py": text}, {"eurorack-pmod.md"})) >= 1
+
+
+def test_citations_into_docs_pass():
+    text = "the calibration (docs/eurorack-pmod.md \u00a78); docs/toolchain-notes.md is a file of ours"
+    assert citation_problems({"boards/x.py": text}, {"eurorack-pmod.md", "toolchain-notes.md"}) == []
