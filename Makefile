@@ -46,7 +46,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 opt = $(if $($(1)),$(2) $($(1)),)
 
-.PHONY: all help venv lock train quantize rtl sim bitstream flash datalogger flash-datalogger capture bench test lint \
+.PHONY: all help venv lock train quantize listen rtl sim bitstream flash datalogger flash-datalogger capture bench test lint \
 	clean distclean
 
 all: bitstream ## The whole pipeline on the default dataset, ending in a bitstream for $(BOARD)
@@ -83,8 +83,9 @@ $(WEIGHTS)/weights.npz: $(BUILD)/train/model.h5
 $(BUILD)/rtl/network.v: $(WEIGHTS)/weights.npz
 	$(MAKE) rtl
 
-train: $(STAMP) ## Train the QKeras model (DATA=dir-or-manifest for recorded audio)
+train: $(STAMP) ## Train the model (DATA=dir-or-manifest for recorded audio), then score the board's arithmetic on it
 	$(PY) -m train --config $(CONFIG) $(call opt,DATA,--data)
+	$(PY) -m quantize.score --train-dir $(BUILD)/train
 
 quantize: $(STAMP) $(BUILD)/train/model.h5 ## Export FP4.12 weights and check them against the golden model
 	$(PY) -m quantize
@@ -92,6 +93,9 @@ quantize: $(STAMP) $(BUILD)/train/model.h5 ## Export FP4.12 weights and check th
 rtl: $(STAMP) $(WEIGHTS)/weights.npz ## Generate build/rtl/network.v and plan.json for $(BOARD) (CLOCK_HZ, SAMPLE_RATE, MULTIPLIERS override)
 	$(PY) -m boards rtl --board $(BOARD) $(call opt,CLOCK_HZ,--clock-hz) $(call opt,SAMPLE_RATE,--sample-rate) \
 		$(call opt,MULTIPLIERS,--multipliers)
+
+listen: $(STAMP) $(WEIGHTS)/weights.npz ## Render WAVs through the golden model (corners, CV sweeps, glides) beside their targets
+	$(PY) -m quantize.listen --weights $(WEIGHTS) --out $(BUILD)/listen
 
 sim: $(STAMP) $(BUILD)/rtl/network.v ## cocotb: the Verilog bit-exact against the golden model (SIM, SAMPLES, WAVES=1)
 	$(PY) -m sim --simulator $(SIM) $(call opt,SAMPLES,--samples) $(if $(WAVES),--waves,)

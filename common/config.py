@@ -24,6 +24,7 @@ from .roles import CORE, INPUT_ROLES, unknown_roles
 __all__ = [
     "ConfigError",
     "FixedFormat",
+    "FrontEndConfig",
     "LayerConfig",
     "ModelConfig",
     "ROUNDING_MODES",
@@ -94,6 +95,35 @@ class FixedFormat:
 
 
 @dataclass(frozen=True)
+class FrontEndConfig:
+    """The front end that derives the ``direction`` and ``slope`` input roles from the core wave, in
+    integer arithmetic on ``data_format`` codes (docs/arithmetic.md, "Front end").
+
+    Why: a triangle sample alone does not say whether the wave rises or falls, and at low pitch the
+    network's receptive field spans a few LSB of change. The direction cue remembers the half of the
+    cycle for as long as it lasts, and the slope gives the network the step size (the pitch, and where
+    an edge falls between samples) at a usable scale. Both cost a few adders and a register.
+    """
+
+    #: The direction compares the core with its value this many samples earlier ...
+    direction_lag: int = 4
+    #: ... and flips to rising (falling) once the difference is at least (at most minus) this many LSB;
+    #: in between it holds (hysteresis: quantization noise on a slow wave cannot make it chatter).
+    direction_threshold: int = 2
+    #: ``slope = (core[t] - core[t-1]) << slope_shift``, saturated to ``data_format``.
+    slope_shift: int = 4
+
+    def _check(self) -> None:
+        for name in ("direction_lag", "direction_threshold"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"front_end.{name}: must be a positive integer, got {value!r}")
+        shift = self.slope_shift
+        if not isinstance(shift, int) or isinstance(shift, bool) or not 0 <= shift <= 15:
+            raise ConfigError(f"front_end.slope_shift: must be an integer from 0 to 15, got {self.slope_shift!r}")
+
+
+@dataclass(frozen=True)
 class LayerConfig:
     """One causal dilated Conv1D: ``filters`` outputs, ``kernel_size`` taps spaced ``dilation`` apart.
 
@@ -120,9 +150,9 @@ class ModelConfig:
     #: The audio rate the model is trained for and the hardware runs at.
     sample_rate_hz: int = 192_000
     #: Input channel roles, in order, each one of :data:`common.roles.INPUT_ROLES`: ``core`` is the core
-    #: wave, ``e0``/``e1`` the embedding CVs and ``zero`` a spare channel held at 0 (the prior design's
-    #: four inputs, kept for a like-for-like comparison).
-    inputs: tuple[str, ...] = ("core", "e0", "e1", "zero")
+    #: wave, ``e0``/``e1`` the embedding CVs, ``direction`` and ``slope`` what the front end derives from
+    #: the core (``common/front_end.py``), ``zero`` a spare channel held at 0 (the prior design's fourth).
+    inputs: tuple[str, ...] = ("core", "e0", "e1", "direction", "slope")
     #: Nonlinearity after every layer but the last, which is linear.
     activation: str = "relu"
     #: Weights and biases.
@@ -137,6 +167,8 @@ class ModelConfig:
     multiplier_width: int = MULTIPLIER_WIDTH
     #: Volts at a jack that correspond to the real value 1.0 of ``data_format`` (eurorack: +-5 V audio).
     volts_per_unit: float = 5.0
+    #: How the ``direction`` and ``slope`` roles are derived from the core (used when ``inputs`` names them).
+    front_end: FrontEndConfig = field(default_factory=FrontEndConfig)
 
     def __post_init__(self) -> None:
         # Accept lists (from TOML/JSON) but store tuples so the object is hashable and immutable.
@@ -175,6 +207,9 @@ class ModelConfig:
             raise ConfigError("data_format.frac_bits: must be at least 1 for round-to-nearest modes")
         if not self.volts_per_unit > 0:
             raise ConfigError(f"volts_per_unit: must be positive, got {self.volts_per_unit}")
+        if not isinstance(self.front_end, FrontEndConfig):
+            raise ConfigError(f"front_end: must be a table of FrontEndConfig fields, got {self.front_end!r}")
+        self.front_end._check()
         if not self.layers:
             raise ConfigError("layers: at least one layer is needed")
         covered = 1  # consecutive past samples the layers so far already see
@@ -309,6 +344,12 @@ class ModelConfig:
                 raise ConfigError(f"layers[{i}].filters: missing")
             layers.append(LayerConfig(**layer))
         data["layers"] = layers
+        if "front_end" in data:
+            value = data["front_end"]
+            known_fe = {f.name for f in dataclasses.fields(FrontEndConfig)}
+            if not isinstance(value, dict) or set(value) - known_fe:
+                raise ConfigError(f"front_end: must be a table with {', '.join(sorted(known_fe))}, got {value!r}")
+            data["front_end"] = FrontEndConfig(**value)
         for fmt in ("weight_format", "data_format"):
             if fmt in data:
                 value = data[fmt]

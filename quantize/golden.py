@@ -12,6 +12,11 @@ Two forms that must agree exactly:
   bound exceeds 53 bits (falling back to int64, and refusing accumulators wider than 64 bits).
 * :class:`StreamingGolden` mirrors the hardware: an input shift buffer, one ring-buffer activation cache
   per layer read at taps 0, -d, -2d, ..., and one output vector per input vector, in int64 only.
+
+Both take the *network* inputs. The whole signal path from the jacks is the front end
+(``common/front_end.py``, docs/arithmetic.md "Front end") followed by the network: :func:`run_waveshaper`
+and :class:`StreamingWaveshaper` are that path, batch and per sample, and the RTL's top level is checked
+against them.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import numpy as np
 from scipy.linalg.blas import dgemm
 
 from common.config import ModelConfig
+from common.front_end import FrontEndState, network_inputs, reset_state
 
 from .weights import QuantizedNetwork
 
@@ -31,6 +37,7 @@ __all__ = [
     "GoldenResult",
     "RingCache",
     "StreamingGolden",
+    "StreamingWaveshaper",
     "aligned_bias",
     "check_accumulator_width",
     "conv_step",
@@ -39,6 +46,7 @@ __all__ = [
     "rounding_constant",
     "run_batch",
     "run_streaming",
+    "run_waveshaper",
 ]
 
 #: A float64 holds every integer of magnitude below 2**53 exactly.
@@ -103,6 +111,9 @@ class GoldenResult:
     output: np.ndarray
     #: Every layer's output codes (after requantization and ReLU), shape (samples, filters).
     activations: list[np.ndarray]
+    #: The network's input codes (samples, n_inputs): what the front end made of the jack signals
+    #: (:func:`run_waveshaper`); None when the network inputs were given directly.
+    inputs: np.ndarray | None = None
 
 
 #: int64 holds every accumulator of at most this many bits (the fallback path's limit).
@@ -193,6 +204,17 @@ def run_batch(network: QuantizedNetwork, x: np.ndarray, *, chunk: int = 2048) ->
     return GoldenResult(activations[-1], activations)
 
 
+def run_waveshaper(network: QuantizedNetwork, jacks: np.ndarray, *, state: FrontEndState | None = None,
+                   chunk: int = 2048) -> GoldenResult:
+    """The whole signal path: the front end on the jack signals (int codes, shape (samples, jack roles);
+    ``common.roles.jack_roles``), then :func:`run_batch` on the network inputs it makes. The result's
+    ``inputs`` holds those network inputs."""
+    inputs, _ = network_inputs(network.config, jacks, state)
+    result = run_batch(network, inputs, chunk=chunk)
+    result.inputs = inputs
+    return result
+
+
 class RingCache:
     """A layer's input history as the hardware keeps it: a ring buffer of ``depth`` vectors, written
     once per sample at a wrapping pointer and read at taps 0, -d, -2d, ... behind the newest entry."""
@@ -249,6 +271,22 @@ class StreamingGolden:
             vector = conv_step(cfg, i, layer.weights, layer.bias, self.caches[i])
             outputs.append(vector)
         return outputs
+
+
+class StreamingWaveshaper:
+    """The front end and :class:`StreamingGolden`, one jack vector at a time: the per-sample form of
+    :func:`run_waveshaper`."""
+
+    def __init__(self, network: QuantizedNetwork, depths: list[int] | None = None):
+        self.network = network
+        self.golden = StreamingGolden(network, depths)
+        self.state = reset_state(network.config)
+
+    def step(self, jacks: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Push one jack vector; return the network input vector and every layer's output vector."""
+        inputs, self.state = network_inputs(self.network.config, np.asarray(jacks, dtype=np.int64)[None, :],
+                                            self.state)
+        return inputs[0], self.golden.step(inputs[0])
 
 
 def run_streaming(network: QuantizedNetwork, x: np.ndarray, depths: list[int] | None = None) -> GoldenResult:

@@ -1,6 +1,7 @@
-"""Verilog of the cached network, for the cocotb simulation and the board builds.
+"""Verilog of the signal path (front end and cached network), for the cocotb simulation and the board builds.
 
-``generate_verilog(net, plan, name="network", debug=False)`` returns one self-contained Verilog module
+``generate_verilog(net, plan, name="network", debug=False)`` returns one self-contained Verilog module of
+:class:`~rtl.waveshaper.Waveshaper`
 (weights and biases are constants in it: no ``$readmemh`` files). Its ports:
 
 =====================  =====  ==========================================================================
@@ -10,7 +11,7 @@ port                   dir    meaning
 ``rst``                in     synchronous reset, active high; then the histories clear (zero padding)
 ``i__valid``           in     an input vector is offered
 ``i__ready``           out    the network takes it on this cycle (``valid & ready`` = transfer)
-``i__payload``         in     ``n_inputs`` x ``data_format.width`` bits, channel 0 in the LSBs
+``i__payload``         in     the jack roles (``common.roles.jack_roles``) x ``data_format.width`` bits
 ``o__valid``           out    an output vector is offered (held until taken)
 ``o__ready``           in     the consumer takes it on this cycle
 ``o__payload``         out    ``n_outputs`` x ``data_format.width`` bits, channel 0 in the LSBs
@@ -33,14 +34,14 @@ from amaranth.back import verilog
 
 from quantize.weights import QuantizedNetwork
 
-from .network import Network
 from .plan import Plan
+from .waveshaper import Waveshaper
 
 __all__ = ["generate_verilog", "write_rtl"]
 
 
 def generate_verilog(net: QuantizedNetwork, plan: Plan, *, name: str = "network", debug: bool = False) -> str:
-    return verilog.convert(Network(net, plan, debug=debug), name=name)
+    return verilog.convert(Waveshaper(net, plan, debug=debug), name=name)
 
 
 def write_rtl(net: QuantizedNetwork, plan: Plan, out: str | Path, *, name: str = "network",

@@ -3,7 +3,7 @@
 :func:`check_network` is what both ``python -m sim`` and the tests use:
 
 1. a *streaming* run keeps a few samples in flight (the way the board runs: back to back at the
-   initiation interval), compares every output sample with :func:`quantize.golden.run_batch` and
+   initiation interval), compares every output sample with :func:`quantize.golden.run_waveshaper` and
    measures the cycles between input handshakes, which must equal ``plan.cycles_per_sample``;
 2. on a mismatch (or when asked), a *serial* run of a debug build (``layer{i}`` observation ports, one
    sample in flight) over the samples up to the first failure names the first diverging layer and
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from quantize.golden import run_batch
+from quantize.golden import run_waveshaper
 from quantize.weights import QuantizedNetwork
 
 from .compare import Comparison, compare
@@ -94,7 +94,7 @@ def check_design(sim: Simulation, net: QuantizedNetwork, plan, codes: np.ndarray
     """Stream and (``serial``, or ``diagnose`` on a mismatch) serially run ``codes`` through design ``design``
     of an existing build."""
     codes = np.asarray(codes, dtype=np.int64)
-    golden = golden if golden is not None else run_batch(net, codes)
+    golden = golden if golden is not None else run_waveshaper(net, codes)
     stream = sim.run(codes, lead=lead_for(plan, sim.fifo_depth), design=design, progress=progress,
                      label=sim.simulator)
     comparison = compare(golden, stream)
@@ -136,7 +136,7 @@ def check_network(net: QuantizedNetwork, plan, codes: np.ndarray, build_dir: str
     """
     build_dir = Path(build_dir)
     codes = np.asarray(codes, dtype=np.int64)
-    golden = golden if golden is not None else run_batch(net, codes)
+    golden = golden if golden is not None else run_waveshaper(net, codes)
     if verilog is None:
         verilog = _debug_verilog(net, plan, build_dir / "network_debug.v")
     width = net.config.data_format.width

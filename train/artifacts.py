@@ -2,6 +2,8 @@
 
 * ``model.h5``: the QKeras model (HDF5: ``.keras`` files hang ``qkeras.utils.load_qmodel`` in TF 2.15);
 * ``config.json``: the ModelConfig it was trained for (``ModelConfig.to_json``);
+* ``test.npz`` (and ``test_imperfect.npz`` for the synthetic data): the held-out test windows exactly as
+  evaluated, so ``quantize/score.py`` scores the integer golden model on the same samples;
 * ``report.json``, ``history.csv``, ``loss.png``, ``wavetable.png``.
 """
 
@@ -10,9 +12,12 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from common.config import ModelConfig
+import numpy as np
 
-__all__ = ["MODEL_FILE", "CONFIG_FILE", "save_model", "load_trained"]
+from common.config import ModelConfig
+from train.dataset import Split
+
+__all__ = ["MODEL_FILE", "CONFIG_FILE", "save_model", "load_trained", "save_split", "load_split"]
 
 MODEL_FILE = "model.h5"
 CONFIG_FILE = "config.json"
@@ -39,3 +44,19 @@ def load_trained(directory: str | Path = "build/train"):
 
     model = load_qmodel(str(path), compile=False)
     return model, ModelConfig.from_json(directory / CONFIG_FILE)
+
+
+def save_split(split: Split, path: str | Path) -> None:
+    """One split's windows as ``.npz`` (inputs as float32: FP4.12 codes / 4096 are exact in float32)."""
+    arrays = {"x": split.x, "y": split.y, "points": split.points, "labels": np.array(split.labels),
+              "segments": np.array(split.segments)}
+    if split.freq is not None:
+        arrays["freq"] = split.freq
+    np.savez_compressed(path, **arrays)
+
+
+def load_split(path: str | Path) -> Split:
+    """A split written by :func:`save_split`."""
+    with np.load(path) as data:
+        return Split(data["x"], data["y"], data["points"], data["labels"].tolist(), data["segments"].tolist(),
+                     data["freq"] if "freq" in data.files else None)

@@ -6,9 +6,12 @@ cycling through corners, edges and interior (``train.embedding.point_kinds``), a
 constant-power blend of the segment's waves at that point. Splits are made by segment (synthetic: by
 independently seeded segments), so no test window shares a take with a training window.
 
-Network inputs follow ``config.inputs`` (roles from ``common/roles.py``: ``core``, ``e0``, ``e1``, ``zero``)
-and are quantized to the input format (FP4.12: codes / 4096) exactly as the hardware receives them;
-targets stay float.
+Network inputs follow ``config.inputs`` (roles from ``common/roles.py``). The jack roles (``core``, ``e0``,
+``e1``) are quantized to the input format (FP4.12: codes / 4096) exactly as the hardware receives them,
+and the derived roles (``direction``, ``slope``, ``zero``) come from the front end
+(``common/front_end.py``) run over the whole segment, as the hardware runs it over the whole signal;
+targets stay float. Synthetic splits also carry each sample's instantaneous frequency (``Split.freq``)
+for the per-band report.
 """
 
 from __future__ import annotations
@@ -22,13 +25,16 @@ from pathlib import Path
 import numpy as np
 
 from common.config import ModelConfig
+from common.front_end import network_inputs
+from common.roles import jack_roles
 from train.embedding import CORNERS, blend, point_kinds, sample_point, sweep_path
 from train.errors import DatasetError
+from train.imperfect import imperfect_segment
 from train.recorded import load_recordings
 from train.waves import ALL_WAVES, frequency_sweep, phase_from_frequency, synthesize
 
-__all__ = ["DatasetError", "DataSizes", "Split", "load_splits", "embedding_sweep", "make_inputs",
-           "quantize_input", "role_sources", "synthetic_segment", "SPLITS"]
+__all__ = ["DatasetError", "DataSizes", "Split", "load_splits", "embedding_sweep", "embedding_sweep_jacks",
+           "jack_codes", "make_inputs", "quantize_input", "role_sources", "synthetic_segment", "SPLITS"]
 
 SPLITS = ("train", "val", "test")
 
@@ -51,6 +57,10 @@ class DataSizes:
     #: Recorded data: how many whole segments (takes) to hold out for validation and for test.
     recorded_val_segments: int = 1
     recorded_test_segments: int = 1
+    #: Synthetic data: imperfect-core segments (``train/imperfect.py``) added to the training split, and
+    #: held out as the second test set ``test_imperfect``.
+    imperfect_train_segments: int = 0
+    imperfect_test_segments: int = 2
 
     @classmethod
     def from_kwargs(cls, **sizes) -> DataSizes:
@@ -62,6 +72,9 @@ class DataSizes:
         for name in ("window", "train_segments", "val_segments", "test_segments"):
             if not isinstance(getattr(out, name), int) or getattr(out, name) < 1:
                 raise ValueError(f"{name}: must be a positive integer, got {getattr(out, name)!r}")
+        for name in ("imperfect_train_segments", "imperfect_test_segments"):
+            if not isinstance(getattr(out, name), int) or getattr(out, name) < 0:
+                raise ValueError(f"{name}: must be a non-negative integer, got {getattr(out, name)!r}")
         if not 0 < out.fmin_hz < out.fmax_hz:
             raise ValueError(f"fmin_hz/fmax_hz: need 0 < fmin_hz < fmax_hz, got {out.fmin_hz}, {out.fmax_hz}")
         return out
@@ -70,13 +83,16 @@ class DataSizes:
 @dataclass
 class Split:
     """Windows of one split. ``x`` (N, T, n_inputs) and ``y`` (N, T, n_outputs) float32, ``points`` (N, 2)
-    the (e0, e1) of each window, ``labels`` the corner wave name or ``"blend"``, ``segments`` the take."""
+    the (e0, e1) of each window, ``labels`` the corner wave name or ``"blend"``, ``segments`` the take,
+    ``freq`` (N, T) float32 the instantaneous frequency of each sample (synthetic data; None when
+    unknown, as for recordings)."""
 
     x: np.ndarray
     y: np.ndarray
     points: np.ndarray
     labels: list[str]
     segments: list[str] = field(default_factory=list)
+    freq: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.x)
@@ -90,76 +106,114 @@ def quantize_input(config: ModelConfig, values: np.ndarray) -> np.ndarray:
 
 
 def role_sources(core: np.ndarray, e0, e1) -> dict[str, np.ndarray]:
-    """What the dataset feeds each input role (``common.roles.INPUT_ROLES``), as float arrays of
-    ``len(core)``: the core wave, the window's embedding point and silence on the spare channel."""
+    """What the dataset feeds each jack role (``common.roles.JACK_ROLES``), as float arrays of
+    ``len(core)``: the core wave and the embedding point. The front end derives every other role."""
     n = len(core)
-    return {"core": core, "e0": np.broadcast_to(e0, (n,)), "e1": np.broadcast_to(e1, (n,)), "zero": np.zeros(n)}
+    return {"core": core, "e0": np.broadcast_to(e0, (n,)), "e1": np.broadcast_to(e1, (n,))}
 
 
-def make_inputs(config: ModelConfig, core: np.ndarray, e0, e1) -> np.ndarray:
-    """Network input (T, n_inputs) float32 in ``config.inputs`` order, quantized. ``e0``/``e1`` are
-    scalars (constant per window) or arrays of length T."""
-    channels = role_sources(core, e0, e1)
-    missing = [r for r in config.inputs if r not in channels]
+def jack_codes(config: ModelConfig, core: np.ndarray, e0, e1) -> np.ndarray:
+    """The jack signals (T, len(jack_roles)) as int64 ``data_format`` codes, what the codec delivers to
+    the front end. ``e0``/``e1`` are scalars or arrays of length T."""
+    channels = role_sources(np.asarray(core, dtype=np.float64), e0, e1)
+    roles = jack_roles(config.inputs)
+    missing = [r for r in roles if r not in channels]
     if missing:
         raise DatasetError(f"config.inputs: the dataset has no source for input role {missing[0]!r}; it "
                            f"provides {', '.join(channels)} (train/dataset.py, role_sources)")
-    return np.stack([quantize_input(config, channels[r]) for r in config.inputs], axis=1).astype(np.float32)
+    scale = config.data_format.scale
+    return np.stack([np.round(quantize_input(config, channels[r]) * scale) for r in roles], axis=1).astype(np.int64)
+
+
+def make_inputs(config: ModelConfig, core: np.ndarray, e0, e1) -> np.ndarray:
+    """Network input (T, n_inputs) float32 in ``config.inputs`` order: the front end
+    (``common.front_end``) run from reset over the whole signal, as codes / scale. ``e0``/``e1`` are
+    scalars (constant per window) or arrays of length T."""
+    codes, _ = network_inputs(config, jack_codes(config, core, e0, e1))
+    return (codes / config.data_format.scale).astype(np.float32)
 
 
 def synthetic_segment(config: ModelConfig, sizes: DataSizes, seed: Iterable[int]) -> dict[str, np.ndarray]:
-    """One synthetic take: core + four targets (float64, network units) along a random frequency sweep."""
+    """One synthetic take: core + four targets (float64, network units) along a random frequency sweep, and
+    ``freq``, the instantaneous frequency of each sample."""
     rng = np.random.default_rng(list(seed))
     n = int(round(sizes.segment_seconds * config.sample_rate_hz))
     freq = frequency_sweep(rng, n, config.sample_rate_hz, sizes.fmin_hz, sizes.fmax_hz)
     phase = phase_from_frequency(freq, config.sample_rate_hz, start=rng.uniform())
-    return synthesize(phase, freq, config.sample_rate_hz, ALL_WAVES)
+    return {**synthesize(phase, freq, config.sample_rate_hz, ALL_WAVES), "freq": freq}
 
 
 def _windows(config: ModelConfig, waves: dict[str, np.ndarray], segment: str, window: int,
              rng: np.random.Generator) -> Split:
-    """Cut one segment into consecutive windows, one embedding point each."""
+    """Cut one segment into consecutive windows, one embedding point each. The front end runs over the
+    whole segment (its state carries from window to window, as on the board); each window's e0/e1 are
+    constant."""
     available = frozenset(w for w in waves if w in CORNERS)
     kinds = point_kinds(available)
     start = int(rng.integers(len(kinds)))
     quantum = 1.0 / config.data_format.scale
     n = len(waves["core"]) // window
-    xs, ys, points, labels = [], [], [], []
+    length = n * window
+    e0s, e1s, ys, points, labels = np.empty(length), np.empty(length), [], [], []
     for i in range(n):
         kind = kinds[(start + i) % len(kinds)]
         e0, e1 = sample_point(kind, rng, quantum)
-        piece = {name: wave[i * window:(i + 1) * window] for name, wave in waves.items()}
-        xs.append(make_inputs(config, piece["core"], e0, e1))
+        piece = {name: wave[i * window:(i + 1) * window] for name, wave in waves.items() if name in CORNERS}
+        e0s[i * window:(i + 1) * window], e1s[i * window:(i + 1) * window] = e0, e1
         ys.append(blend(piece, e0, e1))
         points.append((e0, e1))
         labels.append(kind if kind in CORNERS else "blend")
-    return Split(np.array(xs, dtype=np.float32).reshape(n, window, config.n_inputs),
-                 np.array(ys, dtype=np.float32).reshape(n, window, 1),
-                 np.array(points, dtype=np.float32).reshape(n, 2), labels, [segment] * n)
+    x = make_inputs(config, waves["core"][:length], e0s, e1s).reshape(n, window, config.n_inputs)
+    freq = waves["freq"][:length].astype(np.float32).reshape(n, window) if "freq" in waves else None
+    return Split(x, np.array(ys, dtype=np.float32).reshape(n, window, 1),
+                 np.array(points, dtype=np.float32).reshape(n, 2), labels, [segment] * n, freq)
 
 
 def _concat(parts: list[Split]) -> Split:
+    freq = (np.concatenate([p.freq for p in parts]) if parts and all(p.freq is not None for p in parts)
+            else None)
     return Split(np.concatenate([p.x for p in parts]), np.concatenate([p.y for p in parts]),
                  np.concatenate([p.points for p in parts]), [lab for p in parts for lab in p.labels],
-                 [s for p in parts for s in p.segments])
+                 [s for p in parts for s in p.segments], freq)
+
+
+def imperfect_synthetic_segment(config: ModelConfig, sizes: DataSizes, seed: Iterable[int]) -> dict[str, np.ndarray]:
+    """One imperfect-core take (``train/imperfect.py``): a real oscillator's kind of core, targets on its
+    own phase, and ``freq``."""
+    rng = np.random.default_rng(list(seed))
+    n = int(round(sizes.segment_seconds * config.sample_rate_hz))
+    return imperfect_segment(rng, n, config.sample_rate_hz, sizes.fmin_hz, sizes.fmax_hz)
+
+
+#: Seed tag of the imperfect segments (ideal ones use the split index 0, 1, 2).
+_IMPERFECT = 10
 
 
 def _synthetic_splits(config: ModelConfig, sizes: DataSizes, seed: int, progress: bool) -> dict[str, Split]:
     from tqdm import tqdm
 
     counts = {"train": sizes.train_segments, "val": sizes.val_segments, "test": sizes.test_segments}
-    jobs = [(split, s_id, i) for s_id, split in enumerate(SPLITS) for i in range(counts[split])]
-    # Each segment has its own seed (seed, split, index): splits never share a take, and a segment does
+    # (split it goes to, seed tag, index, imperfect?)
+    jobs = [(split, s_id, i, False) for s_id, split in enumerate(SPLITS) for i in range(counts[split])]
+    jobs += [("train", _IMPERFECT, i, True) for i in range(sizes.imperfect_train_segments)]
+    jobs += [("test_imperfect", _IMPERFECT + 2, i, True) for i in range(sizes.imperfect_test_segments)]
+
+    def make(job):
+        maker = imperfect_synthetic_segment if job[3] else synthetic_segment
+        return maker(config, sizes, (seed, job[1], job[2]))
+
+    # Each segment has its own seed (seed, tag, index): splits never share a take, and a segment does
     # not depend on how many others are generated.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        segments = list(tqdm(pool.map(lambda j: synthetic_segment(config, sizes, (seed, j[1], j[2])), jobs),
-                             total=len(jobs), desc="synthesizing segments", unit="seg", disable=not progress))
+        segments = list(tqdm(pool.map(make, jobs), total=len(jobs), desc="synthesizing segments", unit="seg",
+                             disable=not progress))
     out = {}
-    for s_id, split in enumerate(SPLITS):
-        parts = [_windows(config, waves, f"synthetic-{split}-{i}", sizes.window,
-                          np.random.default_rng([seed, s_id, i, 1]))
-                 for (sp, _, i), waves in zip(jobs, segments, strict=True) if sp == split]
-        out[split] = _concat(parts)
+    for split in (*SPLITS, "test_imperfect"):
+        parts = [_windows(config, waves, f"{'imperfect' if imp else 'synthetic'}-{split}-{i}", sizes.window,
+                          np.random.default_rng([seed, tag, i, 1]))
+                 for (sp, tag, i, imp), waves in zip(jobs, segments, strict=True) if sp == split]
+        if parts:
+            out[split] = _concat(parts)
     return out
 
 
@@ -187,7 +241,8 @@ def load_splits(config: ModelConfig, data: str | Path | None = None, seed: int =
                 **sizes) -> dict[str, Split]:
     """Train / validation / test windows: synthetic when ``data`` is None, else the recording manifest
     (a ``manifest.json`` or its directory). ``sizes`` override :class:`DataSizes` fields. Deterministic
-    in ``seed``."""
+    in ``seed``. Synthetic data also has ``test_imperfect``, the imperfect-core test set (when
+    ``imperfect_test_segments`` > 0)."""
     if config.n_outputs != 1:
         raise DatasetError(f"layers[-1].filters: the dataset has one target wave, so the network needs "
                            f"exactly one output, got {config.n_outputs}")
@@ -201,13 +256,19 @@ def load_splits(config: ModelConfig, data: str | Path | None = None, seed: int =
     return _recorded_splits(config, data, dims, seed)
 
 
-def embedding_sweep(config: ModelConfig, seconds: float, frequency_hz: float = 110.0) -> np.ndarray:
-    """One continuous input (T, n_inputs) float32: a band-limited core triangle at ``frequency_hz`` while
-    (e0, e1) slowly walk the whole square (all four corners, the edges and the interior; see
-    ``train.embedding.sweep_path``). For listening tests and the simulator's sweep."""
+def embedding_sweep_jacks(config: ModelConfig, seconds: float, frequency_hz: float = 110.0) -> np.ndarray:
+    """One continuous jack signal (T, jack roles) of int64 codes: a band-limited core triangle at
+    ``frequency_hz`` while (e0, e1) slowly walk the whole square (all four corners, the edges and the
+    interior; see ``train.embedding.sweep_path``). For listening tests and the simulator's sweep."""
     n = int(round(seconds * config.sample_rate_hz))
     freq = np.full(n, float(frequency_hz))
     core = synthesize(phase_from_frequency(freq, config.sample_rate_hz), freq, config.sample_rate_hz,
                       ("core",))["core"]
     path = sweep_path(n)
-    return make_inputs(config, core, path[:, 0], path[:, 1])
+    return jack_codes(config, core, path[:, 0], path[:, 1])
+
+
+def embedding_sweep(config: ModelConfig, seconds: float, frequency_hz: float = 110.0) -> np.ndarray:
+    """:func:`embedding_sweep_jacks` through the front end: the network input (T, n_inputs) float32."""
+    codes, _ = network_inputs(config, embedding_sweep_jacks(config, seconds, frequency_hz))
+    return (codes / config.data_format.scale).astype(np.float32)

@@ -34,9 +34,10 @@ CORNERS = {"sine": (0.0, 0.0), "ramp": (0.0, 1.0), "square": (1.0, 1.0), "zigzag
 EDGES = (("sine", "ramp"), ("ramp", "square"), ("square", "zigzag"), ("zigzag", "sine"))
 
 
-def blend_weights(e0: float, e1: float) -> dict[str, float]:
-    """The four constant-power weights at (e0, e1)."""
-    if not (0.0 <= e0 <= 1.0 and 0.0 <= e1 <= 1.0):
+def blend_weights(e0, e1) -> dict:
+    """The four constant-power weights at (e0, e1): scalars, or arrays (a point per sample)."""
+    if not (np.all((0.0 <= np.asarray(e0)) & (np.asarray(e0) <= 1.0))
+            and np.all((0.0 <= np.asarray(e1)) & (np.asarray(e1) <= 1.0))):
         raise ValueError(f"embedding point ({e0}, {e1}) is outside [0, 1]^2")
     # sin(pi/2 * (1 - e)) instead of cos(pi/2 * e) so the weights are exactly 0 and 1 at the corners.
     a_cos, a_sin = np.sin(np.pi / 2 * (1 - e0)), np.sin(np.pi / 2 * e0)
@@ -49,7 +50,7 @@ def blend(waves: dict[str, np.ndarray], e0: float, e1: float) -> np.ndarray:
     must be present in ``waves`` (a recorded segment may lack some)."""
     total = None
     for name, weight in blend_weights(e0, e1).items():
-        if weight == 0.0:
+        if np.all(weight == 0.0):
             continue
         if name not in waves:
             raise KeyError(f"point ({e0}, {e1}) needs the {name} wave, which this segment does not have")

@@ -1,10 +1,17 @@
-"""Test metrics: MSE and SNR per target wave and for blended (interpolated) points.
+"""Test metrics: SNR per target wave and blend, per octave band, per steady tone, and harmonic errors.
 
 SNR = 10 log10(sum y^2 / sum (y - yhat)^2) over the test windows, skipping each window's first
 ``receptive_field - 1`` outputs (warm-up on causal zero padding, which the running hardware never sees).
+
+Every function takes the predictions (or a ``predict`` callable from network inputs, float (N, T, C), to
+outputs (N, T, 1)), so the same figures are computed for the float model, the QKeras model and the
+integer golden model (``quantize/score.py``: what the board plays).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from math import gcd
 
 import numpy as np
 
@@ -12,10 +19,17 @@ from common.config import ModelConfig
 from train.dataset import Split
 from train.waves import TARGET_WAVES
 
-__all__ = ["snr_db", "metrics", "GROUPS"]
+__all__ = ["BANDS", "GROUPS", "HARMONIC_FREQUENCIES_HZ", "band_table", "harmonic_error", "metrics", "snr_by_frequency",
+           "snr_db"]
 
 #: Report groups: each corner wave, and every non-corner point together.
 GROUPS = (*TARGET_WAVES, "blend")
+#: The octave-pair bands of the per-band table (Hz, lower edge included): A0-A2, A2-A4, A4-A6, A6-C8.
+BANDS = ((27.5, 110.0), (110.0, 440.0), (440.0, 1760.0), (1760.0, 4186.01))
+#: Steady tones whose first harmonics are compared with the target's.
+HARMONIC_FREQUENCIES_HZ = (110, 440, 1760)
+
+Predict = Callable[[np.ndarray], np.ndarray]
 
 
 def snr_db(y: np.ndarray, y_hat: np.ndarray, skip: int) -> float:
@@ -44,27 +58,88 @@ def metrics(config: ModelConfig, split: Split, y_hat: np.ndarray) -> dict:
     return out
 
 
-#: Octaves across the synthetic range for the per-frequency report.
-REPORT_FREQUENCIES_HZ = (27.5, 55.0, 110.0, 220.0, 440.0, 880.0, 1760.0, 3520.0)
+def band_table(config: ModelConfig, split: Split, y_hat: np.ndarray) -> dict | None:
+    """SNR (dB) per octave band (rows, ``BANDS``) and group (``GROUPS`` and ``all``), from each sample's
+    instantaneous frequency (``split.freq``); None when the split has no frequencies (recordings)."""
+    if split.freq is None:
+        return None
+    skip = config.receptive_field - 1
+    labels = np.array(split.labels)
+    y = split.y[:, skip:, 0].astype(np.float64)
+    err = y - np.asarray(y_hat, dtype=np.float64)[:, skip:, 0]
+    freq = split.freq[:, skip:]
+    table = {}
+    for lo, hi in BANDS:
+        in_band = (freq >= lo) & (freq < hi)
+        row = {}
+        for group in (*GROUPS, "all"):
+            mask = in_band & ((labels == group) if group != "all" else np.ones(len(labels), bool))[:, None]
+            if mask.any():
+                row[group] = round(10.0 * np.log10(np.sum(y[mask] ** 2) / max(np.sum(err[mask] ** 2), 1e-300)), 2)
+        if row:
+            table[f"{lo:g}-{hi:.0f}"] = row
+    return table
 
 
-def snr_by_frequency(config: ModelConfig, model, frequencies=REPORT_FREQUENCIES_HZ) -> dict:
-    """SNR (dB) of each corner wave for a steady synthetic tone at each frequency (two cycles, at least
-    4096 samples, after the warm-up). Shows where the 64-sample receptive field (0.33 ms at 192 kHz)
-    limits the network: at low frequencies the triangle's slope is tiny within the receptive field."""
+def _steady_tone(config: ModelConfig, frequency_hz: float, samples: int):
+    """Network inputs (4, T, C) for each corner wave and the targets (4, T, 1) of a steady tone."""
     from train.dataset import make_inputs
     from train.embedding import CORNERS
     from train.waves import phase_from_frequency, synthesize
 
     fs = config.sample_rate_hz
+    freq = np.full(samples, float(frequency_hz))
+    waves = synthesize(phase_from_frequency(freq, fs, start=0.13), freq, fs)
+    x = np.stack([make_inputs(config, waves["core"], *CORNERS[w]) for w in TARGET_WAVES])
+    y = np.stack([waves[w] for w in TARGET_WAVES])[..., None]
+    return x, y
+
+
+#: Octaves across the synthetic range for the per-frequency report.
+REPORT_FREQUENCIES_HZ = (27.5, 55.0, 110.0, 220.0, 440.0, 880.0, 1760.0, 3520.0)
+
+
+def snr_by_frequency(config: ModelConfig, predict: Predict, frequencies=REPORT_FREQUENCIES_HZ) -> dict:
+    """SNR (dB) of each corner wave for a steady synthetic tone at each frequency (two cycles, at least
+    4096 samples, after the warm-up)."""
     skip = config.receptive_field - 1
     out = {}
     for f in frequencies:
-        n = max(4096, skip + int(2 * fs / f))
-        freq = np.full(n, float(f))
-        waves = synthesize(phase_from_frequency(freq, fs, start=0.13), freq, fs)
-        x = np.stack([make_inputs(config, waves["core"], *CORNERS[w]) for w in TARGET_WAVES])
-        y = np.stack([waves[w] for w in TARGET_WAVES])[..., None]
-        y_hat = model.predict(x, verbose=0)
+        x, y = _steady_tone(config, f, max(4096, skip + int(2 * config.sample_rate_hz / f)))
+        y_hat = predict(x)
         out[f"{f:g}"] = {w: round(snr_db(y[i:i + 1], y_hat[i:i + 1], skip), 2) for i, w in enumerate(TARGET_WAVES)}
+    return out
+
+
+def harmonic_error(config: ModelConfig, predict: Predict, frequencies=HARMONIC_FREQUENCIES_HZ,
+                   harmonics: int = 16, floor_db: float = -80.0) -> dict:
+    """Per corner wave and steady tone: the first ``harmonics`` harmonic amplitudes (dB re 1.0, i.e. re
+    the full +-5 V swing) of the target and of the output, and their difference ``error_db`` (output
+    minus target; None where the target has no such harmonic, below ``floor_db``: e.g. the even
+    harmonics of a square, where ``output_db`` says how much the output adds).
+
+    The tone runs from reset for a warm-up (receptive field plus 4096 samples), then over a whole number
+    of cycles (``fs / gcd(fs, f)`` samples, at least 16384), so every harmonic falls on an FFT bin."""
+    fs = config.sample_rate_hz
+    out = {w: {} for w in TARGET_WAVES}
+    for f in frequencies:
+        if int(f) != f:
+            raise ValueError(f"harmonic_error needs integer frequencies (whole cycles in a window), got {f}")
+        span = fs // gcd(fs, int(f))
+        span *= -(-16384 // span)
+        warm = config.receptive_field + 4096
+        x, y = _steady_tone(config, f, warm + span)
+        y_hat = predict(x)
+        cycles = int(f) * span // fs
+        bins = cycles * np.arange(1, harmonics + 1)
+        for i, wave in enumerate(TARGET_WAVES):
+            spectra = [np.abs(np.fft.rfft(np.asarray(s, dtype=np.float64)[i, warm:, 0]))[bins] * 2 / span
+                       for s in (y, y_hat)]
+            target_db, output_db = (20 * np.log10(np.maximum(a, 1e-12)) for a in spectra)
+            out[wave][f"{f:g}"] = {
+                "target_db": [round(float(v), 2) for v in target_db],
+                "output_db": [round(float(v), 2) for v in output_db],
+                "error_db": [round(float(o - t), 2) if t > floor_db else None
+                             for t, o in zip(target_db, output_db, strict=True)],
+            }
     return out

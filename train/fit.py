@@ -1,8 +1,16 @@
-"""The training loop: Adam on a warm-up-free MSE, early stopping, best checkpoint, CSV log, fixed seeds.
+"""The training recipe: float pre-training, then quantization-aware fine-tuning, on a warm-up-free MSE.
 
-The first ``receptive_field - 1`` outputs of a window see the causal zero padding instead of real history
-(the hardware never does, its caches run continuously), so they are left out of the loss and of every
-metric.
+1. **Float pre-training** (``epochs``): the float twin (same layers, no quantizers) with Adam and a
+   cosine learning-rate decay from ``learning_rate`` to ``final_lr_fraction`` of it. Float training is
+   several times faster per epoch than QKeras' quantized graph, and a decaying rate lets it settle into
+   the fine detail (edge timing) that a constant rate keeps shaking loose.
+2. **Quantization-aware fine-tuning** (``qat_epochs``): the QKeras model (FP4.12 quantizers on every
+   tensor, ``train/model.py``) starts from the float weights and trains on with a small, decaying rate,
+   so the network adapts to the rounding it will really see.
+
+In each phase the weights of the epoch with the lowest validation loss are kept. The first
+``receptive_field - 1`` outputs of a window see the causal zero padding instead of real history (the
+hardware never does, its caches run continuously), so they are left out of the loss and of every metric.
 """
 
 from __future__ import annotations
@@ -40,13 +48,12 @@ def warmup_mse(receptive_field: int):
     return loss
 
 
-def _callbacks(out: Path, settings: TrainSettings, epochs: int, steps: int, progress: bool):
+def _callbacks(phase: str, epochs: int, steps: int, progress: bool, checkpoint: Path | None):
     import tensorflow as tf
     from tqdm import tqdm
 
     class BestWeights(tf.keras.callbacks.Callback):
-        """Keeps the weights of the epoch with the lowest validation loss (restored at the end whether
-        or not early stopping fired; Keras' own EarlyStopping restores only when it stops early)."""
+        """Keeps the weights of the epoch with the lowest validation loss and restores them at the end."""
 
         def __init__(self):
             super().__init__()
@@ -61,56 +68,80 @@ def _callbacks(out: Path, settings: TrainSettings, epochs: int, steps: int, prog
                 self.model.set_weights(self.weights)
 
     class Progress(tf.keras.callbacks.Callback):
-        """One tqdm bar over all batches of all epochs, with the latest losses."""
+        """One tqdm bar per phase, advanced per epoch with the latest losses (a line per update in a log,
+        so it advances by epoch, never by batch)."""
 
         def on_train_begin(self, logs=None):
-            self.bar = tqdm(total=epochs * steps, desc="training", unit="batch", disable=not progress)
-
-        def on_train_batch_end(self, batch, logs=None):
-            self.bar.update(1)
+            self.bar = tqdm(total=epochs, desc=phase, unit="epoch", disable=not progress, mininterval=5.0)
 
         def on_epoch_end(self, epoch, logs=None):
-            self.bar.set_postfix(epoch=epoch + 1, loss=f"{logs['loss']:.3g}", val=f"{logs['val_loss']:.3g}")
+            self.bar.set_postfix(loss=f"{logs['loss']:.3g}", val=f"{logs['val_loss']:.3g}", refresh=False)
+            self.bar.update(1)
 
         def on_train_end(self, logs=None):
             self.bar.close()
 
     best = BestWeights()
-    return best, [
-        best,
-        Progress(),
-        tf.keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=settings.lr_patience,
-                                             min_lr=settings.learning_rate / 64),
-        tf.keras.callbacks.EarlyStopping(monitor="val_loss", patience=settings.patience),
-        tf.keras.callbacks.ModelCheckpoint(str(out / "model.h5"), monitor="val_loss", save_best_only=True),
-        tf.keras.callbacks.CSVLogger(str(out / "history.csv")),
-    ]
+    callbacks = [best, Progress()]
+    if checkpoint is not None:
+        callbacks.append(tf.keras.callbacks.ModelCheckpoint(str(checkpoint), monitor="val_loss", save_best_only=True))
+    return best, callbacks
 
 
-def train_model(config: ModelConfig, settings: TrainSettings, splits: dict[str, Split], out: Path,
-                epochs: int | None = None, progress: bool = True):
-    """Train the QKeras model; returns (model with the best validation weights, history dict,
-    best epoch index, fit seconds). Writes ``history.csv`` and the best ``model.h5`` checkpoint."""
+def _fit(model, config: ModelConfig, settings: TrainSettings, splits: dict[str, Split], *, phase: str, epochs: int,
+         learning_rate: float, progress: bool, checkpoint: Path | None = None):
+    """One phase: Adam with a cosine decay over ``epochs``; returns (history dict, best epoch index)."""
     import tensorflow as tf
 
-    from train.model import build_model
-
-    set_seeds(settings.seed)
-    model = build_model(config, l2=settings.l2)
-    model.compile(optimizer=tf.keras.optimizers.Adam(settings.learning_rate),
-                  loss=warmup_mse(config.receptive_field))
-    epochs = epochs or settings.epochs
     train, val = splits["train"], splits["val"]
     steps = int(np.ceil(len(train) / settings.batch_size))
-    best, callbacks = _callbacks(out, settings, epochs, steps, progress)
-    start = time.perf_counter()
+    schedule = tf.keras.optimizers.schedules.CosineDecay(learning_rate, epochs * steps,
+                                                         alpha=settings.final_lr_fraction)
+    model.compile(optimizer=tf.keras.optimizers.Adam(schedule), loss=warmup_mse(config.receptive_field))
+    best, callbacks = _callbacks(phase, epochs, steps, progress, checkpoint)
     with warnings.catch_warnings():  # the checkpoint's "HDF5 is legacy" notice: .h5 is deliberate here
         warnings.filterwarnings("ignore", message=".*HDF5 file.*")
         warnings.filterwarnings("ignore", message=".*constraints.serialize.*")  # QKeras quantizers; harmless
         history = model.fit(train.x, train.y, batch_size=settings.batch_size, epochs=epochs,
                             validation_data=(val.x, val.y), shuffle=True, verbose=0, callbacks=callbacks)
+    return history.history, best.best_epoch
+
+
+def train_model(config: ModelConfig, settings: TrainSettings, splits: dict[str, Split], out: Path,
+                progress: bool = True):
+    """The whole recipe; returns (QKeras model with the best fine-tuned weights, history dict with
+    ``loss``/``val_loss`` over both phases and ``phase`` per epoch, best epoch index in that history,
+    fit seconds). Writes ``history.csv`` and the best ``model.h5`` checkpoint of the fine-tuning."""
+    from train.model import build_model
+
+    set_seeds(settings.seed)
+    start = time.perf_counter()
+    twin = build_model(config, quantized=False, l2=settings.l2)
+    pre, _ = _fit(twin, config, settings, splits, phase="float pre-training", epochs=settings.epochs,
+                  learning_rate=settings.learning_rate, progress=progress)
+    model = build_model(config, quantized=True, l2=settings.l2)
+    for i in range(len(config.layers)):
+        model.get_layer(f"conv{i}").set_weights(twin.get_layer(f"conv{i}").get_weights())
+    history = {"loss": list(pre["loss"]), "val_loss": list(pre["val_loss"]), "phase": ["float"] * len(pre["loss"])}
+    best_epoch = int(np.argmin(history["val_loss"]))
+    if settings.qat_epochs:
+        qat, qat_best = _fit(model, config, settings, splits, phase="quantization-aware fine-tuning",
+                             epochs=settings.qat_epochs, learning_rate=settings.qat_learning_rate,
+                             progress=progress, checkpoint=out / "model.h5")
+        best_epoch = len(history["loss"]) + qat_best
+        history["loss"] += list(qat["loss"])
+        history["val_loss"] += list(qat["val_loss"])
+        history["phase"] += ["quantized"] * len(qat["loss"])
     seconds = time.perf_counter() - start
-    return model, history.history, best.best_epoch, seconds
+    _write_history(history, out / "history.csv")
+    return model, history, best_epoch, seconds
+
+
+def _write_history(history: dict, path: Path) -> None:
+    lines = ["epoch,phase,loss,val_loss"]
+    for i, (phase, loss, val) in enumerate(zip(history["phase"], history["loss"], history["val_loss"], strict=True)):
+        lines.append(f"{i + 1},{phase},{loss:.8g},{val:.8g}")
+    path.write_text("\n".join(lines) + "\n")
 
 
 def float_twin(config: ModelConfig, model):

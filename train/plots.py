@@ -11,7 +11,7 @@ from train.dataset import make_inputs, quantize_input
 from train.embedding import blend
 from train.waves import ALL_WAVES, phase_from_frequency, synthesize
 
-__all__ = ["plot_losses", "grid_windows", "plot_wavetable"]
+__all__ = ["plot_band_table", "plot_losses", "grid_windows", "plot_wavetable"]
 
 
 def _pyplot():
@@ -31,6 +31,10 @@ def plot_losses(history: dict, best_epoch: int, path: Path) -> None:
     ax.semilogy(epochs, history["val_loss"], label="validation")
     if best_epoch >= 0:
         ax.axvline(best_epoch + 1, color="gray", linestyle=":", label="best (kept)")
+    phases = history.get("phase", [])
+    if "quantized" in phases:
+        ax.axvspan(phases.index("quantized") + 0.5, len(phases) + 0.5, color="tab:orange", alpha=0.1,
+                   label="quantization-aware")
     ax.set_xlabel("epoch")
     ax.set_ylabel("MSE after warm-up")
     ax.legend()
@@ -75,4 +79,26 @@ def plot_wavetable(config: ModelConfig, qmodel, fmodel, path: Path, n: int = 5, 
     fig.supxlabel("ms")
     fig.tight_layout()
     fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def plot_band_table(table: dict, path: Path, title: str) -> None:
+    """A heat map of an SNR table (rows: octave bands, columns: waves), each cell annotated in dB; the
+    colour scale is centred on 20 dB, the target every cell has to reach."""
+    plt = _pyplot()
+    rows = list(table)
+    cols = [c for c in ("sine", "ramp", "square", "zigzag", "blend", "all") if any(c in table[r] for r in rows)]
+    values = np.array([[table[r].get(c, np.nan) for c in cols] for r in rows], dtype=np.float64)
+    fig, ax = plt.subplots(figsize=(1.2 * len(cols) + 2, 0.6 * len(rows) + 1.6))
+    image = ax.imshow(values, cmap="RdYlGn", vmin=10, vmax=30, aspect="auto")
+    for i in range(len(rows)):
+        for j in range(len(cols)):
+            if np.isfinite(values[i, j]):
+                ax.text(j, i, f"{values[i, j]:.1f}", ha="center", va="center", fontsize=9)
+    ax.set_xticks(range(len(cols)), cols)
+    ax.set_yticks(range(len(rows)), [f"{r} Hz" for r in rows])
+    ax.set_title(title, fontsize=9)
+    fig.colorbar(image, ax=ax, label="SNR (dB)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
     plt.close(fig)

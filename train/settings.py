@@ -26,13 +26,16 @@ class TrainSettings:
 
     #: Seeds numpy, python and TensorFlow, and the synthetic data.
     seed: int = 1234
+    #: Float pre-training epochs (train/fit.py).
     epochs: int = 60
+    #: Quantization-aware fine-tuning epochs after it (0: none).
+    qat_epochs: int = 4
     batch_size: int = 64
+    #: Peak learning rate (Adam) of the pre-training; a cosine decay takes it to ``final_lr_fraction`` of it.
     learning_rate: float = 3e-3
-    #: Stop when the validation loss has not improved for this many epochs (best weights are kept).
-    patience: int = 8
-    #: Halve the learning rate when the validation loss has not improved for this many epochs.
-    lr_patience: int = 3
+    final_lr_fraction: float = 0.01
+    #: Peak learning rate of the fine-tuning (the same cosine decay).
+    qat_learning_rate: float = 1e-4
     #: L2 weight penalty (0 = off).
     l2: float = 0.0
     # Dataset sizes (see train.dataset.DataSizes).
@@ -45,16 +48,24 @@ class TrainSettings:
     fmax_hz: float = DataSizes.fmax_hz
     recorded_val_segments: int = DataSizes.recorded_val_segments
     recorded_test_segments: int = DataSizes.recorded_test_segments
+    imperfect_train_segments: int = DataSizes.imperfect_train_segments
+    imperfect_test_segments: int = DataSizes.imperfect_test_segments
 
     def __post_init__(self) -> None:
-        for name in ("epochs", "batch_size", "patience", "lr_patience", "window", "train_segments", "val_segments",
+        for name in ("epochs", "batch_size", "window", "train_segments", "val_segments",
                      "test_segments", "recorded_val_segments", "recorded_test_segments"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ConfigError(f"train.{name}: must be a positive integer, got {value!r}")
-        for name in ("learning_rate", "segment_seconds", "fmin_hz", "fmax_hz"):
+        for name in ("qat_epochs", "imperfect_train_segments", "imperfect_test_segments"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ConfigError(f"train.{name}: must be a non-negative integer, got {value!r}")
+        for name in ("learning_rate", "qat_learning_rate", "segment_seconds", "fmin_hz", "fmax_hz"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"train.{name}: must be positive, got {getattr(self, name)!r}")
+        if not 0 <= self.final_lr_fraction <= 1:
+            raise ConfigError(f"train.final_lr_fraction: must be between 0 and 1, got {self.final_lr_fraction!r}")
         if self.l2 < 0:
             raise ConfigError(f"train.l2: must not be negative, got {self.l2}")
         if self.fmin_hz >= self.fmax_hz:
@@ -69,8 +80,9 @@ class TrainSettings:
 
 
 #: A few-second run that still exercises every step (tests, ``--smoke``).
-SMOKE = dict(epochs=2, batch_size=16, patience=2, lr_patience=1, window=256, segment_seconds=0.03, train_segments=2,
-             val_segments=1, test_segments=1, fmin_hz=440.0, fmax_hz=4186.0)
+SMOKE = dict(epochs=2, qat_epochs=1, batch_size=16, window=256, segment_seconds=0.03, train_segments=2,
+             val_segments=1, test_segments=1, fmin_hz=440.0, fmax_hz=4186.0, imperfect_train_segments=1,
+             imperfect_test_segments=1)
 
 
 def load_settings(path: str | Path) -> TrainSettings:

@@ -1,7 +1,8 @@
-"""InputScaler: calibrated codec samples -> network input vector (one saturating multiply per channel).
+"""InputScaler: calibrated codec samples -> the jack-role vector the network's front end takes (one
+saturating multiply per channel).
 
-Which jack feeds each input role (``config.inputs``) is :mod:`.jacks`' table: ``core`` = input jack 0,
-``e0``/``e1`` = jacks 1/2 (the embedding CVs), ``zero`` = a spare channel held at 0. Scaling is
+Which jack feeds each jack role (``common.roles.jack_roles(config.inputs)``) is :mod:`.jacks`' table:
+``core`` = input jack 0, ``e0``/``e1`` = jacks 1/2 (the embedding CVs). Scaling is
 :func:`.scaling.input_scale`.
 
 Samples arrive once per audio frame (hundreds of ``sync`` cycles apart), so the block is a small
@@ -30,8 +31,8 @@ __all__ = ["InputScaler"]
 
 
 class InputScaler(wiring.Component):
-    """``i``: 4 calibrated codec samples (int16, 4000 counts/V). ``o``: ``config.n_inputs`` network codes.
-    ``dry``: the core jack's sample, unscaled, valid together with ``o``."""
+    """``i``: 4 calibrated codec samples (int16, 4000 counts/V). ``o``: one ``data_format`` code per jack
+    role. ``dry``: the core jack's sample, unscaled, valid together with ``o``."""
 
     def __init__(self, config: ModelConfig):
         self._config = config
@@ -39,7 +40,7 @@ class InputScaler(wiring.Component):
         self._scale = input_scale(config)
         super().__init__({
             "i": In(stream.Signature(sample_vector)),
-            "o": Out(stream.Signature(SampleVector(config, config.n_inputs))),
+            "o": Out(stream.Signature(SampleVector(config, len(self._jacks)))),
             "dry": Out(sample),
         })
 
@@ -54,8 +55,7 @@ class InputScaler(wiring.Component):
                 m.d.comb += self.i.ready.eq(1)
                 with m.If(self.i.valid):
                     for product, jack in zip(products, self._jacks, strict=True):
-                        value = 0 if jack is None else self.i.payload[jack] * k.multiplier + k.rounding
-                        m.d.sync += product.eq(value)
+                        m.d.sync += product.eq(self.i.payload[jack] * k.multiplier + k.rounding)
                     m.d.sync += self.dry.eq(self.i.payload[0])
                     m.next = "SATURATE"
             with m.State("SATURATE"):

@@ -6,7 +6,8 @@
 
 The codec edge (clocks, driver, pins) comes from :class:`~.codec_edge.CodecEdgeTop`, as for every board
 top level. Signal mapping (see ``boards/README.md``): input jack 0 = core wave, jacks 1 and 2 = embedding
-CVs (0..5 V -> 0..1; an unplugged jack reads 0, the (0,0) corner), spare network input(s) = 0; output jack
+CVs (0..5 V -> 0..1; an unplugged jack reads 0, the (0,0) corner), the front end derives the other
+network inputs from the core; output jack
 0 = network, output jack 1 = dry core wave. Jacks: :mod:`.jacks`; scaling constants: :mod:`.scaling`.
 
 The network arrives as a finished component (:func:`make_network` builds the generated one), so what
@@ -29,10 +30,11 @@ __all__ = ["NetworkTop", "make_network"]
 
 
 def make_network(network, plan):
-    """The generated network component for a :class:`~quantize.weights.QuantizedNetwork` and its plan."""
-    from rtl.network import Network  # imported late: elaborating the network is the slow part
+    """The generated signal path (front end and network, :class:`rtl.waveshaper.Waveshaper`) for a
+    :class:`~quantize.weights.QuantizedNetwork` and its plan."""
+    from rtl.waveshaper import Waveshaper  # imported late: elaborating the network is the slow part
 
-    return Network(network, plan)
+    return Waveshaper(network, plan)
 
 
 class NetworkTop(CodecEdgeTop):

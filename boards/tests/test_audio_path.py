@@ -1,5 +1,6 @@
-"""AudioPath (input scaling -> generated Network -> output scaling, dry FIFO) against the golden model:
-every DAC vector equal, as integers, to the documented scaling around ``quantize.golden.run_batch``."""
+"""AudioPath (input scaling -> generated Waveshaper (front end + network) -> output scaling, dry FIFO)
+against the golden model: every DAC vector equal, as integers, to the documented scaling around
+``quantize.golden.run_waveshaper``."""
 
 from __future__ import annotations
 
@@ -10,22 +11,20 @@ from amaranth.sim import Simulator
 
 from boards.audio_edge.audio_path import AudioPath
 from boards.audio_edge.scaling import input_scale, output_scale
-from quantize.golden import run_batch
+from quantize.golden import run_waveshaper
 from quantize.weights import random_network
-from rtl.network import Network
 from rtl.plan import make_plan
+from rtl.waveshaper import Waveshaper
 
 from .helpers import collect_vectors, send_vectors, small_config
 
 
 def expected_dac(net, adc: np.ndarray) -> np.ndarray:
-    """The documented mapping: jacks 0-2 scaled into the network (spare input 0), network output 0 scaled
+    """The documented mapping: jacks 0-2 (core, e0, e1) scaled into the front end, network output 0 scaled
     back to DAC 0, the calibrated core sample to DAC 1, silence on DAC 2/3."""
     cfg = net.config
     k_in, k_out = input_scale(cfg), output_scale(cfg)
-    x = np.zeros((len(adc), cfg.n_inputs), dtype=np.int64)
-    x[:, 0:3] = k_in.apply(adc[:, 0:3])
-    y = run_batch(net, x).output
+    y = run_waveshaper(net, k_in.apply(adc[:, 0:3])).output
     out = np.zeros((len(adc), 4), dtype=np.int64)
     out[:, 0] = k_out.apply(y[:, 0])
     out[:, 1] = adc[:, 0]
@@ -36,7 +35,7 @@ def test_audio_path_bit_exact_against_golden():
     cfg = small_config()
     net = random_network(cfg, np.random.default_rng(7), scale=0.2)  # outputs mostly inside the DAC range
     plan = make_plan(cfg, clock_hz=91_304_347, sample_rate_hz=192_047, multipliers=20)
-    dut = AudioPath(cfg, Network(net, plan), dry_depth=plan.latency_samples + 2)
+    dut = AudioPath(cfg, Waveshaper(net, plan), dry_depth=plan.latency_samples + 2)
     rng = np.random.default_rng(8)
     adc = rng.integers(-32768, 32768, size=(48, 4))
     adc[5] = [32767, 32767, 32767, 32767]

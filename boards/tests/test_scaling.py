@@ -13,7 +13,7 @@ from boards.audio_edge.input_scaler import InputScaler
 from boards.audio_edge.jacks import JACK_OF_ROLE, input_jacks, output_sources
 from boards.audio_edge.output_scaler import OutputScaler
 from boards.audio_edge.scaling import input_scale, output_scale
-from common.roles import INPUT_ROLES
+from common.roles import JACK_ROLES
 
 from .helpers import collect_vectors, send_vectors, small_config
 
@@ -49,17 +49,17 @@ def test_reference_rounds_half_up_and_saturates():
 
 def test_roles():
     cfg = small_config()
-    assert input_jacks(cfg) == [0, 1, 2, None]
+    assert input_jacks(cfg) == [0, 1, 2]
     assert output_sources(cfg) == [0, "dry", None, None]
-    # Inputs in another order follow the config's order.
-    assert input_jacks(small_config(inputs=("zero", "e1", "core"))) == [None, 2, 0]
+    # The front end's input carries the jack roles the network uses, core first: derived roles need no jack.
+    assert input_jacks(small_config(inputs=("zero", "e1", "direction", "core"))) == [0, 2]
 
 
 def test_every_input_role_has_a_source():
-    """The jack table covers exactly the roles a config may name (common/roles.py): a new role needs a
-    source here before a board can run it, and no jack feeds a role the other stages do not know."""
-    assert set(JACK_OF_ROLE) == set(INPUT_ROLES)
-    jacks = [jack for jack in JACK_OF_ROLE.values() if jack is not None]
+    """The jack table covers exactly the jack roles (common/roles.py): a new one needs a source here before
+    a board can run it, and no jack feeds a role the other stages do not know."""
+    assert set(JACK_OF_ROLE) == set(JACK_ROLES)
+    jacks = list(JACK_OF_ROLE.values())
     assert len(set(jacks)) == len(jacks) and all(0 <= jack < 4 for jack in jacks)
 
 

@@ -1,6 +1,6 @@
 """The whole top level in simulation: codec TDM frames in (the AK4619 model, ``eurorack_pmod/model.py``) ->
-TDM deserialiser -> CDC -> input calibration -> input scaling -> Network -> output scaling -> output
-calibration -> CDC -> TDM frames out, bit-exact against ``quantize.golden.run_batch`` after the documented
+TDM deserialiser -> CDC -> input calibration -> input scaling -> Waveshaper -> output scaling -> output
+calibration -> CDC -> TDM frames out, bit-exact against ``quantize.golden.run_waveshaper`` after the documented
 scaling, at the ECPIX-5's real PLL clocks. Jack 2 is reported unplugged, so e1 reads 0 (the (0,0) side)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from boards.eurorack_pmod.tests.helpers import cal, find_run, to_s16
 from boards.plan import plan_for_board
 from boards.registry import get_board
 from quantize.weights import random_network
-from rtl.network import Network
+from rtl.waveshaper import Waveshaper
 
 from .helpers import small_config
 from .test_audio_path import expected_dac
@@ -35,7 +35,7 @@ def test_top_level_bit_exact(io_registers):
     pmod = EurorackPmod(audio_clk_hz=round(float(board.pll.audio_hz)), i2c_divider=4, power_up_delay_s=4e-6,
                         settle_delay_s=1e-6, retry_delay_s=4e-6, poll_interval_s=2e-6,
                         sdout_sample_offset=2 if io_registers else 0)
-    top = NetworkTop(cfg, Network(net, plan), pmod=pmod, dry_depth=plan.latency_samples + 2,
+    top = NetworkTop(cfg, Waveshaper(net, plan), pmod=pmod, dry_depth=plan.latency_samples + 2,
                      io_registers=io_registers)
     pads = top.pads  # the models sit on the pads, behind the I/O flip-flops when the board has them
     i2c = I2CTargetModel(scl_oe=pads.scl_oe, sda_oe=pads.sda_oe, scl_i=pads.scl_i, sda_i=pads.sda_i,

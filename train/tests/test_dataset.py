@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from common.roles import INPUT_ROLES
+from common.roles import INPUT_ROLES, JACK_ROLES
 from train.dataset import embedding_sweep, load_splits, make_inputs, role_sources
 from train.embedding import blend_weights
 from train.tests.helpers import TINY, good_takes, write_recording
@@ -33,12 +33,13 @@ def test_shapes_dtypes_and_quantized_inputs(config, tiny):
     for split in SPLITS:
         s = tiny[split]
         n = len(s)
-        assert s.x.shape == (n, TINY["window"], 4) and s.x.dtype == np.float32
+        assert s.x.shape == (n, TINY["window"], 5) and s.x.dtype == np.float32
         assert s.y.shape == (n, TINY["window"], 1) and s.y.dtype == np.float32
         assert s.points.shape == (n, 2) and len(s.labels) == n
         codes = s.x.astype(np.float64) * 4096
         np.testing.assert_array_equal(codes, np.round(codes))  # FP4.12 codes / 4096
-        assert np.all(s.x[..., 3] == 0)  # the 'zero' channel
+        assert set(np.unique(s.x[..., 3])) == {-1.0, 1.0}  # the direction cue: +-1.0
+        assert s.freq is not None and s.freq.shape == (n, TINY["window"])
         # e0/e1 are constant per window and equal to the recorded point.
         np.testing.assert_array_equal(s.x[:, :, 1], np.repeat(s.points[:, :1], TINY["window"], axis=1))
         np.testing.assert_array_equal(s.x[:, :, 2], np.repeat(s.points[:, 1:], TINY["window"], axis=1))
@@ -90,20 +91,27 @@ def test_splits_disjoint_by_segment(tiny):
 
 
 def test_every_input_role_has_a_source(config):
-    """The dataset can feed every role a config may name (common/roles.py), in the config's order."""
-    assert set(role_sources(np.zeros(3), 0.25, 0.75)) == set(INPUT_ROLES)
+    """The dataset feeds every jack role (common/roles.py); the front end derives the others, in the
+    config's order."""
+    assert set(role_sources(np.zeros(3), 0.25, 0.75)) == set(JACK_ROLES)
     core = np.array([0.5, -0.5, 0.25])
     x = make_inputs(config.replace(inputs=tuple(reversed(INPUT_ROLES))), core, 0.25, 0.75)
-    expected = {"core": core, "e0": [0.25] * 3, "e1": [0.75] * 3, "zero": [0.0] * 3}
+    # Worked by hand for the default front end (lag 4, threshold 2, slope << 4), from reset (history 0):
+    # core codes 2048, -2048, 1024: differences to 4 samples back (0) are +2048, -2048, +1024.
+    expected = {"core": core, "e0": [0.25] * 3, "e1": [0.75] * 3, "zero": [0.0] * 3,
+                "direction": [1.0, -1.0, 1.0],
+                # steps 2048, -4096, 3072 times 16 saturate at the FP4.12 limits
+                "slope": [32767 / 4096, -8.0, 32767 / 4096]}
     for c, role in enumerate(reversed(INPUT_ROLES)):
-        np.testing.assert_array_equal(x[:, c], expected[role])
+        np.testing.assert_array_equal(x[:, c], expected[role], err_msg=role)
 
 
 def test_embedding_sweep(config):
     x = embedding_sweep(config, 0.05, frequency_hz=220.0)
-    assert x.shape == (9600, 4) and x.dtype == np.float32
+    assert x.shape == (9600, 5) and x.dtype == np.float32
     assert x[0, 1] == 0 and x[0, 2] == 0 and x[:, 1].max() == 1 and x[:, 2].max() == 1
-    assert np.all(x[:, 3] == 0)
+    # the direction cue follows the triangle: it changes twice per cycle
+    assert np.sum(np.diff(x[:, 3]) != 0) == pytest.approx(2 * 0.05 * 220, abs=2)
     crossings = np.sum(np.diff(np.sign(x[:, 0])) > 0)
     assert crossings == pytest.approx(0.05 * 220, abs=1)
 

@@ -1,0 +1,113 @@
+"""``python -m quantize.score``: what the board plays, measured: the integer golden model on the test sets.
+
+    python -m quantize.score [--train-dir build/train]
+
+``make train`` runs it right after ``python -m train``. It exports the trained weights to FP4.12 as
+``make quantize`` does (fxpmath, round half to even), runs the golden model (``quantize/golden.py``: the
+board's exact arithmetic, front end included) over the very windows ``train`` evaluated
+(``test.npz``, ``test_imperfect.npz``) and adds to ``build/train/report.json``:
+
+* ``golden``: SNR per wave and blend, the wave x octave-band table, the imperfect-core test set, steady
+  tones per octave, and the first 16 harmonics of each corner at 110, 440 and 1760 Hz against the target's;
+* ``test_snr_db``: the golden figures again, as the report's headline;
+
+and draws ``build/train/bands.png``, the band table as a heat map.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .export import QuantizeError, convert_weights, float_weights, load_trained_model
+from .golden import run_batch
+from .weights import QuantizedNetwork
+
+__all__ = ["golden_predict", "main", "score"]
+
+
+def golden_predict(network: QuantizedNetwork):
+    """A ``predict`` for ``train.evaluate``: network inputs (N, T, C) float on the data grid -> the golden
+    model's outputs (N, T, n_outputs) as reals. The windows run back to back as one signal: each window's
+    first ``receptive_field - 1`` outputs then see the previous window instead of zero padding, and those
+    are exactly the outputs every metric skips, so the scored samples are the same."""
+    cfg = network.config
+    scale = cfg.data_format.scale
+
+    def predict(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64)
+        codes = np.round(x * scale).astype(np.int64)
+        if not np.array_equal(codes, x * scale):
+            raise QuantizeError("test inputs are not on the data format's grid; they cannot be what the board sees")
+        n, t, c = codes.shape
+        out = run_batch(network, codes.reshape(n * t, c)).output
+        return (out / scale).reshape(n, t, -1)
+
+    return predict
+
+
+def score(train_dir: Path) -> dict:
+    """The golden figures (module docstring) for the model in ``train_dir``; updates its report.json."""
+    from train.artifacts import load_split
+    from train.evaluate import band_table, harmonic_error, metrics, snr_by_frequency
+    from train.plots import plot_band_table
+
+    report_path = train_dir / "report.json"
+    if not report_path.is_file():
+        raise QuantizeError(f"{report_path} is missing: run `make train` first")
+    test_path = train_dir / "test.npz"
+    if not test_path.is_file():
+        raise QuantizeError(f"{test_path} is missing: rerun `make train` (it writes the test windows there)")
+    model, config = load_trained_model(train_dir)
+    network, saturated = convert_weights(float_weights(model, config), config)
+    predict = golden_predict(network)
+    golden: dict = {"saturated_weights": len(saturated)}
+    for name, prefix in (("test", ""), ("test_imperfect", "imperfect_")):
+        path = train_dir / f"{name}.npz"
+        if not path.is_file():
+            continue
+        split = load_split(path)
+        y_hat = predict(split.x)
+        m = metrics(config, split, y_hat)
+        golden[f"{prefix}test_snr_db"] = m["snr_db"]
+        golden[f"{prefix}test_mse"] = m["mse"]
+        golden[f"{prefix}band_snr_db"] = band_table(config, split, y_hat)
+    golden["snr_db_by_frequency_hz"] = snr_by_frequency(config, predict)
+    golden["harmonic_error_db"] = harmonic_error(config, predict)
+    report = json.loads(report_path.read_text())
+    report["golden"] = golden
+    report["test_snr_db"] = golden["test_snr_db"]
+    if golden.get("band_snr_db"):
+        plot_band_table(golden["band_snr_db"], train_dir / "bands.png",
+                        f"'{config.name}': golden-model test SNR per octave band (dB)")
+    report_path.write_text(json.dumps(report, indent=2) + "\n")
+    return golden
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m quantize.score", description=__doc__.splitlines()[0])
+    parser.add_argument("--train-dir", type=Path, default=Path("build/train"),
+                        help="the training output (default: build/train)")
+    args = parser.parse_args(argv)
+    try:
+        golden = score(args.train_dir)
+    except QuantizeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    snr = ", ".join(f"{k} {v:.1f}" for k, v in golden["test_snr_db"].items())
+    print(f"golden model (the board's arithmetic), test SNR dB: {snr}")
+    if "imperfect_test_snr_db" in golden:
+        print(f"imperfect cores: {golden['imperfect_test_snr_db']['all']:.1f} dB all waves")
+    if golden.get("band_snr_db"):
+        for band, row in golden["band_snr_db"].items():
+            print(f"  {band:>12} Hz: " + "  ".join(f"{k} {v:5.1f}" for k, v in row.items()))
+    print(f"updated {args.train_dir / 'report.json'} and wrote {args.train_dir / 'bands.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""``Waveshaper``: the whole signal path in hardware, the front end feeding the network.
+
+    jack codes --i--> FrontEnd --> Network --o--> output codes
+
+``i`` carries the jack roles the network uses (``common.roles.jack_roles``: the core, and ``e0``/``e1``
+when used), ``o`` the network's outputs. The front end is combinational, so the latency and initiation
+interval are the network's plan, unchanged. The golden form of this component is
+``quantize.golden.run_waveshaper``. With ``debug=True`` the network's per-layer observation ports are
+passed out as ``layer{i}``.
+"""
+
+from __future__ import annotations
+
+from amaranth.hdl import Module
+from amaranth.lib import stream, wiring
+from amaranth.lib.wiring import In, Out
+
+from common.roles import jack_roles
+from quantize.weights import QuantizedNetwork
+
+from .front_end import FrontEnd
+from .network import Network, debug_signature
+from .plan import Plan
+from .types import SampleVector
+
+__all__ = ["Waveshaper"]
+
+
+class Waveshaper(wiring.Component):
+    def __init__(self, net: QuantizedNetwork, plan: Plan, *, debug: bool = False):
+        cfg = net.config
+        self.config = cfg
+        self.debug = debug
+        self.front_end = FrontEnd(cfg)
+        self.network = Network(net, plan, debug=debug)
+        members = {
+            "i": In(stream.Signature(SampleVector(cfg, len(jack_roles(cfg.inputs))))),
+            "o": Out(stream.Signature(SampleVector(cfg, cfg.n_outputs))),
+        }
+        if debug:
+            for i, lc in enumerate(cfg.layers):
+                members[f"layer{i}"] = Out(debug_signature(cfg, lc.filters))
+        super().__init__(members)
+
+    def elaborate(self, platform):
+        m = Module()
+        m.submodules.front_end = front_end = self.front_end
+        m.submodules.network = network = self.network
+        wiring.connect(m, wiring.flipped(self.i), front_end.i)
+        wiring.connect(m, front_end.o, network.i)
+        wiring.connect(m, network.o, wiring.flipped(self.o))
+        if self.debug:
+            for i in range(len(self.config.layers)):
+                wiring.connect(m, getattr(network, f"layer{i}"), wiring.flipped(getattr(self, f"layer{i}")))
+        return m
