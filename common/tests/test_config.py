@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from common.config import ConfigError, FixedFormat, LayerConfig, ModelConfig, load_config
+from common.config import ConfigError, FixedFormat, LayerConfig, ModelConfig, ReceptiveFieldGapWarning, load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "configs" / "default.toml"
@@ -76,7 +76,6 @@ def test_valid_custom_config(tmp_path):
     (dict(f0=0), "", "layers[0].filters"),
     (dict(k0=0), "", "layers[0].kernel_size"),
     (dict(d0=0), "", "layers[0].dilation"),
-    (dict(d1=8), "", "layers[1].dilation"),  # layer 0 covers 4 samples, a dilation of 8 leaves holes
     (dict(k0=1, d0=2), "", "layers[0].dilation"),
     ({}, "[weight_format]\nwidth = 20\nfrac_bits = 12", "weight_format.width"),
     ({}, "[data_format]\nwidth = 19\nfrac_bits = 12", "data_format.width"),
@@ -97,6 +96,32 @@ def test_invalid_config_names_field(tmp_path, kwargs, top, field):
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert str(info.value).startswith(field), str(info.value)
+
+
+@pytest.mark.parametrize("layers, message, receptive_field", [
+    # kernel 5 covers 5 consecutive samples; a dilation of 6 then skips every 6th: 1 + 4 + 3 * 6 = 23
+    ((LayerConfig(4, 5, 1), LayerConfig(2, 4, 6)), r"^layers\[1\]\.dilation: 6 leaves gaps in the receptive field: "
+     r"the layers before it cover 5 consecutive sample\(s\)", 23),
+    # one layer alone: 7 taps 3 apart read samples 0, 3, ..., 18 of the last 19
+    ((LayerConfig(1, 7, 3),), r"^layers\[0\]\.dilation: 3 leaves gaps .* only some of the last 19 input samples",
+     19),
+])
+def test_dilation_with_gaps_is_accepted_with_a_warning(layers, message, receptive_field):
+    """Keras builds these networks and the hardware computes them exactly: accept, but say so."""
+    with pytest.warns(ReceptiveFieldGapWarning, match=message):
+        config = ModelConfig(layers=layers)
+    assert config.receptive_field == receptive_field
+
+
+def test_dilation_with_gaps_from_toml(tmp_path):
+    with pytest.warns(ReceptiveFieldGapWarning, match=r"^layers\[1\]\.dilation: 8"):
+        config = load_config(write_config(tmp_path, d1=8))  # layer 0 covers 4 samples, a dilation of 8 skips some
+    assert config.layers[1].dilation == 8
+
+
+def test_no_warning_without_gaps(recwarn):
+    load_config(DEFAULT)
+    assert not [w for w in recwarn if issubclass(w.category, ReceptiveFieldGapWarning)]
 
 
 def test_sample_rate_must_be_positive():
