@@ -35,6 +35,7 @@ __all__ = [
     "check_accumulator_width",
     "conv_step",
     "first_divergence",
+    "layer_accumulators",
     "requantize",
     "rounding_constant",
     "run_batch",
@@ -191,6 +192,27 @@ def run_batch(network: QuantizedNetwork, x: np.ndarray, *, chunk: int = 2048) ->
             activations[i][lo:lo + m] = acc
             source[:history] = source[m:m + history]  # keep the last `history` input rows for the next block
     return GoldenResult(activations[-1], activations)
+
+
+def layer_accumulators(network: QuantizedNetwork, index: int, inputs: np.ndarray) -> np.ndarray:
+    """Layer ``index``'s exact accumulators over a whole signal of its input codes (samples, in_channels),
+    **without** the rounding constant: ``sum W x + (b << df)``, int64, shape (samples, filters).
+
+    This is the value the requantization rounds (divided by ``2**requant_shift``), so checks can see where
+    an output was an exact tie or how far from one it lay, independently of the configured rounding."""
+    cfg = network.config
+    check_accumulator_width(cfg)
+    lc = cfg.layers[index]
+    layer = network.layers[index]
+    x = np.asarray(inputs, dtype=np.int64)
+    if x.ndim != 2 or x.shape[1] != cfg.in_channels(index):
+        raise ValueError(f"layer {index} inputs must have shape (samples, {cfg.in_channels(index)}), got {x.shape}")
+    padded = np.concatenate([np.zeros((lc.history, x.shape[1]), np.int64), x])  # causal zero padding
+    acc = np.tile(layer.bias.astype(np.int64) << cfg.data_format.frac_bits, (len(x), 1))
+    for k in range(lc.kernel_size):
+        back = (lc.kernel_size - 1 - k) * lc.dilation
+        acc += padded[lc.history - back:lc.history - back + len(x)] @ layer.weights[k]
+    return acc
 
 
 class RingCache:
