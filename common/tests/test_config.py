@@ -150,3 +150,24 @@ def test_missing_file_and_bad_toml(tmp_path):
     bad.write_text("name = \n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(bad)
+
+
+@pytest.mark.parametrize("config, bits", [
+    # The default (FP4.12 x FP4.12): a product lies in [-2**15 * (2**15 - 1), 2**30]; the aligned bias in
+    # [-2**15 << 12, (2**15 - 1) << 12]; R = 2**11. Layer 0 sums K*C = 16 products: at most
+    # 2**34 + 2**27 - 2**12 + 2**11 < 2**35 -> 36 bits; layers 1 and 2 sum 64: 2**36 + 2**27 - 2**11 < 2**37
+    # -> 38 bits.
+    (load_config(DEFAULT), [36, 38, 38]),
+    # One product (K = C = 1): 2**30 + (2**15 - 1) * 2**12 + 2**11 = 1 207 957 504, above 2**30 - 1 (31 bits)
+    # and below 2**31 - 1 -> 32 bits.
+    (ModelConfig(layers=(LayerConfig(1, 1, 1),), inputs=("core",)), [32]),
+    # K=2 over 2 inputs: 4 * 2**30 + (2**15 - 1) * 2**12 + 2**11 = 4 429 182 976, above 2**32 - 1 -> 34 bits.
+    (ModelConfig(layers=(LayerConfig(2, 2, 1),), inputs=("core", "e0")), [34]),
+    # Weights FP2.6 (8 bits, shift 6, R = 32), data FP4.4 (8 bits): products in [-16256, 16384]; 3 of them plus
+    # the bias 127 << 4 = 2032 plus R: 51 216, above 2**15 - 1 -> 17 bits (the low end, -48 768 - 2048,
+    # fits too).
+    (ModelConfig(layers=(LayerConfig(1, 3, 1),), inputs=("core",), weight_format=FixedFormat(8, 6),
+                 data_format=FixedFormat(8, 4)), [17]),
+])
+def test_accumulator_widths_by_hand(config, bits):
+    assert [config.accumulator_bits(i) for i in range(len(config.layers))] == bits

@@ -27,4 +27,5 @@ def icarus_bank(tmp_path_factory):
     require("icarus")
     from .bank import build_bank
 
-    return build_bank(tmp_path_factory.mktemp("bank_icarus"), "icarus", random_networks=3, components=False)
+    return build_bank(tmp_path_factory.mktemp("bank_icarus"), "icarus", random_networks=3, components=False,
+                      mutations=False)
