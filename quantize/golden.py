@@ -194,12 +194,15 @@ def run_batch(network: QuantizedNetwork, x: np.ndarray, *, chunk: int = 2048) ->
     return GoldenResult(activations[-1], activations)
 
 
-def layer_accumulators(network: QuantizedNetwork, index: int, inputs: np.ndarray) -> np.ndarray:
+def layer_accumulators(network: QuantizedNetwork, index: int, inputs: np.ndarray, *,
+                       absolute: bool = False) -> np.ndarray:
     """Layer ``index``'s exact accumulators over a whole signal of its input codes (samples, in_channels),
     **without** the rounding constant: ``sum W x + (b << df)``, int64, shape (samples, filters).
 
     This is the value the requantization rounds (divided by ``2**requant_shift``), so checks can see where
-    an output was an exact tie or how far from one it lay, independently of the configured rounding."""
+    an output was an exact tie or how far from one it lay, independently of the configured rounding.
+    ``absolute``: the sum of the terms' magnitudes instead, ``sum |W x| + |b << df|`` (what a floating-point
+    evaluation's error bound scales with)."""
     cfg = network.config
     check_accumulator_width(cfg)
     lc = cfg.layers[index]
@@ -207,11 +210,14 @@ def layer_accumulators(network: QuantizedNetwork, index: int, inputs: np.ndarray
     x = np.asarray(inputs, dtype=np.int64)
     if x.ndim != 2 or x.shape[1] != cfg.in_channels(index):
         raise ValueError(f"layer {index} inputs must have shape (samples, {cfg.in_channels(index)}), got {x.shape}")
+    weights, bias = layer.weights.astype(np.int64), layer.bias.astype(np.int64)
+    if absolute:
+        x, weights, bias = np.abs(x), np.abs(weights), np.abs(bias)
     padded = np.concatenate([np.zeros((lc.history, x.shape[1]), np.int64), x])  # causal zero padding
-    acc = np.tile(layer.bias.astype(np.int64) << cfg.data_format.frac_bits, (len(x), 1))
+    acc = np.tile(bias << cfg.data_format.frac_bits, (len(x), 1))
     for k in range(lc.kernel_size):
         back = (lc.kernel_size - 1 - k) * lc.dilation
-        acc += padded[lc.history - back:lc.history - back + len(x)] @ layer.weights[k]
+        acc += padded[lc.history - back:lc.history - back + len(x)] @ weights[k]
     return acc
 
 

@@ -9,7 +9,8 @@ others, so nothing compounds and the allowed difference is the one of ``docs/ari
   divided by ``2**requant_shift``), clamped like the output (saturation, ReLU: both models clamp alike);
 * QKeras' float32 accumulation is off ``v`` by at most ``eps`` LSB, the standard dot-product bound
   ``gamma_(n+1) * sum |terms|`` with ``gamma_m = m u / (1 - m u)``, ``u = 2**-24`` and ``n = K*C``
-  products plus the bias (:func:`float32_error_lsb`, evaluated with the largest input magnitude);
+  products plus the bias, evaluated for every output on its own terms (``sum |terms|`` exactly, from
+  ``layer_accumulators(..., absolute=True)``; :func:`float32_error_lsb` gives the layer's worst case);
 * both models round ``v`` (QKeras: ``v`` +- ``eps``) to a neighbouring integer, so wherever they differ
   they differ by **one LSB**, and for the round-to-nearest modes only where ``v`` lies within ``eps`` of
   the midpoint between the two results, i.e. at a tie. For ``floor`` the golden model truncates, so a
@@ -105,7 +106,7 @@ class QKerasComparison:
     per_layer_unexplained: list[int]
     #: Per layer: exact ties in the golden accumulators (where half_up and half_even may differ).
     per_layer_ties: list[int]
-    #: Per layer: the float32 error bound used (LSB).
+    #: Per layer: the largest per-output float32 error bound used (LSB).
     per_layer_float32_eps: list[float]
     #: Both models run freely end to end: max |golden - QKeras| of the output (LSB) and the SNR.
     max_err_lsb: int
@@ -145,8 +146,12 @@ def _compare_layer(network: QuantizedNetwork, index: int, inputs: np.ndarray, go
     exact = acc / float(1 << shift)  # exact: |acc| < 2**53 and a power-of-two divisor
     relu = index < len(cfg.layers) - 1 and cfg.activation == "relu"
     exact = np.clip(exact, 0 if relu else fmt.min_int, fmt.max_int)
-    eps = float32_error_lsb(network, index, float(np.abs(inputs).max(initial=0)))
-    slack = eps + (0.5 if cfg.rounding == "floor" else 0.0)
+    magnitude = np.stack([layer_accumulators(network, index, seq, absolute=True) for seq in inputs])
+    terms = cfg.reduction_length(index) + 1  # K*C rounded products plus the bias
+    gamma = terms * FLOAT32_UNIT_ROUNDOFF / (1.0 - terms * FLOAT32_UNIT_ROUNDOFF)
+    eps_each = gamma * magnitude / float(1 << shift)  # per output, in output LSBs
+    eps = float(eps_each.max(initial=0.0))
+    slack = eps_each + (0.5 if cfg.rounding == "floor" else 0.0)
     diff = golden - qkeras
     differs = diff != 0
     midpoint = (golden + qkeras) / 2.0
@@ -156,7 +161,7 @@ def _compare_layer(network: QuantizedNetwork, index: int, inputs: np.ndarray, go
         n, t, c = (int(v) for v in np.argwhere(bad)[0])
         first = (f"layer {index}, sequence {n}, sample {t}, channel {c}: golden {int(golden[n, t, c])}, QKeras "
                  f"{int(qkeras[n, t, c])}, exact accumulator {float(exact[n, t, c])!r} LSB (float32 error <= "
-                 f"{eps:.3g} LSB)")
+                 f"{float(eps_each[n, t, c]):.3g} LSB)")
     return int(np.abs(diff).max(initial=0)), int(differs.sum()), int(bad.sum()), ties, eps, first
 
 
