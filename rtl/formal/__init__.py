@@ -1,10 +1,11 @@
 """Formal proofs of the stream contract of ``ShiftBuffer``, ``ActivationCache`` and ``ConvLayer``.
 
-:mod:`rtl.formal.harness` states the properties in Amaranth, :mod:`rtl.formal.sby` runs SymbiYosys (bounded
-model check plus cover, yices), :mod:`rtl.formal.mutants` holds one broken variant per property. This module
-lists the proofs: small formats (FP2.2, so the multipliers stay cheap for the solver) and small layers, each
-bounded over at least one whole sample period after reset (cache clearing included); ``python -m
-rtl.formal`` (``make formal``) runs them all and checks that every mutant is rejected.
+:mod:`rtl.formal.proof` lists the properties and one harness per component states them in Amaranth;
+:mod:`rtl.formal.sby` runs SymbiYosys (bounded model check plus cover, yices); :mod:`rtl.formal.mutants` holds
+one broken variant per property. This module lists the proofs: small formats (FP2.2, so the multipliers stay
+cheap for the solver) and small layers, each bounded over at least one whole sample period after reset (cache
+clearing included); ``python -m rtl.formal`` (``make formal``) runs them all and checks that every mutant is
+rejected.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from common.config import FixedFormat, LayerConfig, ModelConfig
 from quantize.weights import random_network
 
 from . import mutants
-from .harness import ActivationCacheProof, ConvLayerProof, ShiftBufferProof
+from .activation_cache_proof import ActivationCacheProof
+from .conv_layer_proof import ConvLayerProof
+from .shift_buffer_proof import ShiftBufferProof
 
 __all__ = ["MUTANTS", "PROOFS", "ProofCase", "bound", "formal_config", "formal_plan"]
 
