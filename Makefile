@@ -46,7 +46,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 opt = $(if $($(1)),$(2) $($(1)),)
 
-.PHONY: all help venv lock train quantize listen rtl sim bitstream flash datalogger flash-datalogger capture bench test lint \
+.PHONY: all help venv lock train quantize listen rtl sim formal bitstream flash datalogger flash-datalogger capture bench \
+	test lint \
 	clean distclean
 
 all: bitstream ## The whole pipeline on the default dataset, ending in a bitstream for $(BOARD)
@@ -99,6 +100,9 @@ listen: $(STAMP) $(WEIGHTS)/weights.npz ## Render WAVs through the golden model 
 
 sim: $(STAMP) $(BUILD)/rtl/network.v ## cocotb: the Verilog bit-exact against the golden model (SIM, SAMPLES, WAVES=1)
 	$(PY) -m sim --simulator $(SIM) $(call opt,SAMPLES,--samples) $(if $(WAVES),--waves,)
+
+formal: $(STAMP) ## SymbiYosys: prove the stream contract of ConvLayer, ActivationCache, ShiftBuffer (also in make test)
+	$(PY) -m rtl.formal
 
 bitstream: $(STAMP) $(WEIGHTS)/weights.npz ## Build build/$(BOARD)/top.bit with timing checked
 	$(PY) -m boards build --board $(BOARD)

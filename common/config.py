@@ -6,7 +6,9 @@ and ``boards/``. Everything the hardware needs to know about the network (channe
 dilations, number formats, the sample rate it was trained for) lives here and nowhere else.
 
 Invalid configurations are rejected at load time with a :class:`ConfigError` whose message starts with
-the offending field, e.g. ``layers[1].dilation: ...``, before any training or synthesis starts.
+the offending field, e.g. ``layers[1].dilation: ...``, before any training or synthesis starts. Valid but
+unusual ones (a dilation that leaves gaps in the receptive field) are accepted with a
+:class:`ReceptiveFieldGapWarning`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,7 @@ __all__ = [
     "LayerConfig",
     "ModelConfig",
     "ROUNDING_MODES",
+    "ReceptiveFieldGapWarning",
     "load_config",
     "read_toml_table",
 ]
@@ -40,6 +44,12 @@ OVERFLOW_MODES = ("saturate",)
 
 class ConfigError(ValueError):
     """A configuration value that cannot be built; the message names the field."""
+
+
+class ReceptiveFieldGapWarning(UserWarning):
+    """A dilation larger than the span the layers before it cover: the network sees only some of the past
+    samples in its receptive field. Keras builds such networks and the hardware computes them exactly
+    (every layer reads its own taps), so they are accepted, with this warning."""
 
 
 @dataclass(frozen=True)
@@ -213,6 +223,7 @@ class ModelConfig:
         if not self.layers:
             raise ConfigError("layers: at least one layer is needed")
         covered = 1  # consecutive past samples the layers so far already see
+        gaps = []
         for i, layer in enumerate(self.layers):
             where = f"layers[{i}]"
             for name in ("filters", "kernel_size", "dilation"):
@@ -223,14 +234,17 @@ class ModelConfig:
                 raise ConfigError(
                     f"{where}.dilation: a kernel of size 1 has no taps to spread, so the dilation must "
                     f"be 1, got {layer.dilation}")
-            if layer.dilation > covered:
-                raise ConfigError(
-                    f"{where}.dilation: {layer.dilation} does not fit the kernels before it: they cover "
-                    f"{covered} consecutive samples, so a dilation above {covered} leaves holes in the "
-                    f"receptive field")
+            if layer.dilation > covered and layer.kernel_size > 1:
+                gaps.append((where, layer.dilation, covered))
             covered += layer.history
         if self.layers[-1].filters < 1:
             raise ConfigError("layers[-1].filters: the network needs at least one output")
+        for where, dilation, covered in gaps:
+            warnings.warn(
+                f"{where}.dilation: {dilation} leaves gaps in the receptive field: the layers before it cover "
+                f"{covered} consecutive sample(s), so with a dilation above {covered} the output depends on "
+                f"only some of the last {self.receptive_field} input samples", ReceptiveFieldGapWarning,
+                stacklevel=4)
 
     # -- derived figures --------------------------------------------------------------------------
 

@@ -5,11 +5,13 @@
 1. load the trained QKeras model and its config (fails fast if ``make train`` has not run);
 2. convert the float kernels/biases with fxpmath, report every saturating value (fail unless
    ``--allow-saturation``) and check the codes equal QKeras' own quantized weights;
-3. golden model vs QKeras on the test set (every layer's max error in LSBs against the derived
-   tolerance, SNR) and vs the float model (SNR); the golden batch form's real-time factor at 192 kHz on
-   one core;
-4. render ``build/quantize/sweep.wav`` and write ``build/quantize/report.json``;
-5. only if every check passed, write ``build/weights/`` (weights.npz, config.json, manifest.json).
+3. golden model vs the independent fxpmath evaluation on the first test sequences: bit-exact, every
+   layer, as integers (``--fxpmath-samples``);
+4. golden model vs QKeras on the test set, layer by layer on identical inputs: every difference must be
+   one LSB at a tie (quantize/qkeras_check.py); end to end: max error and SNR; vs the float model (SNR);
+   the golden batch form's real-time factor at 192 kHz on one core;
+5. render ``build/quantize/sweep.wav`` and write ``build/quantize/report.json``;
+6. only if every check passed, write ``build/weights/`` (weights.npz, config.json, manifest.json).
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from .export import (
     load_trained_model,
     qkeras_weight_codes,
 )
-from .qkeras_check import compare_with_qkeras, model_output, snr_db
+from .fxp_check import compare_with_fxpmath
+from .qkeras_check import codes_from_real, compare_with_qkeras, model_output, snr_db
 from .render import render_sweep
 from .speed import realtime_factor
 
@@ -47,7 +50,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sweep-seconds", type=float, default=4.0, help="length of sweep.wav (default: 4)")
     parser.add_argument("--max-test-sequences", type=int, default=None,
                         help="use at most this many test windows for the QKeras check (default: all)")
-    return parser.parse_args(argv)
+    parser.add_argument("--fxpmath-samples", type=int, default=4096,
+                        help="test samples evaluated by fxpmath and compared bit-exact (default: 4096)")
+    args = parser.parse_args(argv)
+    if args.fxpmath_samples < 1:
+        parser.error(f"--fxpmath-samples: must be at least 1, got {args.fxpmath_samples}")
+    return args
 
 
 def _training_data_args(model_dir: Path) -> dict:
@@ -104,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         check_against_qkeras(network, qkeras_weight_codes(model, config))
 
         x, test_source = load_test_inputs(config, args.model_dir, args.max_test_sequences)
+        fxpmath = compare_with_fxpmath(network, codes_from_real(x, config.data_format, what="test input"),
+                                       args.fxpmath_samples)
         comparison = compare_with_qkeras(network, model, x, progress=True)
         float_out = float_twin_output(config, layers, x)
         golden_real = comparison.golden_codes / config.data_format.scale
@@ -119,10 +129,19 @@ def main(argv: list[str] | None = None) -> int:
         "saturated_weights": [value.to_dict() for value in saturated],
         "test_data": test_source,
         "test_shape": list(x.shape),
-        "max_err_lsb_vs_qkeras": comparison.max_err_lsb,
-        "tolerance_lsb": comparison.tolerance_lsb,
+        "fxpmath_samples_checked": fxpmath.samples_checked,
+        "fxpmath_sequences": fxpmath.sequences,
+        "fxpmath_mismatches_per_layer": fxpmath.per_layer_mismatches,
+        "fxpmath_first_divergence": fxpmath.first_divergence,
+        "fxpmath_seconds": round(fxpmath.seconds, 2),
+        "per_layer_max_err_lsb_vs_qkeras": comparison.per_layer_max_err_lsb,  # identical inputs per layer
         "per_layer_tolerance_lsb": comparison.per_layer_tolerance_lsb,
-        "per_layer_max_err_lsb_vs_qkeras": comparison.per_layer_max_err_lsb,
+        "per_layer_differences_vs_qkeras": comparison.per_layer_differences,
+        "per_layer_differences_off_tie": comparison.per_layer_unexplained,  # must be 0
+        "per_layer_ties": comparison.per_layer_ties,
+        "per_layer_float32_eps_lsb": comparison.per_layer_float32_eps,
+        "first_difference_off_tie": comparison.first_unexplained,
+        "max_err_lsb_vs_qkeras": comparison.max_err_lsb,  # end to end, both models free-running
         "snr_db_vs_qkeras": comparison.snr_db,  # null: identical (infinite SNR)
         "snr_db_vs_float": snr_db(float_out, golden_real),
         "golden_realtime_factor_192k": speed["realtime_factor"],  # wall clock, median, one core
@@ -132,14 +151,24 @@ def main(argv: list[str] | None = None) -> int:
     }
     args.report_dir.mkdir(parents=True, exist_ok=True)
     (args.report_dir / "report.json").write_text(json.dumps(report, indent=2) + "\n")
-    print(json.dumps({k: report[k] for k in ("max_err_lsb_vs_qkeras", "tolerance_lsb", "snr_db_vs_qkeras",
-                                              "snr_db_vs_float", "golden_realtime_factor_192k",
+    print(json.dumps({k: report[k] for k in ("fxpmath_samples_checked", "fxpmath_mismatches_per_layer",
+                                              "per_layer_max_err_lsb_vs_qkeras", "per_layer_differences_vs_qkeras",
+                                              "per_layer_differences_off_tie", "max_err_lsb_vs_qkeras",
+                                              "snr_db_vs_qkeras", "snr_db_vs_float", "golden_realtime_factor_192k",
                                               "golden_cpu_realtime_factor_192k")}, indent=2))
     print(f"wrote {args.report_dir / 'report.json'} and {wav['path']}")
+    failed = False
+    if not fxpmath.ok:
+        print(f"error: golden and fxpmath differ in {fxpmath.per_layer_mismatches} output codes per layer over "
+              f"{fxpmath.samples_checked} samples ({fxpmath.first_divergence}); weights not written", file=sys.stderr)
+        failed = True
     if not comparison.within_tolerance:
-        print(f"error: golden and QKeras differ by {comparison.per_layer_max_err_lsb} LSB per layer, more "
-              f"than the derived tolerance {comparison.per_layer_tolerance_lsb}; weights not written",
+        print(f"error: golden and QKeras differ by {comparison.per_layer_max_err_lsb} LSB per layer on identical "
+              f"inputs (allowed {comparison.per_layer_tolerance_lsb}), {comparison.per_layer_unexplained} "
+              f"difference(s) away from a tie; first: {comparison.first_unexplained}; weights not written",
               file=sys.stderr)
+        failed = True
+    if failed:
         return 1
     # written last, so a failed check never leaves weights newer than the model for make to reuse
     network.save(args.out)

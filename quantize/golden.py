@@ -42,6 +42,7 @@ __all__ = [
     "check_accumulator_width",
     "conv_step",
     "first_divergence",
+    "layer_accumulators",
     "requantize",
     "rounding_constant",
     "run_batch",
@@ -202,6 +203,33 @@ def run_batch(network: QuantizedNetwork, x: np.ndarray, *, chunk: int = 2048) ->
             activations[i][lo:lo + m] = acc
             source[:history] = source[m:m + history]  # keep the last `history` input rows for the next block
     return GoldenResult(activations[-1], activations)
+
+
+def layer_accumulators(network: QuantizedNetwork, index: int, inputs: np.ndarray, *,
+                       absolute: bool = False) -> np.ndarray:
+    """Layer ``index``'s exact accumulators over a whole signal of its input codes (samples, in_channels),
+    **without** the rounding constant: ``sum W x + (b << df)``, int64, shape (samples, filters).
+
+    This is the value the requantization rounds (divided by ``2**requant_shift``), so checks can see where
+    an output was an exact tie or how far from one it lay, independently of the configured rounding.
+    ``absolute``: the sum of the terms' magnitudes instead, ``sum |W x| + |b << df|`` (what a floating-point
+    evaluation's error bound scales with)."""
+    cfg = network.config
+    check_accumulator_width(cfg)
+    lc = cfg.layers[index]
+    layer = network.layers[index]
+    x = np.asarray(inputs, dtype=np.int64)
+    if x.ndim != 2 or x.shape[1] != cfg.in_channels(index):
+        raise ValueError(f"layer {index} inputs must have shape (samples, {cfg.in_channels(index)}), got {x.shape}")
+    weights, bias = layer.weights.astype(np.int64), layer.bias.astype(np.int64)
+    if absolute:
+        x, weights, bias = np.abs(x), np.abs(weights), np.abs(bias)
+    padded = np.concatenate([np.zeros((lc.history, x.shape[1]), np.int64), x])  # causal zero padding
+    acc = np.tile(bias << cfg.data_format.frac_bits, (len(x), 1))
+    for k in range(lc.kernel_size):
+        back = (lc.kernel_size - 1 - k) * lc.dilation
+        acc += padded[lc.history - back:lc.history - back + len(x)] @ weights[k]
+    return acc
 
 
 def run_waveshaper(network: QuantizedNetwork, jacks: np.ndarray, *, state: FrontEndState | None = None,

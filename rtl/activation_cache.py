@@ -57,6 +57,13 @@ class ActivationCache(wiring.Component):
             "data": Out(sample_shape(config)),
             "ready": Out(1),
         })
+        #: The RAM's read address, write address (``{slot, channel}`` words; the write address is the
+        #: current write slot's whenever the RAM is not being cleared) and write enable, as driven: named
+        #: here so the formal proofs (rtl/formal) can observe them.
+        address_bits = max(1, self.slot_bits + self.channel_bits)
+        self.read_address = Signal(address_bits)
+        self.write_address = Signal(address_bits)
+        self.write_enable = Signal()
 
     def elaborate(self, platform):
         m = Module()
@@ -96,10 +103,13 @@ class ActivationCache(wiring.Component):
                 m.d.sync += clearing.eq(0)
         m.d.comb += [
             self.ready.eq(~clearing),
-            read.addr.eq(Cat(channel, read_slot)),
-            write.addr.eq(Mux(clearing, clear_addr, Cat(channel, write_slot))),
+            self.read_address.eq(Cat(channel, read_slot)),
+            self.write_address.eq(Mux(clearing, clear_addr, Cat(channel, write_slot))),
+            self.write_enable.eq(clearing | (self.tap == 0)),
+            read.addr.eq(self.read_address),
+            write.addr.eq(self.write_address),
             write.data.eq(Mux(clearing, 0, current_value)),
-            write.en.eq(clearing | (self.tap == 0)),
+            write.en.eq(self.write_enable),
         ]
         ram_q = Signal(shape)
         m.d.sync += [ram_q.eq(read.data), self.data.eq(Mux(newest_dd, current_dd, ram_q))]

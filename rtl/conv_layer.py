@@ -65,6 +65,11 @@ class ConvLayer(wiring.Component):
             "i": In(stream.Signature(SampleVector(config, self.in_channels))),
             "o": Out(stream.Signature(SampleVector(config, self.out_channels))),
         })
+        history_cls = ShiftBuffer if plan.cache_kind == "registers" else ActivationCache
+        #: The input history (registers for layer 0, a block-RAM ring buffer otherwise).
+        self.history = history_cls(config, self.in_channels, self.kernel_size, self.dilation)
+        #: 1 while MAC steps are issued, i.e. while the history is read (observed by the formal proofs).
+        self.running = Signal()
 
     # -- constants baked in at elaboration ----------------------------------------------------------
 
@@ -100,11 +105,10 @@ class ConvLayer(wiring.Component):
         width = fmt.width
         acc_shape = accumulator_shape(cfg, self.index)
 
-        history_cls = ShiftBuffer if self.plan.cache_kind == "registers" else ActivationCache
-        m.submodules.history = history = history_cls(cfg, cin, K, self.dilation)
+        m.submodules.history = history = self.history
 
         # -- handshake and sequencing ---------------------------------------------------------------
-        running = Signal()    # issuing MAC steps
+        running = self.running  # issuing MAC steps
         pending = Signal()    # a sample was accepted and its result has not reached the output register
         complete = Signal()   # the result vector holds the whole sample
         out_free = Signal()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from common.config import ConfigError, FixedFormat, LayerConfig, ModelConfig, load_config
+from common.config import ConfigError, FixedFormat, LayerConfig, ModelConfig, ReceptiveFieldGapWarning, load_config
 from common.roles import INPUT_ROLES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,7 +78,6 @@ def test_valid_custom_config(tmp_path):
     (dict(f0=0), "", "layers[0].filters"),
     (dict(k0=0), "", "layers[0].kernel_size"),
     (dict(d0=0), "", "layers[0].dilation"),
-    (dict(d1=8), "", "layers[1].dilation"),  # layer 0 covers 4 samples, a dilation of 8 leaves holes
     (dict(k0=1, d0=2), "", "layers[0].dilation"),
     ({}, "[weight_format]\nwidth = 20\nfrac_bits = 12", "weight_format.width"),
     ({}, "[data_format]\nwidth = 19\nfrac_bits = 12", "data_format.width"),
@@ -113,6 +112,32 @@ def test_input_roles_come_from_one_table():
         ModelConfig(layers=layers, inputs=("e0",))
 
 
+@pytest.mark.parametrize("layers, message, receptive_field", [
+    # kernel 5 covers 5 consecutive samples; a dilation of 6 then skips every 6th: 1 + 4 + 3 * 6 = 23
+    ((LayerConfig(4, 5, 1), LayerConfig(2, 4, 6)), r"^layers\[1\]\.dilation: 6 leaves gaps in the receptive field: "
+     r"the layers before it cover 5 consecutive sample\(s\)", 23),
+    # one layer alone: 7 taps 3 apart read samples 0, 3, ..., 18 of the last 19
+    ((LayerConfig(1, 7, 3),), r"^layers\[0\]\.dilation: 3 leaves gaps .* only some of the last 19 input samples",
+     19),
+])
+def test_dilation_with_gaps_is_accepted_with_a_warning(layers, message, receptive_field):
+    """Keras builds these networks and the hardware computes them exactly: accept, but say so."""
+    with pytest.warns(ReceptiveFieldGapWarning, match=message):
+        config = ModelConfig(layers=layers)
+    assert config.receptive_field == receptive_field
+
+
+def test_dilation_with_gaps_from_toml(tmp_path):
+    with pytest.warns(ReceptiveFieldGapWarning, match=r"^layers\[1\]\.dilation: 8"):
+        config = load_config(write_config(tmp_path, d1=8))  # layer 0 covers 4 samples, a dilation of 8 skips some
+    assert config.layers[1].dilation == 8
+
+
+def test_no_warning_without_gaps(recwarn):
+    load_config(DEFAULT)
+    assert not [w for w in recwarn if issubclass(w.category, ReceptiveFieldGapWarning)]
+
+
 def test_sample_rate_must_be_positive():
     with pytest.raises(ConfigError, match=r"^sample_rate_hz"):
         ModelConfig(layers=(LayerConfig(1),), sample_rate_hz=0)
@@ -139,3 +164,24 @@ def test_missing_file_and_bad_toml(tmp_path):
     bad.write_text("name = \n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(bad)
+
+
+@pytest.mark.parametrize("config, bits", [
+    # The default (FP4.12 x FP4.12): a product lies in [-2**15 * (2**15 - 1), 2**30]; the aligned bias in
+    # [-2**15 << 12, (2**15 - 1) << 12]; R = 2**11. Layer 0 sums K*C = 16 products: at most
+    # 2**34 + 2**27 - 2**12 + 2**11 < 2**35 -> 36 bits; layers 1 and 2 sum 64: 2**36 + 2**27 - 2**11 < 2**37
+    # -> 38 bits.
+    (load_config(DEFAULT), [36, 38, 38]),
+    # One product (K = C = 1): 2**30 + (2**15 - 1) * 2**12 + 2**11 = 1 207 957 504, above 2**30 - 1 (31 bits)
+    # and below 2**31 - 1 -> 32 bits.
+    (ModelConfig(layers=(LayerConfig(1, 1, 1),), inputs=("core",)), [32]),
+    # K=2 over 2 inputs: 4 * 2**30 + (2**15 - 1) * 2**12 + 2**11 = 4 429 182 976, above 2**32 - 1 -> 34 bits.
+    (ModelConfig(layers=(LayerConfig(2, 2, 1),), inputs=("core", "e0")), [34]),
+    # Weights FP2.6 (8 bits, shift 6, R = 32), data FP4.4 (8 bits): products in [-16256, 16384]; 3 of them plus
+    # the bias 127 << 4 = 2032 plus R: 51 216, above 2**15 - 1 -> 17 bits (the low end, -48 768 - 2048,
+    # fits too).
+    (ModelConfig(layers=(LayerConfig(1, 3, 1),), inputs=("core",), weight_format=FixedFormat(8, 6),
+                 data_format=FixedFormat(8, 4)), [17]),
+])
+def test_accumulator_widths_by_hand(config, bits):
+    assert [config.accumulator_bits(i) for i in range(len(config.layers))] == bits

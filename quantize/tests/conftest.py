@@ -28,6 +28,11 @@ def varied_configs() -> dict[str, ModelConfig]:
         "narrow_formats": ModelConfig(layers=(LayerConfig(4, 4, 1), LayerConfig(1, 3, 4)),
                                       weight_format=FixedFormat(10, 7), data_format=FixedFormat(12, 8)),
         "single_layer": ModelConfig(layers=(LayerConfig(2, 4, 1),)),
+        # dilations that leave gaps in the receptive field (accepted with a warning)
+        "gaps_k5_then_d6": ModelConfig(layers=(LayerConfig(4, 5, 1), LayerConfig(3, 4, 6), LayerConfig(1, 2, 2)),
+                                       inputs=("core", "e0")),
+        "gaps_single_k7_d3": ModelConfig(layers=(LayerConfig(2, 7, 3),), inputs=("core", "e0", "e1"),
+                                         rounding="half_even"),
     }
 
 

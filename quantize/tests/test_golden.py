@@ -214,3 +214,30 @@ def test_empty_signal(rng):
     for run in (run_batch, run_streaming):
         result = run(network, x)
         assert [a.shape for a in result.activations] == [(0, 16), (0, 16), (0, 1)]
+
+
+def test_aligned_bias_by_hand():
+    """The accumulator's start value (shared by the golden model and the RTL's ROM of biases), by hand:
+    FP4.12 x FP4.12 shifts the bias by the 12 data fraction bits and half_up adds R = 2**11 = 2048;
+    weights FP3.7 (10 bits) with data FP4.8 shift by 8 and add R = 2**6 = 64."""
+    fp412 = ModelConfig(layers=(LayerConfig(1),))
+    assert golden.aligned_bias(fp412, np.array([3, -1, 0])).tolist() == [3 * 4096 + 2048, -4096 + 2048, 2048]
+    assert golden.aligned_bias(fp412.replace(rounding="half_even"), np.array([3])).tolist() == [12288]
+    assert golden.aligned_bias(fp412.replace(rounding="floor"), np.array([-3])).tolist() == [-12288]
+    narrow = ModelConfig(layers=(LayerConfig(1),), weight_format=FixedFormat(10, 7), data_format=FixedFormat(12, 8))
+    assert golden.aligned_bias(narrow, np.array([3, -512])).tolist() == [3 * 256 + 64, -512 * 256 + 64]
+
+
+@pytest.mark.parametrize("name", sorted(varied_configs()))
+def test_layer_accumulators_are_what_requantize_rounds(name, rng):
+    """The exact accumulators (no R) plus R, requantized, are the batch model's activations."""
+    config = varied_configs()[name]
+    network = random_network(config, rng)
+    x = stress_input(config, rng, 150)
+    result = golden.run_batch(network, x)
+    inputs = x
+    for i, activation in enumerate(result.activations):
+        acc = golden.layer_accumulators(network, i, inputs) + golden.rounding_constant(config)
+        relu = i < len(config.layers) - 1
+        assert np.array_equal(golden.requantize(acc, config, relu=relu), activation), f"layer {i}"
+        inputs = activation

@@ -28,6 +28,10 @@ CONFIGS = {
     "equal_interval": ModelConfig(layers=[LayerConfig(2, 2, 1), LayerConfig(2, 2, 2)], inputs=("core", "e0")),
     "two_layer_k1": ModelConfig(layers=[LayerConfig(2, 1, 1), LayerConfig(3, 3, 1)], inputs=("core",),
                                 rounding="half_even"),
+    # dilations that leave gaps in the receptive field (accepted with a warning): a dilated first layer
+    # (ShiftBuffer taps 3 apart) and a block-RAM layer whose dilation skips past what layer 0 covers
+    "gaps": ModelConfig(layers=[LayerConfig(3, 3, 3), LayerConfig(2, 2, 9)], inputs=("core", "e0"),
+                        rounding="half_even"),
 }
 
 

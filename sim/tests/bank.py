@@ -1,7 +1,8 @@
 """A bank of small designs built into ONE simulator build per simulator: the pass-through stand-in (good
-and corrupted), the three rtl components in probe wrappers, and random networks. Compiling the Verilator
-model (its runtime library included) costs far more than running a few hundred samples, so sharing the
-build keeps the test suite inside its time budget."""
+and corrupted), the three rtl components in probe wrappers, random networks, the networks of
+:mod:`sim.tests.checks` (accumulator worst case, half_even ties, receptive-field gaps) and the RTL-side
+mutations of one reference network. Compiling the Verilator model (its runtime library included) costs far
+more than running a few hundred samples, so sharing the build keeps the test suite inside its time budget."""
 
 from __future__ import annotations
 
@@ -70,7 +71,7 @@ class Bank:
 
 
 def build_bank(directory: Path, simulator: str, *, random_networks: int = RANDOM_NETWORKS,
-               components: bool = True, seed: int = 20261123) -> Bank:
+               components: bool = True, mutations: bool = True, seed: int = 20261123) -> Bank:
     from amaranth.back import verilog
 
     from rtl.activation_cache import ActivationCache
@@ -115,6 +116,14 @@ def build_bank(directory: Path, simulator: str, *, random_networks: int = RANDOM
         net = random_network(cfg, rng, scale=float(rng.choice([0.35, 1.0, 3.0])), extremes=0.05)
         plan = plan_for(cfg, random_lanes(rng, cfg))
         add(f"random{k}", generate_verilog(net, plan, name=f"random{k}", debug=True), f"random{k}", net=net, plan=plan)
+
+    from .checks import check_networks, mutated_designs
+
+    for name, net, plan in check_networks():
+        add(name, generate_verilog(net, plan, name=name, debug=True), name, net=net, plan=plan)
+    if mutations:
+        for name, text, reference, plan, what in mutated_designs():
+            add(name, text, name, net=reference, plan=plan, extra={"mutation": what})
 
     sim = Simulation([p for p, _ in sources], directory / "build", module=[m for _, m in sources],
                      simulator=simulator, cxx_opt="0")

@@ -1,11 +1,11 @@
-"""The trained default model (``build/weights`` from ``make quantize``) on a short sweep through the
-embedding square at its sample rate, and the ``python -m sim`` command line on a small network."""
+"""The trained default model (``build/weights`` from ``make quantize``, or on a clean clone the smoke-trained
+one of the ``smoke_chain`` fixture) on a short sweep through the embedding square at its sample rate, and the
+``python -m sim`` command line on a small network."""
 
 from __future__ import annotations
 
 import json
 import wave
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,9 +18,6 @@ from .test_simulate import assert_bit_exact
 
 pytestmark = pytest.mark.slow
 
-WEIGHTS = Path("build/weights")
-
-
 def _board_plan(config):
     """A plan at a board-like operating point: a 100 MHz network clock on the ECPIX-5's part."""
     from common.devices import ecp5_device
@@ -30,14 +27,11 @@ def _board_plan(config):
                      multipliers=ecp5_device("LFE5UM5G-85F", "CABGA554", 8).multipliers)
 
 
-def test_trained_default_model_on_the_embedding_sweep(tmp_path):
+def test_trained_default_model_on_the_embedding_sweep(tmp_path, trained_weights):
     require("verilator")
-    if not (WEIGHTS / "weights.npz").exists():
-        pytest.skip(f"no trained weights in {WEIGHTS}: run `make quantize` first (random networks are tested "
-                    f"regardless)")
     from sim.stimulus import embedding_sweep_codes
 
-    net = QuantizedNetwork.load(WEIGHTS)
+    net = QuantizedNetwork.load(trained_weights)
     plan = _board_plan(net.config)
     codes = embedding_sweep_codes(net.config, 4000)  # a short run; `make sim` checks a whole second
     result = check_network(net, plan, codes, tmp_path, serial=True, serial_samples=300, cxx_opt="0")

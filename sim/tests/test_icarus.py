@@ -40,3 +40,24 @@ def test_icarus_random_network(icarus_bank, k):
     result = check_design(icarus_bank.sim, entry.net, entry.plan, codes, design=entry.index, serial=True,
                           serial_samples=60)
     assert_bit_exact(result)
+
+
+def test_icarus_accumulators_at_their_worst_case(icarus_bank):
+    from .test_checks import extreme_case
+
+    entry, x = extreme_case(icarus_bank)
+    assert_bit_exact(check_design(icarus_bank.sim, entry.net, entry.plan, x, design=entry.index, serial=True,
+                                  serial_samples=40))
+
+
+def test_icarus_half_even_ties(icarus_bank):
+    from .test_checks import ties_check
+
+    ties_check(icarus_bank)
+
+
+def test_icarus_receptive_field_gaps(icarus_bank):
+    entry = icarus_bank["gaps"]
+    codes = random_codes(entry.net.config, 150, np.random.default_rng(8), extremes=0.1)
+    assert_bit_exact(check_design(icarus_bank.sim, entry.net, entry.plan, codes, design=entry.index, serial=True,
+                                  serial_samples=40))

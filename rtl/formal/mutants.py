@@ -1,0 +1,93 @@
+"""Deliberately broken variants of the components, one per property, for the formal mutation check: the
+prover must reject each (``python -m rtl.formal`` and rtl/tests/test_formal.py). They live here, beside the
+harnesses, and never in the production RTL: each subclass lets the real component elaborate, then appends
+one statement that overrides the real behaviour (within one module the last assignment wins)."""
+
+from __future__ import annotations
+
+from amaranth.hdl import Cat
+
+from ..activation_cache import ActivationCache
+from ..conv_layer import ConvLayer
+from ..shift_buffer import ShiftBuffer
+
+__all__ = ["DropsValid", "ChangesPayload", "AcceptsWhileReading", "IgnoresHistoryReady", "ShallowRing",
+           "RefusesPushes", "PushCorruptsRead", "ShiftBufferNotReady"]
+
+
+class DropsValid(ConvLayer):
+    """Withdraws ``o.valid`` while the consumer is not ready."""
+
+    def elaborate(self, platform):
+        m = super().elaborate(platform)
+        with m.If(~self.o.ready):
+            m.d.sync += self.o.valid.eq(0)
+        return m
+
+
+class ChangesPayload(ConvLayer):
+    """Changes the offered payload while it waits for ``o.ready``."""
+
+    def elaborate(self, platform):
+        m = super().elaborate(platform)
+        with m.If(self.o.valid & ~self.o.ready):
+            m.d.sync += self.o.payload.eq(~self.o.payload.as_value())
+        return m
+
+
+class AcceptsWhileReading(ConvLayer):
+    """Takes the next input (and pushes it into the history) while the current sample's MACs still read."""
+
+    def elaborate(self, platform):
+        m = super().elaborate(platform)
+        m.d.comb += self.i.ready.eq(self.history.ready)
+        return m
+
+
+class IgnoresHistoryReady(ConvLayer):
+    """Accepts input while the history is still clearing its RAM."""
+
+    def elaborate(self, platform):
+        m = super().elaborate(platform)
+        m.d.comb += self.i.ready.eq(~self.running)
+        return m
+
+
+class ShallowRing(ActivationCache):
+    """A ring buffer of only ``history`` slots (not more than ``history``): the oldest tap is the slot the
+    newest vector is written to."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.slot_bits -= 1
+        self.depth = 1 << self.slot_bits
+        self.clear_cycles = self.depth << self.channel_bits
+
+
+class RefusesPushes(ActivationCache):
+    """Drops ``ready`` for a cycle after clearing when tap 1 is read during a push."""
+
+    def elaborate(self, platform):
+        m = super().elaborate(platform)
+        with m.If(self.push.valid & (self.tap == 1)):
+            m.d.comb += self.ready.eq(0)
+        return m
+
+
+class PushCorruptsRead(ShiftBuffer):
+    """A push overwrites the read in flight with the pushed vector's channel 0."""
+
+    def elaborate(self, platform):
+        m = super().elaborate(platform)
+        with m.If(self.push.valid):
+            m.d.sync += self.data.eq(Cat(self.push.payload.as_value()[:len(self.data)]))
+        return m
+
+
+class ShiftBufferNotReady(ShiftBuffer):
+    """Says it is not ready while a push is offered."""
+
+    def elaborate(self, platform):
+        m = super().elaborate(platform)
+        m.d.comb += self.ready.eq(~self.push.valid)
+        return m

@@ -1,0 +1,129 @@
+"""Networks and stimuli that drive the generated hardware into its corners, and RTL-side mutations.
+
+* ``extreme``: every weight at the most negative code, biases at the ends of the range, so that inputs
+  held at the most negative code drive layer 0's accumulator to its largest possible value and layer 1's
+  (whose ReLU inputs then saturate at the largest code) to its smallest: the worst cases
+  ``ModelConfig.accumulator_bits`` is sized for.
+* ``ties``: half_even with weights that are multiples of half a unit (code 2048), so that about half of
+  all accumulators are exact ties (``acc mod 2**12 == 2**11``) in every layer.
+* ``gaps``: dilations that leave gaps in the receptive field (a dilated first layer, a second layer that
+  skips past what the first covers).
+* mutations of one half_up reference network, each injected from here while the generator runs (its
+  helpers patched, or a modified network generated), to be compared with the *unmodified* golden model:
+  one weight ROM word, the rounding constant, an accumulator one bit narrower (on ``extreme``), and the
+  tap order swapped.
+"""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import numpy as np
+from amaranth.hdl import signed
+
+from common.config import LayerConfig, ModelConfig
+from quantize.weights import QuantizedLayer, QuantizedNetwork, random_network
+
+from .bank import plan_for
+
+__all__ = ["check_networks", "extreme_stimulus", "mutated_designs", "ties_stimulus"]
+
+FP = 4096  # FP4.12: 1.0
+LO, HI = -32768, 32767
+
+
+def extreme_network() -> QuantizedNetwork:
+    """Layer 0: 2 filters, K=2 over (core, e0), every weight -8.0, bias +8 - 2**-12; layer 1: 1 filter,
+    K=2, d=2, every weight -8.0, bias -8.0."""
+    config = ModelConfig(layers=(LayerConfig(2, 2, 1), LayerConfig(1, 2, 2)), name="extreme", inputs=("core", "e0"))
+    return QuantizedNetwork(config, (QuantizedLayer(np.full((2, 2, 2), LO), np.full(2, HI)),
+                                     QuantizedLayer(np.full((2, 2, 1), LO), np.full(1, LO))))
+
+
+def extreme_stimulus(rng: np.random.Generator, samples: int = 240) -> np.ndarray:
+    """Random codes with runs held at the most negative code long enough to fill both layers' taps."""
+    x = rng.integers(LO, HI + 1, size=(samples, 2))
+    for start in range(10, samples - 20, 60):
+        x[start:start + 12] = LO
+    return x.astype(np.int64)
+
+
+def ties_network(rng: np.random.Generator) -> QuantizedNetwork:
+    config = ModelConfig(layers=(LayerConfig(3, 2, 1), LayerConfig(2, 3, 2)), name="ties", inputs=("core", "e0"),
+                         rounding="half_even")
+    layers = []
+    for i, lc in enumerate(config.layers):
+        weights = 2048 * rng.integers(-2, 3, size=(lc.kernel_size, config.in_channels(i), lc.filters))
+        weights[0, 0, :] = 2048  # an odd multiple in every output: ties happen in every channel
+        layers.append(QuantizedLayer(weights, rng.integers(-600, 600, size=lc.filters)))
+    return QuantizedNetwork(config, tuple(layers))
+
+
+def ties_stimulus(rng: np.random.Generator, samples: int = 300) -> np.ndarray:
+    """Small odd and even codes: the outputs stay far from saturation, so every tie is rounded."""
+    return rng.integers(-900, 900, size=(samples, 2)).astype(np.int64)
+
+
+def gaps_network(rng: np.random.Generator) -> QuantizedNetwork:
+    config = ModelConfig(layers=(LayerConfig(3, 3, 3), LayerConfig(2, 2, 9), LayerConfig(1, 2, 1)), name="gaps",
+                         inputs=("core", "e0"))
+    return random_network(config, rng, scale=0.5, extremes=0.05)
+
+
+def reference_network() -> QuantizedNetwork:
+    """The half_up network the mutations are made from."""
+    config = ModelConfig(layers=(LayerConfig(3, 3, 1), LayerConfig(2, 3, 2)), name="reference", inputs=("core", "e0"))
+    return random_network(config, np.random.default_rng(41), scale=0.5, extremes=0.0)
+
+
+def check_networks() -> list[tuple[str, QuantizedNetwork, object]]:
+    rng = np.random.default_rng(31)
+    nets = [extreme_network(), ties_network(rng), gaps_network(rng), reference_network()]
+    return [(net.config.name, net, plan_for(net.config, [1] * len(net.config.layers))) for net in nets]
+
+
+def mutated_designs() -> list[tuple[str, str, QuantizedNetwork, object, str]]:
+    """``(module name, Verilog, unmodified network, plan, what was mutated)`` for every RTL-side mutation."""
+    import rtl.conv_layer as conv_layer
+    from rtl.generate import generate_verilog
+
+    reference = reference_network()
+    plan = plan_for(reference.config, [1, 1])
+    designs = []
+
+    real_rom = conv_layer.ConvLayer._rom_init
+
+    def rom_with_one_word_changed(self, lane):
+        words = real_rom(self, lane)
+        if self.index == 0 and lane == 0:
+            words[5] = words[5] + 1 if words[5] < HI else words[5] - 1
+        return words
+
+    with mock.patch.object(conv_layer.ConvLayer, "_rom_init", rom_with_one_word_changed):
+        designs.append(("mut_rom_word", generate_verilog(reference, plan, name="mut_rom_word"), reference, plan,
+                        "layer 0 ROM word 5 off by one"))
+
+    def bias_without_rounding_constant(config, bias):
+        return np.asarray(bias, dtype=np.int64) << config.data_format.frac_bits
+
+    with mock.patch.object(conv_layer, "aligned_bias", bias_without_rounding_constant):
+        designs.append(("mut_rounding", generate_verilog(reference, plan, name="mut_rounding"), reference, plan,
+                        "rounding constant R left out of the aligned bias"))
+
+    # The hardware reads tap k at K-1-k dilation steps back; a swapped order is the same as ROMs holding the
+    # kernel reversed along the tap axis.
+    swapped = QuantizedNetwork(reference.config, tuple(QuantizedLayer(layer.weights[::-1], layer.bias)
+                                                       for layer in reference.layers))
+    designs.append(("mut_tap_order", generate_verilog(swapped, plan, name="mut_tap_order"), reference, plan,
+                    "kernel taps read in swapped order"))
+
+    extreme = extreme_network()
+    extreme_plan = plan_for(extreme.config, [1, 1])
+
+    def one_bit_narrower(config, index):
+        return signed(config.accumulator_bits(index) - 1)
+
+    with mock.patch.object(conv_layer, "accumulator_shape", one_bit_narrower):
+        designs.append(("mut_narrow_acc", generate_verilog(extreme, extreme_plan, name="mut_narrow_acc"), extreme,
+                        extreme_plan, "accumulators one bit narrower"))
+    return designs
