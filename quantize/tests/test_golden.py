@@ -178,12 +178,13 @@ def test_causal_zero_padding_and_tap_order():
 
 def test_bad_inputs_are_rejected(rng):
     network = random_network(default_config(), rng)
+    n = network.config.n_inputs
     with pytest.raises(ValueError, match="shape"):
-        run_batch(network, np.zeros((5, 3), dtype=np.int64))
+        run_batch(network, np.zeros((5, n - 1), dtype=np.int64))
     with pytest.raises(TypeError, match="integer"):
-        run_batch(network, np.zeros((5, 4)))
+        run_batch(network, np.zeros((5, n)))
     with pytest.raises(ValueError, match="must lie in"):
-        run_batch(network, np.full((5, 4), 40000))
+        run_batch(network, np.full((5, n), 40000))
 
 
 def test_first_divergence_names_sample_layer_channel(rng):
@@ -210,7 +211,7 @@ def test_bias_is_aligned_by_the_data_fraction_bits():
 
 def test_empty_signal(rng):
     network = random_network(default_config(), rng)
-    x = np.zeros((0, 4), dtype=np.int64)
+    x = np.zeros((0, network.config.n_inputs), dtype=np.int64)
     for run in (run_batch, run_streaming):
         result = run(network, x)
         assert [a.shape for a in result.activations] == [(0, 16), (0, 16), (0, 1)]

@@ -81,7 +81,8 @@ def test_golden_differs_from_qkeras_only_at_ties(trained):
     model, config = load_trained_model(trained)
     network, _ = convert_weights(float_weights(model, config), config)
     rng = np.random.default_rng(1)
-    x = np.concatenate([grid_inputs(rng, (4, 400, 4)), grid_inputs(rng, (2, 400, 4), amplitude=7.9)])
+    n = config.n_inputs
+    x = np.concatenate([grid_inputs(rng, (4, 400, n)), grid_inputs(rng, (2, 400, n), amplitude=7.9)])
     result = compare_with_qkeras(network, model, x)
     print(f"golden vs QKeras per layer: max error {result.per_layer_max_err_lsb} LSB, differences "
           f"{result.per_layer_differences}, off a tie {result.per_layer_unexplained}, ties {result.per_layer_ties}; "
@@ -104,7 +105,7 @@ def test_golden_that_floors_instead_of_half_up_is_caught(trained, monkeypatch):
     model, config = load_trained_model(trained)
     assert config.rounding == "half_up"
     network, _ = convert_weights(float_weights(model, config), config)
-    x = grid_inputs(np.random.default_rng(2), (4, 400, 4))
+    x = grid_inputs(np.random.default_rng(2), (4, 400, config.n_inputs))
     monkeypatch.setattr(golden, "rounding_constant", lambda config: 0)
     result = compare_with_qkeras(network, model, x)
     assert not result.within_tolerance
@@ -125,7 +126,7 @@ def test_default_network_with_random_weights(rng):
     model = build_model(config)
     for i, layer in enumerate(network.layers):
         model.get_layer(f"conv{i}").set_weights([layer.weights / 4096.0, layer.bias / 4096.0])
-    x = grid_inputs(rng, (4, 600, 4))
+    x = grid_inputs(rng, (4, 600, config.n_inputs))
     x[..., 3] = 0  # the spare input
     assert compare_with_qkeras(network, model, x).within_tolerance
     original = golden.rounding_constant

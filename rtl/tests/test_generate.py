@@ -76,7 +76,9 @@ def test_cli_refuses_impossible_plan_before_writing(tmp_path):
 
 def test_accumulator_registers_have_the_hand_computed_widths():
     """The default network's generated accumulators: 36 bits in layer 0, 38 in layers 1 and 2 (worked out
-    by hand in common/tests/test_config.py), in every lane of the 100 MHz / 192 kHz plan (lanes 1, 2, 1)."""
+    by hand in common/tests/test_config.py; layer 0's 4 taps x 5 inputs = 20 products reach at most
+    20 * 2**30 + (2**15 - 1) * 2**12 + 2**11 < 2**35, still 36 bits), in every lane of the 100 MHz /
+    192 kHz plan (lanes 1, 2, 1)."""
     cfg = load_config("configs/default.toml")
     net = random_network(cfg, np.random.default_rng(5))
     plan = make_plan(cfg, clock_hz=100_000_000, sample_rate_hz=192_000, multipliers=8)
@@ -86,5 +88,6 @@ def test_accumulator_registers_have_the_hand_computed_widths():
         name = module.split("(")[0].strip()
         for msb, lane in re.findall(r"^\s*reg (?:signed )?\[(\d+):0\] acc(\d+)\b", module, re.M):
             widths[(name, int(lane))] = int(msb) + 1
-    assert widths == {("\\network.layer0", 0): 36, ("\\network.layer1", 0): 38, ("\\network.layer1", 1): 38,
-                      ("\\network.layer2", 0): 38}
+    # the front end sits above the network in the generated hierarchy (rtl/waveshaper.py)
+    assert widths == {("\\network.network.layer0", 0): 36, ("\\network.network.layer1", 0): 38,
+                      ("\\network.network.layer1", 1): 38, ("\\network.network.layer2", 0): 38}

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from common.config import FixedFormat, LayerConfig, ModelConfig
-from quantize.golden import run_batch
+from common.roles import jack_roles
+from quantize.golden import run_waveshaper
 from quantize.weights import random_network
 from rtl.generate import generate_verilog
 from rtl.plan import make_plan
@@ -69,7 +70,8 @@ def test_generated_verilog_is_bit_exact_under_verilator(tmp_path):
     net = random_network(cfg, rng)
     plan = make_plan(cfg, clock_hz=10**9, sample_rate_hz=10**5, multipliers=8, lanes=[2, 1, 2])
     n = 200
-    x = random_codes(cfg.data_format, rng, (n, cfg.n_inputs))
+    # the generated module is the whole signal path: it takes the jack roles and runs the front end first
+    x = random_codes(cfg.data_format, rng, (n, len(jack_roles(cfg.inputs))))
     w = cfg.data_format.width
     mask = (1 << w) - 1
     (tmp_path / "network.v").write_text(generate_verilog(net, plan))
@@ -78,7 +80,7 @@ def test_generated_verilog_is_bit_exact_under_verilator(tmp_path):
         "".join(f"{sum((int(c) & mask) << (i * w) for i, c in enumerate(v)):x}\n" for v in x))
     build = subprocess.run(
         [_verilator(), "--binary", "-Wno-fatal", "-Wno-lint", "-Wno-style", "-CFLAGS", "-fcoroutines",
-         f"-DN={n}", f"-DIW={cfg.n_inputs * w}", f"-DOW={cfg.n_outputs * w}", "--top-module", "tb",
+         f"-DN={n}", f"-DIW={x.shape[1] * w}", f"-DOW={cfg.n_outputs * w}", "--top-module", "tb",
          "tb.v", "network.v", "-o", "Vtb"], cwd=tmp_path, capture_output=True, text=True)
     assert build.returncode == 0, build.stderr[-2000:]
     run = subprocess.run([str(tmp_path / "obj_dir" / "Vtb")], cwd=tmp_path, capture_output=True, text=True,
@@ -96,7 +98,7 @@ def test_generated_verilog_is_bit_exact_under_verilator(tmp_path):
             packed = int(rest[0], 16)
             lanes = [(packed >> (i * w)) & mask for i in range(cfg.n_outputs)]
             outputs.append([v - (1 << w) if v >> (w - 1) else v for v in lanes])
-    assert np.array_equal(np.array(outputs), run_batch(net, x).output)
+    assert np.array_equal(np.array(outputs), run_waveshaper(net, x).output)
     assert accepts[0] == plan.reset_cycles
     assert first_valid[0] - accepts[0] == plan.latency_cycles
     assert set(np.diff(accepts)[-n // 4:].tolist()) == {plan.cycles_per_sample}

@@ -13,17 +13,13 @@ from train.settings import TrainSettings, load_settings
 from train.tests.helpers import DEFAULT_CONFIG, good_takes, write_recording
 
 ARTEFACTS = ("model.h5", "config.json", "report.json", "history.csv", "loss.png", "wavetable.png", "test.npz",
-             "test_imperfect.npz", "bands.png")
+             "test_imperfect.npz")
 
 
 @pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory):
-    """``make train``'s two steps on the smoke settings: train, then score the golden model."""
-    from quantize.score import main as score
-
     out = tmp_path_factory.mktemp("train")
     assert main(["--config", str(DEFAULT_CONFIG), "--smoke", "--out", str(out), "--quiet"]) == 0
-    assert score(["--train-dir", str(out)]) == 0
     return out
 
 
@@ -38,18 +34,13 @@ def test_smoke_run_writes_every_artefact(smoke_run):
     report = json.loads((smoke_run / "report.json").read_text())
     assert report["params"] == 1441 and report["epochs"] == 2 and report["qat_epochs"] == 1
     assert report["train_seconds"] > 0
-    for section in (report["golden"], report["qkeras"], report["float"]):
+    for section in (report["qkeras"], report["float"]):
         for group in ("sine", "ramp", "square", "zigzag", "blend", "all"):
             assert np.isfinite(section["test_snr_db"][group])
         assert np.isfinite(section["imperfect_test_snr_db"]["all"]) and section["test_mse"] > 0
-    assert report["test_snr_db"] == report["golden"]["test_snr_db"]  # the headline is the board's figure
     # the smoke data lies within 440-4186 Hz: only those bands have rows, each with every group
-    bands = report["golden"]["band_snr_db"]
+    bands = report["qkeras"]["band_snr_db"]
     assert bands and set(bands) <= {"440-1760", "1760-4186"} and all(len(row) == 6 for row in bands.values())
-    harmonics = report["golden"]["harmonic_error_db"]["square"]["440"]
-    assert len(harmonics["target_db"]) == 16
-    # a band-limited square has no even harmonics: no error figure there, only the output's level
-    assert harmonics["error_db"][1] is None and harmonics["error_db"][0] is not None
     with open(smoke_run / "history.csv") as f:
         rows = list(csv.DictReader(f))
     assert [r["phase"] for r in rows] == ["float", "float", "quantized"]
@@ -57,10 +48,7 @@ def test_smoke_run_writes_every_artefact(smoke_run):
 
 
 def test_reload_and_report_consistency(smoke_run, config):
-    """load_trained gives the same model; its test SNR, and the golden model's, recomputed here
-    (independent formula, each window run on its own) match the report."""
-    from quantize.export import convert_weights, float_weights
-    from quantize.golden import run_batch
+    """load_trained gives the same model; its test SNR recomputed here (independent formula) matches."""
     from train.artifacts import load_trained
     from train.dataset import load_splits
     from train.settings import SMOKE
@@ -69,15 +57,13 @@ def test_reload_and_report_consistency(smoke_run, config):
     assert loaded_config == config
     settings = load_settings(DEFAULT_CONFIG).replace(**SMOKE)
     test = load_splits(config, seed=settings.seed, **settings.data_sizes())["test"]
+    y_hat = model.predict(test.x, verbose=0)
     skip = config.receptive_field - 1
     mask = np.array(test.labels) == "blend"
-    network, _ = convert_weights(float_weights(model, config), config)
-    golden = np.stack([run_batch(network, np.round(x * 4096).astype(np.int64)).output / 4096 for x in test.x])
+    y, e = test.y[mask][:, skip:].astype(np.float64), (test.y[mask] - y_hat[mask])[:, skip:].astype(np.float64)
+    snr = 10 * np.log10(np.sum(y**2) / np.sum(e**2))
     report = json.loads((smoke_run / "report.json").read_text())
-    for y_hat, reported in ((model.predict(test.x, verbose=0), report["qkeras"]), (golden, report["golden"])):
-        y, e = test.y[mask][:, skip:].astype(np.float64), (test.y[mask] - y_hat[mask])[:, skip:].astype(np.float64)
-        snr = 10 * np.log10(np.sum(y**2) / np.sum(e**2))
-        assert snr == pytest.approx(reported["test_snr_db"]["blend"], abs=1e-2)
+    assert snr == pytest.approx(report["qkeras"]["test_snr_db"]["blend"], abs=1e-2)
 
 
 def test_quantized_weights_are_fp412(smoke_run):
