@@ -17,7 +17,8 @@ This module defines the manifest format (:data:`MANIFEST_FORMAT`, :data:`RECORDI
   2147483647) and float 1.0 mean ``volts_full_scale`` volts; divided by ``config.volts_per_unit`` that
   gives network units (the codec's +-8.192 V at 5 V/unit is +-1.638).
 * ``calibration`` is provenance only: the datalogger applies the calibration before writing samples.
-* ``dropped_frames`` is informational: the datalogger starts a new file and segment at every gap.
+* ``dropped_frames`` is informational: the datalogger starts a new file (same segment) at every gap and
+  never splices audio across one; each file after a gap records it in an optional ``gap_before`` object.
 
 Every problem raises :class:`DatasetError` naming the file, channel and what to do, before training.
 """
@@ -106,8 +107,8 @@ def load_manifest(data: str | Path) -> tuple[Path, dict]:
     dropped = manifest.get("dropped_frames", 0)
     if not isinstance(dropped, int) or isinstance(dropped, bool) or dropped < 0:
         raise DatasetError(f"{path}: dropped_frames must be a non-negative integer, got {dropped!r}")
-    # dropped_frames > 0 is fine: the capture starts a new file (and segment) at every gap, so no WAV
-    # splices audio across missing samples.
+    # dropped_frames > 0 is fine: the capture starts a new file at every gap, so no WAV splices audio
+    # across missing samples.
     files = manifest["files"]
     if not isinstance(files, list) or not files:
         raise DatasetError(f"{path}: files must be a non-empty list")
