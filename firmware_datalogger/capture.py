@@ -83,9 +83,10 @@ class CaptureResult:
 def gap_record(frame: Frame) -> dict:
     """What lies before ``frame`` (a discontinuity), as the manifest's ``gap_before`` records it:
     ``sequence`` of the frame, ``lost_frames`` (missing sequence numbers), ``overrun_samples`` (discarded by
-    the gateware just before it), ``lost_samples`` (per channel, in all; None when unknown: a restart or
-    a saturated overrun count), ``restart`` (the board restarted) and ``discarded_bytes`` (damaged or
-    garbage bytes received in between)."""
+    the gateware just before it), ``lost_samples`` (per channel, in all: N per lost frame plus the overrun,
+    since an overrun before a lost frame was in that frame's header; None when unknown: a restart or a
+    saturated overrun count), ``restart`` (the board restarted) and ``discarded_bytes`` (damaged or garbage
+    bytes received in between)."""
     gap = frame.gap()
     known = gap["lost_frames"] is not None and frame.overrun != OVERRUN_UNKNOWN
     gap["lost_samples"] = gap["lost_frames"] * len(frame.samples) + frame.overrun if known else None
