@@ -7,6 +7,8 @@ import argparse
 import json
 import sys
 
+from common.cli import positive_int
+
 from .registry import BOARDS, DEFAULT_BOARD, get_board
 
 
@@ -93,9 +95,12 @@ def main(argv: list[str] | None = None) -> int:
                      help="board giving the clock and multiplier budget")
     rtl.add_argument("--weights", default="build/weights", help="QuantizedNetwork directory (make quantize)")
     rtl.add_argument("--out", default="build/rtl", help="output directory")
-    rtl.add_argument("--clock-hz", type=int, help="network clock (default: the board's sync clock)")
-    rtl.add_argument("--sample-rate", type=int, help="samples per second (default: the board's codec rate)")
-    rtl.add_argument("--multipliers", type=int, help="multiplier budget (default: the board's spare ones)")
+    rtl.add_argument("--clock-hz", type=positive_int("--clock-hz", 100_000_000),
+                     help="network clock (default: the board's sync clock)")
+    rtl.add_argument("--sample-rate", type=positive_int("--sample-rate", 192_000),
+                     help="samples per second (default: the board's codec rate)")
+    rtl.add_argument("--multipliers", type=positive_int("--multipliers", 8),
+                     help="multiplier budget (default: the board's spare ones)")
     rtl.add_argument("--name", default="network", help="Verilog module name")
     rtl.add_argument("--debug", action="store_true", help="add the per-layer observation ports")
     rtl.set_defaults(func=_rtl)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import tomllib
 import warnings
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ __all__ = [
     "ModelConfig",
     "ROUNDING_MODES",
     "ReceptiveFieldGapWarning",
+    "is_integer",
+    "is_real",
     "load_config",
     "read_toml_table",
 ]
@@ -49,6 +52,16 @@ class ReceptiveFieldGapWarning(UserWarning):
     """A dilation larger than the span the layers before it cover: the network sees only some of the past
     samples in its receptive field. Keras builds such networks and the hardware computes them exactly
     (every layer reads its own taps), so they are accepted, with this warning."""
+
+
+def is_integer(value: Any) -> bool:
+    """An ``int`` that is not a ``bool`` (Python's ``True`` is the integer 1, TOML's ``true`` is not a count)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_real(value: Any) -> bool:
+    """A finite ``int`` or ``float`` that is not a ``bool`` (TOML and JSON allow ``inf`` and ``nan``)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @dataclass(frozen=True)
@@ -92,6 +105,10 @@ class FixedFormat:
         return f"FP{self.width - self.frac_bits}.{self.frac_bits}"
 
     def _check(self, name: str, multiplier_width: int) -> None:
+        if not is_integer(self.width):
+            raise ConfigError(f"{name}.width: must be a positive integer, got {self.width!r}")
+        if not is_integer(self.frac_bits):
+            raise ConfigError(f"{name}.frac_bits: must be a non-negative integer, got {self.frac_bits!r}")
         if self.width < 2:
             raise ConfigError(f"{name}.width: must be at least 2 bits, got {self.width}")
         if self.width > multiplier_width:
@@ -157,7 +174,7 @@ class ModelConfig:
     # -- validation -------------------------------------------------------------------------------
 
     def _validate(self) -> None:
-        if not isinstance(self.sample_rate_hz, int) or self.sample_rate_hz <= 0:
+        if not is_integer(self.sample_rate_hz) or self.sample_rate_hz <= 0:
             raise ConfigError(f"sample_rate_hz: must be a positive integer, got {self.sample_rate_hz!r}")
         if not self.inputs:
             raise ConfigError("inputs: at least one input channel is needed")
@@ -177,14 +194,15 @@ class ModelConfig:
             raise ConfigError(
                 f"overflow: must be one of {OVERFLOW_MODES} (wrap-around is never allowed), "
                 f"got {self.overflow!r}")
-        if self.multiplier_width < 2:
-            raise ConfigError(f"multiplier_width: must be at least 2, got {self.multiplier_width}")
+        if not is_integer(self.multiplier_width) or self.multiplier_width < 2:
+            raise ConfigError(
+                f"multiplier_width: must be a positive integer of at least 2, got {self.multiplier_width!r}")
         self.weight_format._check("weight_format", self.multiplier_width)
         self.data_format._check("data_format", self.multiplier_width)
         if self.data_format.frac_bits < 1:
             raise ConfigError("data_format.frac_bits: must be at least 1 for round-to-nearest modes")
-        if not self.volts_per_unit > 0:
-            raise ConfigError(f"volts_per_unit: must be positive, got {self.volts_per_unit}")
+        if not is_real(self.volts_per_unit) or not self.volts_per_unit > 0:
+            raise ConfigError(f"volts_per_unit: must be a positive finite number, got {self.volts_per_unit!r}")
         if not self.layers:
             raise ConfigError("layers: at least one layer is needed")
         covered = 1  # consecutive past samples the layers so far already see
@@ -193,7 +211,7 @@ class ModelConfig:
             where = f"layers[{i}]"
             for name in ("filters", "kernel_size", "dilation"):
                 value = getattr(layer, name)
-                if not isinstance(value, int) or value < 1:
+                if not is_integer(value) or value < 1:
                     raise ConfigError(f"{where}.{name}: must be a positive integer, got {value!r}")
             if layer.kernel_size == 1 and layer.dilation != 1:
                 raise ConfigError(
