@@ -179,11 +179,13 @@ class TiliquaArchive:
         tag = source_tag() if tag is None else tag
         manifest = json.dumps(self.manifest(config, bitstream, tag=tag)).encode()
         path = bitstream_path.parent / self.file_name(config, tag)
+        mtime = int(bitstream_path.stat().st_mtime)
         with tarfile.open(path, "w:gz") as tar:
             for member, data in ((BITSTREAM_MEMBER, bitstream), (MANIFEST_MEMBER, manifest)):
                 info = tarfile.TarInfo(member)
                 info.size = len(data)
                 info.mode = 0o644
+                info.mtime = mtime
                 tar.addfile(info, io.BytesIO(data))
         return path
 
