@@ -5,12 +5,16 @@ archive (untarred and read back with ``tarfile``/``json``), and what ``make flas
 
 from __future__ import annotations
 
+import gc
 import json
 import tarfile
+import warnings
+from contextlib import contextmanager
 from fractions import Fraction
 
 import numpy as np
 import pytest
+from amaranth.hdl import UnusedElaboratable
 from amaranth.sim import Simulator
 
 from boards.__main__ import main
@@ -41,6 +45,15 @@ EXPECTED_BALLS = {
 }
 PSEUDO_COUNTS = {"pseudo_vccio": 15, "pseudo_gnd": 9, "pseudo_vccram": 15, "pseudo_gndram": 11}
 BOARDS = ["tiliqua", "tiliqua_r4"]
+
+
+@contextmanager
+def unelaborated():
+    """For tests that build components only to read their parameters: collect them quietly."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnusedElaboratable)
+        yield
+        gc.collect()
 
 
 def lpf_for(board_name: str) -> str:
@@ -112,6 +125,7 @@ def test_part_and_revision(name):
     assert board.archive.hw_rev == {"tiliqua": 5, "tiliqua_r4": 4}[name]
 
 
+@unelaborated()
 def test_audio_board_calibration_per_revision():
     r5, r4 = CodecEdgeTop(get_board("tiliqua")).pmod, CodecEdgeTop(get_board("tiliqua_r4")).pmod
     assert (r5.input_cal, r5.output_cal) == (R35_INPUT, R35_OUTPUT)
@@ -197,6 +211,7 @@ def test_audio_clock_monitor_refuses_a_wrong_or_missing_clock(audio_hz):
     assert not any(_monitor_ok_trace(audio_hz))
 
 
+@unelaborated()
 def test_audio_clock_monitor_bounds():
     dut = AudioClockMonitor(49_152_000, 90_000_000, window_cycles=WINDOW)
     expected = WINDOW * 49.152 / (4 * 90)
@@ -255,6 +270,7 @@ def test_pdn_latch_data_changes_only_while_its_clock_is_low():
     assert not any(r["pdn_d"] for r in _housekeeping(press_cycles=0, total=200, codec_pdn=0))
 
 
+@unelaborated()
 def test_housekeeping_rejects_bad_times():
     with pytest.raises(ValueError, match="need 0 < mute_s < hold_s"):
         TiliquaHousekeeping(1e6, hold_s=2.0, mute_s=2.5)
@@ -373,7 +389,7 @@ def test_real_tiliqua_build_meets_timing_with_its_archive(tmp_path):
     result = build_board("tiliqua", net, out_root=tmp_path, progress=lambda *_: None)
     report = json.loads(result.report_path.read_text())
     assert report["timing_met"] is True and set(report["clocks"]) == {"sync", "audio"}
-    assert report["clocks"]["sync"]["target_mhz"] == pytest.approx(90.0, abs=0.01)
+    assert report["clocks"]["sync"]["target_mhz"] == pytest.approx(90.0, abs=0.02)  # printed as 90.01
     assert report["clocks"]["audio"]["target_mhz"] == pytest.approx(49.15, abs=0.01)
     assert abs(report["sample_rate_error"]) < 0.001
     assert report["utilisation"]["EHXPLLL"]["used"] == 1
