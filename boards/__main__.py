@@ -71,7 +71,8 @@ def _flash(args) -> int:
     from .toolchain.flash import FlashError, flash_board
 
     try:
-        output = flash_board(args.board, bitstream=args.bitstream, to_flash=args.flash, build_root=args.out)
+        output = flash_board(args.board, bitstream=args.bitstream, to_flash=args.flash, build_root=args.out,
+                             slot=args.slot)
     except FlashError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -113,11 +114,14 @@ def main(argv: list[str] | None = None) -> int:
                        help="keep a bitstream whose post-route Fmax misses a clock target (exit 0)")
     build.set_defaults(func=_build)
 
-    flash = sub.add_parser("flash", help="program the board with openFPGALoader (SRAM unless --flash)")
+    flash = sub.add_parser("flash", help="program the board with openFPGALoader (SRAM unless --flash); "
+                                         "Tiliqua: print the flasher command for its archive")
     flash.add_argument("--board", choices=boards, default=DEFAULT_BOARD)
     flash.add_argument("--flash", action="store_true", help="write the SPI flash instead of SRAM")
     flash.add_argument("--bitstream", default=None, help="default: <out>/<board>/top.bit")
     flash.add_argument("--out", default="build")
+    flash.add_argument("--slot", type=int, default=None,
+                       help="flash slot, for boards loaded by a bootloader (Tiliqua: 0..7)")
     flash.set_defaults(func=_flash)
 
     listing = sub.add_parser("list", help="print the registered boards as JSON lines")
