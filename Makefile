@@ -28,6 +28,7 @@ CHANNELS ?=
 RATE ?=
 ROLES ?=
 FLASH ?=
+SLOT ?=
 PYTEST_ARGS ?=
 
 BUILD := build
@@ -56,7 +57,7 @@ help: ## List the targets and knobs
 	@echo "Targets:"
 	@grep -E '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-17s %s\n", $$1, $$2}'
 	@echo "Knobs: CONFIG=$(CONFIG) BOARD=$(BOARD) SIM=$(SIM) DATA= CLOCK_HZ= SAMPLE_RATE= MULTIPLIERS="
-	@echo "       SAMPLES= WAVES=1 PORT= SECONDS= OUT= ROLES= CHANNELS= RATE= FLASH=1 PYTEST_ARGS="
+	@echo "       SAMPLES= WAVES=1 PORT= SECONDS= OUT= ROLES= CHANNELS= RATE= FLASH=1 SLOT= PYTEST_ARGS="
 
 $(STAMP): requirements.txt constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or pass PYTHON=..."; exit 1; }
@@ -104,11 +105,11 @@ sim: $(STAMP) $(BUILD)/rtl/network.v ## cocotb: the Verilog bit-exact against th
 formal: $(STAMP) ## SymbiYosys: prove the stream contract of ConvLayer, ActivationCache, ShiftBuffer (also in make test)
 	$(PY) -m rtl.formal
 
-bitstream: $(STAMP) $(WEIGHTS)/weights.npz ## Build build/$(BOARD)/top.bit with timing checked
+bitstream: $(STAMP) $(WEIGHTS)/weights.npz ## Build build/$(BOARD)/top.bit with timing checked (tiliqua: and its .tar.gz archive)
 	$(PY) -m boards build --board $(BOARD)
 
-flash: $(STAMP) ## Program the board with openFPGALoader (SRAM; FLASH=1 for SPI flash)
-	$(PY) -m boards flash --board $(BOARD) $(if $(FLASH),--flash,)
+flash: $(STAMP) ## Program the board with openFPGALoader (SRAM; FLASH=1 for SPI flash); tiliqua: print the slot flasher command (SLOT=0..7)
+	$(PY) -m boards flash --board $(BOARD) $(if $(FLASH),--flash,) $(call opt,SLOT,--slot)
 
 datalogger: $(STAMP) ## Build the datalogger bitstream for $(BOARD) (CHANNELS=0,1 RATE=192000)
 	$(PY) -m firmware_datalogger build --board $(BOARD) $(call opt,CHANNELS,--channels) $(call opt,RATE,--rate)

@@ -68,7 +68,7 @@ MUX_LUT4_PER_BIT = {
 }
 #: nextpnr TRELLIS_COMB of the default network (configs/default.toml, bench weights) per mapper.
 DEFAULT_MEASURED_LUTS = {"abc9": 1453, "abc": 2301}
-#: This model's structural count of the default network's non-multiplexer logic (a test recomputes it).
+#: This model's structural count of the default network's non-multiplexer logic (set by the calibration).
 DEFAULT_STRUCTURAL_LUTS = 0.0  # filled below
 #: COMB per structural LUT4 of the non-multiplexer logic, per mapper (set below from the default network).
 LOGIC_FACTOR: dict[str, float] = {}

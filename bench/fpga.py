@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 from boards.toolchain.report import parse_nextpnr_log
-from boards.toolchain.runner import CLASSIC_LUT_MAPPING
+from boards.toolchain.runner import CLASSIC_LUT_MAPPING, tool_failure
 
 from .networks import BENCH_CLOCK_HZ, BenchDevice
 
@@ -43,7 +43,7 @@ FLOW_VERSION = 1
 NEXTPNR_SEED = 1
 
 class FpgaBuildError(RuntimeError):
-    """yosys or nextpnr failed; the message names the log."""
+    """yosys or nextpnr is missing or failed; the message names the tool, its log and the log's tail."""
 
 
 #: LUT mappers: ``abc9`` is synth_ecp5's own; ``abc`` replaces its map_luts step by
@@ -113,10 +113,16 @@ def parse_yosys_stats(log: str) -> dict[str, int]:
 def _run(command: list[str], cwd: Path, log: Path, what: str) -> float:
     start = time.perf_counter()
     env = {**os.environ}
-    with open(log.with_suffix(".stdout"), "w") as out:
-        done = subprocess.run(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env)
+    console = log.with_suffix(".stdout")
+    try:
+        with open(console, "w") as out:
+            done = subprocess.run(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env)
+    except FileNotFoundError as exc:
+        raise FpgaBuildError(f"{what} not found: {command[0]!r} is not on PATH; install the pinned venv "
+                             "(make venv) or set YOSYS / NEXTPNR_ECP5") from exc
     if done.returncode != 0:
-        raise FpgaBuildError(f"{what} failed (exit {done.returncode}); see {log} and {log.with_suffix('.stdout')}")
+        raise FpgaBuildError(tool_failure(what, log if log.exists() else console, f"exit {done.returncode}")
+                             + f"\n(console output: {console})")
     return time.perf_counter() - start
 
 

@@ -7,6 +7,8 @@ import argparse
 import json
 import sys
 
+from common.cli import positive_int
+
 from .registry import BOARDS, DEFAULT_BOARD, get_board
 
 
@@ -69,7 +71,8 @@ def _flash(args) -> int:
     from .toolchain.flash import FlashError, flash_board
 
     try:
-        output = flash_board(args.board, bitstream=args.bitstream, to_flash=args.flash, build_root=args.out)
+        output = flash_board(args.board, bitstream=args.bitstream, to_flash=args.flash, build_root=args.out,
+                             slot=args.slot)
     except FlashError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -93,9 +96,12 @@ def main(argv: list[str] | None = None) -> int:
                      help="board giving the clock and multiplier budget")
     rtl.add_argument("--weights", default="build/weights", help="QuantizedNetwork directory (make quantize)")
     rtl.add_argument("--out", default="build/rtl", help="output directory")
-    rtl.add_argument("--clock-hz", type=int, help="network clock (default: the board's sync clock)")
-    rtl.add_argument("--sample-rate", type=int, help="samples per second (default: the board's codec rate)")
-    rtl.add_argument("--multipliers", type=int, help="multiplier budget (default: the board's spare ones)")
+    rtl.add_argument("--clock-hz", type=positive_int("--clock-hz", 100_000_000),
+                     help="network clock (default: the board's sync clock)")
+    rtl.add_argument("--sample-rate", type=positive_int("--sample-rate", 192_000),
+                     help="samples per second (default: the board's codec rate)")
+    rtl.add_argument("--multipliers", type=positive_int("--multipliers", 8),
+                     help="multiplier budget (default: the board's spare ones)")
     rtl.add_argument("--name", default="network", help="Verilog module name")
     rtl.add_argument("--debug", action="store_true", help="add the per-layer observation ports")
     rtl.set_defaults(func=_rtl)
@@ -108,11 +114,14 @@ def main(argv: list[str] | None = None) -> int:
                        help="keep a bitstream whose post-route Fmax misses a clock target (exit 0)")
     build.set_defaults(func=_build)
 
-    flash = sub.add_parser("flash", help="program the board with openFPGALoader (SRAM unless --flash)")
+    flash = sub.add_parser("flash", help="program the board with openFPGALoader (SRAM unless --flash); "
+                                         "Tiliqua: print the flasher command for its archive")
     flash.add_argument("--board", choices=boards, default=DEFAULT_BOARD)
     flash.add_argument("--flash", action="store_true", help="write the SPI flash instead of SRAM")
     flash.add_argument("--bitstream", default=None, help="default: <out>/<board>/top.bit")
     flash.add_argument("--out", default="build")
+    flash.add_argument("--slot", type=int, default=None,
+                       help="flash slot, for boards loaded by a bootloader (Tiliqua: 0..7)")
     flash.set_defaults(func=_flash)
 
     listing = sub.add_parser("list", help="print the registered boards as JSON lines")

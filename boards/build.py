@@ -11,6 +11,8 @@ Order of work (cheap checks first, so a bad request fails in a second, not after
    final (post-route) figures.
 4. ``build/<board>/top.bit`` and ``build/<board>/report.json``; a :class:`BuildError` if timing is not met
    (unless ``allow_timing_fail``), after the report is written so it can be inspected.
+5. A board loaded by a bootloader (``BoardSpec.archive``, Tiliqua) also gets its archive beside the
+   bitstream, named in the report as ``archive``, when timing is met (its fields are checked in step 1).
 """
 
 from __future__ import annotations
@@ -47,6 +49,11 @@ def build_board(board_name: str, network, *, out_root: str | Path = "build", all
         raise BuildError(f"board {board_name} has no platform definition")
     config = network.config
     plan = plan_for_board(config, board)
+    if board.archive is not None:
+        try:
+            board.archive.check(config)
+        except ValueError as exc:
+            raise BuildError(f"{board.name}: the bitstream archive would be refused: {exc}") from exc
     env = tool_environment()
     progress(f"{board.name}: sync {board.sys_clock_hz / 1e6:.3f} MHz, audio {board.audio_clock_hz / 1e6:.4f} MHz "
              f"(fs {board.sample_rate_hz:.1f} Hz), plan {plan.cycles_per_sample}/{plan.cycle_budget} cycles, "
@@ -78,6 +85,10 @@ def build_board(board_name: str, network, *, out_root: str | Path = "build", all
         "pll": board.pll.summary(),
         "build_seconds": round(seconds, 1),
     }
+    if board.archive is not None and (pnr.timing_met or allow_timing_fail):
+        archive = board.archive.write(config, out_dir / "top.bit")
+        report["archive"] = str(archive)
+        progress(f"{board.name}: bitstream archive {archive}")
     report_path = out_dir / "report.json"
     report_path.write_text(json.dumps(report, indent=2) + "\n")
     result = BuildResult(out_dir / "top.bit", report_path, report)

@@ -6,7 +6,8 @@ imported here, nothing else needs editing. A board file gives its part (``common
 its amaranth platform carrying the ``eurorack_pmod`` resource, its clock plan and the openFPGALoader
 arguments. A board whose clocks or codec pads differ from the usual (one EHXPLLL from the board
 oscillator; the codec on a PMOD-style resource with the fast pins in I/O flip-flops) passes its own
-``make_clocks`` / ``connect_codec``.
+``make_clocks`` / ``connect_codec``; one with another audio board revision its ``codec_options``; one
+loaded by a bootloader its ``archive`` format and its ``flash`` instructions (``boards/defs/tiliqua.py``).
 
 The clock figures are what the board's clocks really produce (see ``boards/clocking/pll.py``), not
 nominal values, so the network is planned against the real cycle budget (``boards/plan.py``).
@@ -17,7 +18,7 @@ from __future__ import annotations
 import importlib
 import math
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,8 +60,18 @@ class BoardSpec:
     #: ``make_clocks(board)``: the component that makes the ``sync`` and ``audio`` domains on the board.
     make_clocks: Callable[[BoardSpec], Any] = pll_clocks
     #: ``connect_codec(m, platform, pmod, io_registers=...)``: wires the codec driver's pin ports to the
-    #: board's pads (``boards/eurorack_pmod/pins.py``).
+    #: board's pads (``boards/eurorack_pmod/pins.py``); it may add the board's own blocks that go with
+    #: the codec (Tiliqua: the PDN latch and the hold-to-reboot housekeeping).
     connect_codec: Callable[..., None] = connect_codec_pins
+    #: Extra :class:`~boards.eurorack_pmod.pmod.EurorackPmod` parameters the board's audio module needs
+    #: (an older audio board's calibration, say).
+    codec_options: Mapping[str, Any] = field(default_factory=dict)
+    #: The file format a bootloader loads the bitstream from, if the board has one (Tiliqua: a bitstream
+    #: archive): ``check(config)`` before the build, ``write(config, bitstream_path) -> Path`` after it.
+    archive: Any = None
+    #: Replaces openFPGALoader for ``make flash`` (Tiliqua: prints the command for its own flasher):
+    #: ``flash(board, build_root=..., bitstream=..., slot=..., to_flash=...) -> str``.
+    flash: Callable[..., str] | None = None
 
     @property
     def part(self) -> str:
@@ -100,6 +111,7 @@ class BoardSpec:
             "pll": self.pll.summary() if self.pll is not None else None,
             "openfpgaloader_args": list(self.openfpgaloader_args),
             "codec_connection": self.codec_connection, "codec_pins_verified": self.codec_pins_verified,
+            "archive": self.archive.summary() if self.archive is not None else None,
         }
 
 

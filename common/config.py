@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import tomllib
 import warnings
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ __all__ = [
     "ModelConfig",
     "ROUNDING_MODES",
     "ReceptiveFieldGapWarning",
+    "is_integer",
+    "is_real",
     "load_config",
     "read_toml_table",
 ]
@@ -50,6 +53,16 @@ class ReceptiveFieldGapWarning(UserWarning):
     """A dilation larger than the span the layers before it cover: the network sees only some of the past
     samples in its receptive field. Keras builds such networks and the hardware computes them exactly
     (every layer reads its own taps), so they are accepted, with this warning."""
+
+
+def is_integer(value: Any) -> bool:
+    """An ``int`` that is not a ``bool`` (Python's ``True`` is the integer 1, TOML's ``true`` is not a count)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_real(value: Any) -> bool:
+    """A finite ``int`` or ``float`` that is not a ``bool`` (TOML and JSON allow ``inf`` and ``nan``)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @dataclass(frozen=True)
@@ -93,6 +106,10 @@ class FixedFormat:
         return f"FP{self.width - self.frac_bits}.{self.frac_bits}"
 
     def _check(self, name: str, multiplier_width: int) -> None:
+        if not is_integer(self.width):
+            raise ConfigError(f"{name}.width: must be a positive integer, got {self.width!r}")
+        if not is_integer(self.frac_bits):
+            raise ConfigError(f"{name}.frac_bits: must be a non-negative integer, got {self.frac_bits!r}")
         if self.width < 2:
             raise ConfigError(f"{name}.width: must be at least 2 bits, got {self.width}")
         if self.width > multiplier_width:
@@ -126,10 +143,10 @@ class FrontEndConfig:
     def _check(self) -> None:
         for name in ("direction_lag", "direction_threshold"):
             value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            if not is_integer(value) or value < 1:
                 raise ConfigError(f"front_end.{name}: must be a positive integer, got {value!r}")
         shift = self.slope_shift
-        if not isinstance(shift, int) or isinstance(shift, bool) or not 0 <= shift <= 15:
+        if not is_integer(shift) or not 0 <= shift <= 15:
             raise ConfigError(f"front_end.slope_shift: must be an integer from 0 to 15, got {self.slope_shift!r}")
 
 
@@ -189,7 +206,7 @@ class ModelConfig:
     # -- validation -------------------------------------------------------------------------------
 
     def _validate(self) -> None:
-        if not isinstance(self.sample_rate_hz, int) or self.sample_rate_hz <= 0:
+        if not is_integer(self.sample_rate_hz) or self.sample_rate_hz <= 0:
             raise ConfigError(f"sample_rate_hz: must be a positive integer, got {self.sample_rate_hz!r}")
         if not self.inputs:
             raise ConfigError("inputs: at least one input channel is needed")
@@ -209,14 +226,15 @@ class ModelConfig:
             raise ConfigError(
                 f"overflow: must be one of {OVERFLOW_MODES} (wrap-around is never allowed), "
                 f"got {self.overflow!r}")
-        if self.multiplier_width < 2:
-            raise ConfigError(f"multiplier_width: must be at least 2, got {self.multiplier_width}")
+        if not is_integer(self.multiplier_width) or self.multiplier_width < 2:
+            raise ConfigError(
+                f"multiplier_width: must be a positive integer of at least 2, got {self.multiplier_width!r}")
         self.weight_format._check("weight_format", self.multiplier_width)
         self.data_format._check("data_format", self.multiplier_width)
         if self.data_format.frac_bits < 1:
             raise ConfigError("data_format.frac_bits: must be at least 1 for round-to-nearest modes")
-        if not self.volts_per_unit > 0:
-            raise ConfigError(f"volts_per_unit: must be positive, got {self.volts_per_unit}")
+        if not is_real(self.volts_per_unit) or not self.volts_per_unit > 0:
+            raise ConfigError(f"volts_per_unit: must be a positive finite number, got {self.volts_per_unit!r}")
         if not isinstance(self.front_end, FrontEndConfig):
             raise ConfigError(f"front_end: must be a table of FrontEndConfig fields, got {self.front_end!r}")
         self.front_end._check()
@@ -228,7 +246,7 @@ class ModelConfig:
             where = f"layers[{i}]"
             for name in ("filters", "kernel_size", "dilation"):
                 value = getattr(layer, name)
-                if not isinstance(value, int) or value < 1:
+                if not is_integer(value) or value < 1:
                     raise ConfigError(f"{where}.{name}: must be a positive integer, got {value!r}")
             if layer.kernel_size == 1 and layer.dilation != 1:
                 raise ConfigError(

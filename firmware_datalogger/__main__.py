@@ -70,7 +70,8 @@ def main(argv=None) -> int:
         print(f"{'interrupted: ' if result.interrupted else ''}saved {result.seconds:.2f} s "
               f"({result.samples} samples @ {result.sample_rate_hz} Hz) in {len(result.files)} file(s); "
               f"manifest {result.manifest}; lost frames {s['lost_frames']}, CRC errors {s['crc_errors']}, "
-              f"bytes skipped {s['bytes_skipped']}, overrun samples {s['overrun_samples']}")
+              f"bytes skipped {s['bytes_skipped']}, overrun samples {s['overrun_samples']}, "
+              f"restarts {s['restarts']} (each gap starts a new file)")
         return 0
     except (RatePlanError, CaptureError) as exc:
         print(f"error: {exc}", file=sys.stderr)

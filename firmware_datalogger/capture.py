@@ -3,8 +3,9 @@
 Output directory ``OUT`` (e.g. ``captures/take1``) holds:
 - ``take1.wav`` (and ``take1_part2.wav``, ... after each gap): multichannel int16 WAVs. A gap (lost or
   damaged frames, a gateware overrun, a board restart) always starts a new file, so no WAV ever splices
-  audio across missing samples and nothing is filled in. All parts keep the take's ``segment`` name, so
-  the training split never puts pieces of one take on both sides;
+  audio across missing samples and nothing is filled in; a capture with gaps is kept, not refused. All
+  parts keep the take's ``segment`` name, so the training split never puts pieces of one take on both
+  sides. The manifest entry of every file after a gap records it (``gap_before``, see :func:`gap_record`);
 - ``manifest.json``: ``waveshaper-recording/1`` (the format of :mod:`train.recorded`, which reads it for
   ``train.dataset.load_splits(config, data=...)``).
   Capturing again into the same directory *appends* a new take (segment ``<dir>_2``, ``<dir>_3``, ... or
@@ -25,9 +26,10 @@ from pathlib import Path
 from boards.eurorack_pmod.samples import CODEC_MAX, COUNTS_PER_VOLT, FULL_SCALE_VOLTS
 from train.recorded import MANIFEST_FORMAT, RECORDING_ROLES, make_manifest
 
-from .parser import FrameParser
+from .parser import Frame, FrameParser
+from .protocol import OVERRUN_UNKNOWN
 
-__all__ = ["DEFAULT_ROLES", "CaptureError", "CaptureResult", "capture", "open_port", "parse_roles"]
+__all__ = ["DEFAULT_ROLES", "CaptureError", "CaptureResult", "capture", "gap_record", "open_port", "parse_roles"]
 
 #: Roles of the recorded channels when ``--channels`` is not given.
 DEFAULT_ROLES = ("core", "sine", "square", "ramp")
@@ -78,6 +80,19 @@ class CaptureResult:
         return self.samples / self.sample_rate_hz if self.sample_rate_hz else 0.0
 
 
+def gap_record(frame: Frame) -> dict:
+    """What lies before ``frame`` (a discontinuity), as the manifest's ``gap_before`` records it:
+    ``sequence`` of the frame, ``lost_frames`` (missing sequence numbers), ``overrun_samples`` (discarded by
+    the gateware just before it), ``lost_samples`` (per channel, in all: N per lost frame plus the overrun,
+    since an overrun before a lost frame was in that frame's header; None when unknown: a restart or a
+    saturated overrun count), ``restart`` (the board restarted) and ``discarded_bytes`` (damaged or garbage
+    bytes received in between)."""
+    gap = frame.gap()
+    known = gap["lost_frames"] is not None and frame.overrun != OVERRUN_UNKNOWN
+    gap["lost_samples"] = gap["lost_frames"] * len(frame.samples) + frame.overrun if known else None
+    return gap
+
+
 class _SegmentWriter:
     """One WAV per contiguous run of frames; every part belongs to the same take (segment)."""
 
@@ -88,7 +103,7 @@ class _SegmentWriter:
         self.frames_written: list[int] = []
         self._wav = None
 
-    def new_segment(self, channels: int, rate: int) -> None:
+    def new_segment(self, channels: int, rate: int, gap: dict | None = None) -> None:
         self.close()
         index = len(self.entries) + 1
         name = self.segment if index == 1 else f"{self.segment}_part{index}"
@@ -99,7 +114,10 @@ class _SegmentWriter:
         self._wav.setnchannels(channels)
         self._wav.setsampwidth(2)
         self._wav.setframerate(rate)
-        self.entries.append({"path": path.name, "segment": self.segment, "channels": list(self.roles)})
+        entry = {"path": path.name, "segment": self.segment, "channels": list(self.roles)}
+        if gap is not None:
+            entry["gap_before"] = gap
+        self.entries.append(entry)
         self.paths.append(path)
         self.frames_written.append(0)
 
@@ -204,7 +222,7 @@ def capture(port: str, seconds: float, out: str | Path, *, roles: tuple[str, ...
                                    f"@ {frame.sample_rate_hz / 1e3:g} kHz", bar_format="{l_bar}{bar}| "
                                    "{n:.2f}/{total:.2f} s [{elapsed}<{remaining}]{postfix}")
                 elif frame.discontinuity:
-                    writer.new_segment(channels, frame.sample_rate_hz)
+                    writer.new_segment(channels, frame.sample_rate_hz, gap_record(frame))
                 samples = frame.samples[: target - result.samples]
                 writer.write(samples)
                 result.samples += len(samples)

@@ -10,7 +10,7 @@ Arithmetic (shared exactly by the gateware):
   MULT18X18D per product), normalised so that they sum to exactly 2^COEF_FRAC (unity DC gain, so CV
   levels survive decimation bit-exactly);
 - output j is computed when input sample n = (j+1) R - 1 arrives: acc = sum_k h[k] x[n-k], with x = 0
-  before the first sample (the history memory starts cleared);
+  before the first sample (after every reset, too: the gateware zeroes the taps older than that);
 - y = saturate_int16((acc + 2^(COEF_FRAC-1)) >> COEF_FRAC), i.e. round half up, then clamp to int16.
 """
 

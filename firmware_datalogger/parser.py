@@ -4,9 +4,17 @@ Guarantees (tested by fault injection in ``tests/test_parser.py``):
 - only frames whose CRC-16 matches reach the caller; a damaged frame is dropped and *counted*;
 - after flipped, dropped or duplicated bytes or a truncated frame, the parser hunts for the next sync
   word (retrying one byte further after every false candidate) and locks again;
-- a gap in the sequence counter is reported as ``lost`` frames (exact, as long as a later frame arrives)
-  together with where it happened, so the capture starts a new WAV segment instead of splicing audio
-  across the gap; repeated frames are discarded and counted.
+- every frame that does not continue the previous one is flagged (``discontinuity``) with what lies in
+  between, so the capture starts a new WAV file instead of splicing audio across the gap:
+
+  * a gap in the sequence counter: ``lost_before`` frames (exact, as long as a later frame arrives);
+  * a gateware overrun: the frame's ``overrun`` samples were discarded just before it (protocol.py);
+  * a restart: the sequence counter did not advance (it starts at 0 after every reset, and the link never
+    delivers a frame twice): ``restart``, length unknown;
+  * damaged or discarded bytes since the previous frame, even with the next sequence number: the first
+    frames of a new boot may have been the damaged ones (``discarded_bytes``).
+
+  An exact repeat of the previous frame (the same bytes) adds nothing and is discarded and counted.
 """
 
 from __future__ import annotations
@@ -20,18 +28,22 @@ from . import protocol
 
 __all__ = ["Frame", "FrameParser", "ParserStats"]
 
-#: A backwards sequence jump of at most this many frames is a repeated frame; further back is a restart.
-_DUPLICATE_WINDOW = 16
-
 
 @dataclass
 class Frame:
     sequence: int
     sample_rate_hz: int
     samples: np.ndarray          # (N, C) int16
-    overrun: int                 # sample vectors the gateware dropped before this frame (rate plan broken)
-    lost_before: int = 0         # frames missing between the previous accepted frame and this one
+    overrun: int                 # sample vectors the gateware dropped just before this frame (rate plan broken)
+    lost_before: int | None = 0  # frames missing between the previous accepted frame and this one (None: a restart)
+    restart: bool = False        # the sequence did not advance: the board restarted before this frame
+    discarded_bytes: int = 0     # bytes discarded (damaged, garbage) since the previous accepted frame
     discontinuity: bool = False  # True when this frame does not continue the previous one
+
+    def gap(self) -> dict:
+        """What lies between the previous accepted frame and this one (for logs and manifests)."""
+        return {"sequence": self.sequence, "lost_frames": self.lost_before, "overrun_samples": self.overrun,
+                "restart": self.restart, "discarded_bytes": self.discarded_bytes}
 
 
 @dataclass
@@ -41,10 +53,10 @@ class ParserStats:
     crc_errors: int = 0          # frame candidates with a valid header whose CRC failed
     bad_headers: int = 0         # sync words followed by an impossible header
     bytes_skipped: int = 0       # bytes discarded while hunting for sync
-    duplicates: int = 0          # repeated frames discarded
-    restarts: int = 0            # sequence counter went backwards (board reset / re-flash)
+    duplicates: int = 0          # exact repeats of the previous frame, discarded
+    restarts: int = 0            # sequence counter did not advance (board reset / re-flash)
     overrun_samples: int = 0     # sample vectors the gateware reported as dropped
-    gaps: list = field(default_factory=list)  # (sequence of the frame after the gap, frames lost)
+    gaps: list = field(default_factory=list)  # Frame.gap() of every frame that follows a discontinuity
 
     @property
     def damaged_or_lost(self) -> int:
@@ -54,7 +66,7 @@ class ParserStats:
         return {"frames": self.frames, "lost_frames": self.lost_frames, "crc_errors": self.crc_errors,
                 "bad_headers": self.bad_headers, "bytes_skipped": self.bytes_skipped,
                 "duplicates": self.duplicates, "restarts": self.restarts,
-                "overrun_samples": self.overrun_samples, "gaps": [list(g) for g in self.gaps]}
+                "overrun_samples": self.overrun_samples, "gaps": [dict(g) for g in self.gaps]}
 
 
 class FrameParser:
@@ -70,6 +82,8 @@ class FrameParser:
         self.stats = ParserStats()
         self.shape: tuple[int, int, int] | None = None  # (channels, samples, rate) once locked
         self._last_seq: int | None = None
+        self._last_frame = b""
+        self._discarded = 0  # bytes discarded since the last accepted frame
         self.bytes_seen = 0
 
     @property
@@ -83,6 +97,10 @@ class FrameParser:
             return (channels, samples, rate) == self.shape
         return True
 
+    def _skip(self, count: int) -> None:
+        self.stats.bytes_skipped += count
+        self._discarded += count
+
     def feed(self, data: bytes) -> list[Frame]:
         self.bytes_seen += len(data)
         self._buf += data
@@ -92,19 +110,19 @@ class FrameParser:
         while True:
             start = buf.find(protocol.SYNC, pos)
             if start < 0:
-                # Keep a trailing first sync byte: the second may arrive in the next read.
-                keep = 1 if buf[-1:] == protocol.SYNC[:1] else 0
-                self.stats.bytes_skipped += len(buf) - pos - keep
+                # Keep a trailing first sync byte (not yet examined): the second may arrive in the next read.
+                keep = 1 if len(buf) > pos and buf[-1] == protocol.SYNC[0] else 0
+                self._skip(len(buf) - pos - keep)
                 pos = len(buf) - keep
                 break
-            self.stats.bytes_skipped += start - pos
+            self._skip(start - pos)
             pos = start
             if len(buf) - pos < protocol.HEADER_BYTES:
                 break
             version, channels, samples, rate, seq, overrun = protocol.parse_header(bytes(buf[pos:pos + 16]))
             if not self._header_ok(version, channels, samples, rate):
                 self.stats.bad_headers += 1
-                self.stats.bytes_skipped += 1
+                self._skip(1)
                 pos += 1
                 continue
             length = protocol.frame_bytes(channels, samples)
@@ -114,37 +132,40 @@ class FrameParser:
             crc = int.from_bytes(buf[pos + length - protocol.CRC_BYTES:pos + length], "big")
             if binascii.crc_hqx(body, 0xFFFF) != crc:  # CRC-16/CCITT-FALSE in C
                 self.stats.crc_errors += 1
-                self.stats.bytes_skipped += 1
+                self._skip(1)
                 pos += 1
                 continue
             payload = np.frombuffer(body[protocol.HEADER_BYTES - len(protocol.SYNC):], dtype="<i2")
             frame = Frame(seq, rate, payload.reshape(samples, channels).astype(np.int16), overrun)
             pos += length
-            if self._accept(frame, (channels, samples, rate)):
+            if self._accept(frame, (channels, samples, rate), bytes(buf[pos - length:pos])):
                 frames.append(frame)
         del buf[:pos]
         return frames
 
-    def _accept(self, frame: Frame, shape) -> bool:
+    def _accept(self, frame: Frame, shape, wire: bytes) -> bool:
         if self.shape is None:
             self.shape = shape
         if self._last_seq is not None:
-            step = (frame.sequence - self._last_seq) & 0xFFFFFFFF
-            if step == 0 or step > 0xFFFFFFFF - _DUPLICATE_WINDOW:
+            if wire == self._last_frame:
                 self.stats.duplicates += 1
                 return False
-            if step > 0x7FFFFFFF:
+            step = (frame.sequence - self._last_seq) & 0xFFFFFFFF
+            frame.discarded_bytes = self._discarded
+            if step == 0 or step > 0x7FFFFFFF:
+                frame.restart = True
+                frame.lost_before = None
                 self.stats.restarts += 1
-                frame.discontinuity = True
             elif step > 1:
                 frame.lost_before = step - 1
-                frame.discontinuity = True
                 self.stats.lost_frames += step - 1
-                self.stats.gaps.append((frame.sequence, step - 1))
-        if frame.overrun:
-            frame.discontinuity = True
-            self.stats.overrun_samples += frame.overrun
+            frame.discontinuity = frame.restart or step != 1 or frame.overrun > 0 or self._discarded > 0
+            if frame.discontinuity:
+                self.stats.gaps.append(frame.gap())
+        self.stats.overrun_samples += frame.overrun
         self._last_seq = frame.sequence
+        self._last_frame = wire
+        self._discarded = 0
         self.stats.frames += 1
         return True
 

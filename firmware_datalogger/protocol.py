@@ -9,15 +9,31 @@ A frame is::
     3       1     channels C
     4       2     samples per channel in this frame N, little endian
     6       4     sample rate in Hz of the samples in this frame, little endian
-    10      4     sequence counter, little endian, +1 per frame, wraps at 2^32
-    14      2     overrun count: sample vectors the gateware had to drop since the previous frame
-                  (saturates at 0xFFFF; 0 whenever the rate plan holds)
+    10      4     sequence counter, little endian: 0 for the first frame after a reset, +1 per frame,
+                  wraps at 2^32
+    14      2     overrun count: sample vectors (at this frame's rate) the gateware had to discard
+                  immediately before this frame's first sample; 0 whenever the rate plan holds.
+                  0xFFFF means 65535 or more, or a number the gateware could not count
     16      2*N*C samples, int16 little endian, interleaved (sample 0 ch 0, sample 0 ch 1, ...)
     16+2NC  2     CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF, no reflection, no xorout) of bytes
                   2 .. 16+2NC-1 (everything after the sync word), most significant byte first
 
 Carrying C, N and the sample rate in every frame lets the host check that it is talking to a datalogger
 bitstream with the configuration it expects, and resynchronise without knowing the build options.
+
+Continuity, which the host relies on to never splice audio across missing samples:
+
+* the N samples of a frame are always consecutive codec (or decimated) samples: the gateware assembles a
+  whole frame before sending its header, and a frame that cannot be completed is discarded whole and
+  counted in the next frame's overrun field;
+* frame k + 1 continues frame k exactly when its sequence number is k + 1 and its overrun count is 0;
+* a reset (power cycle, reset button, re-flash) starts the sequence again at 0. The link (a UART with no
+  retransmission) never delivers a frame twice, so a sequence number that does not advance means a new
+  boot. If the new boot's first frames are damaged, its first good frame may carry any number, so a frame
+  that follows damaged or discarded bytes is never taken as a continuation either.
+
+VERSION 2: the overrun count belongs to the gap immediately before the frame (version 1 counted the
+drops since the previous header, which is not where the gap was).
 """
 
 from __future__ import annotations
@@ -26,13 +42,15 @@ import struct
 
 import numpy as np
 
-__all__ = ["SYNC", "VERSION", "HEADER_BYTES", "CRC_BYTES", "crc16_ccitt", "frame_bytes", "encode_frame",
-           "header_bytes"]
+__all__ = ["SYNC", "VERSION", "HEADER_BYTES", "CRC_BYTES", "OVERRUN_UNKNOWN", "crc16_ccitt", "frame_bytes",
+           "encode_frame", "header_bytes"]
 
 SYNC = bytes((0xEB, 0x90))
-VERSION = 0x01
+VERSION = 0x02
 HEADER_BYTES = 16
 CRC_BYTES = 2
+#: The overrun field's largest value: 65535 or more samples lost, or a number the gateware could not count.
+OVERRUN_UNKNOWN = 0xFFFF
 _HEADER = struct.Struct("<2sBBHIIH")
 assert _HEADER.size == HEADER_BYTES
 
@@ -64,7 +82,7 @@ def frame_bytes(channels: int, samples: int) -> int:
 
 def header_bytes(*, channels: int, samples: int, sample_rate_hz: int, sequence: int, overrun: int = 0) -> bytes:
     return _HEADER.pack(SYNC, VERSION, channels, samples, sample_rate_hz, sequence & 0xFFFFFFFF,
-                        min(overrun, 0xFFFF))
+                        min(overrun, OVERRUN_UNKNOWN))
 
 
 def encode_frame(samples: np.ndarray, *, sample_rate_hz: int, sequence: int, overrun: int = 0) -> bytes:

@@ -13,6 +13,7 @@ No TensorFlow here: loading weights must stay cheap for the hardware stages.
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,8 +110,25 @@ class QuantizedNetwork:
                     f"{directory / name} is missing: run `make quantize` first (or pass another "
                     f"weights directory)")
         config = ModelConfig.from_json(directory / "config.json")
-        with np.load(directory / "weights.npz") as data:
-            layers = tuple(QuantizedLayer(data[f"w{i}"], data[f"b{i}"]) for i in range(len(config.layers)))
+        path = directory / "weights.npz"
+        count = len(config.layers)
+        expected = {f"{kind}{i}" for kind in "wb" for i in range(count)}
+        try:
+            with np.load(path) as data:
+                names = set(data.files)
+                missing, extra = sorted(expected - names), sorted(names - expected)
+                if missing:
+                    raise WeightsError(
+                        f"{path} has no array {', '.join(missing)} (config.json has {count} layers: "
+                        f"w0..w{count - 1}, b0..b{count - 1}); run `make quantize` again")
+                if extra:
+                    raise WeightsError(f"{path} has array(s) {', '.join(extra)} that config.json ({count} layers) "
+                                       f"does not have; weights and config come from different exports")
+                layers = tuple(QuantizedLayer(data[f"w{i}"], data[f"b{i}"]) for i in range(count))
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+            if isinstance(exc, WeightsError):
+                raise
+            raise WeightsError(f"{path} is not a readable .npz file ({exc}); run `make quantize` again") from exc
         return cls(config, layers)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from common.cli import positive_int
 from quantize.weights import QuantizedNetwork, WeightsError
 
 from .plan import PlanError, make_plan
@@ -21,9 +22,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rtl", description=__doc__.splitlines()[0])
     parser.add_argument("--weights", default="build/weights", help="directory written by `make quantize`")
     parser.add_argument("--out", default="build/rtl", help="output directory")
-    parser.add_argument("--clock-hz", type=int, required=True, help="network clock in Hz")
-    parser.add_argument("--sample-rate", type=int, help="samples per second (default: the config's)")
-    parser.add_argument("--multipliers", type=int, required=True, help="multiplier budget")
+    parser.add_argument("--clock-hz", type=positive_int("--clock-hz", 100_000_000), required=True,
+                        help="network clock in Hz")
+    parser.add_argument("--sample-rate", type=positive_int("--sample-rate", 192_000),
+                        help="samples per second (default: the config's)")
+    parser.add_argument("--multipliers", type=positive_int("--multipliers", 8), required=True,
+                        help="multiplier budget")
     parser.add_argument("--name", default="network", help="Verilog module name")
     parser.add_argument("--debug", action="store_true", help="add the per-layer observation ports")
     args = parser.parse_args(argv)

@@ -17,7 +17,8 @@ This module defines the manifest format (:data:`MANIFEST_FORMAT`, :data:`RECORDI
   2147483647) and float 1.0 mean ``volts_full_scale`` volts; divided by ``config.volts_per_unit`` that
   gives network units (the codec's +-8.192 V at 5 V/unit is +-1.638).
 * ``calibration`` is provenance only: the datalogger applies the calibration before writing samples.
-* ``dropped_frames`` is informational: the datalogger starts a new file and segment at every gap.
+* ``dropped_frames`` is informational: the datalogger starts a new file (same segment) at every gap and
+  never splices audio across one; each file after a gap records it in an optional ``gap_before`` object.
 
 Every problem raises :class:`DatasetError` naming the file, channel and what to do, before training.
 """
@@ -31,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common.config import ModelConfig
+from common.config import ModelConfig, is_real
 from common.roles import CORE
 from train.errors import DatasetError
 from train.waves import TARGET_WAVES
@@ -101,13 +102,14 @@ def load_manifest(data: str | Path) -> tuple[Path, dict]:
     for key in ("sample_rate_hz", "volts_full_scale", "files"):
         if key not in manifest:
             raise DatasetError(f"{path}: missing field {key!r}")
-    if not isinstance(manifest["volts_full_scale"], int | float) or manifest["volts_full_scale"] <= 0:
-        raise DatasetError(f"{path}: volts_full_scale must be a positive number, got {manifest['volts_full_scale']!r}")
+    if not is_real(manifest["volts_full_scale"]) or manifest["volts_full_scale"] <= 0:
+        raise DatasetError(f"{path}: volts_full_scale must be a positive finite number, got "
+                           f"{manifest['volts_full_scale']!r}")
     dropped = manifest.get("dropped_frames", 0)
     if not isinstance(dropped, int) or isinstance(dropped, bool) or dropped < 0:
         raise DatasetError(f"{path}: dropped_frames must be a non-negative integer, got {dropped!r}")
-    # dropped_frames > 0 is fine: the capture starts a new file (and segment) at every gap, so no WAV
-    # splices audio across missing samples.
+    # dropped_frames > 0 is fine: the capture starts a new file at every gap, so no WAV splices audio
+    # across missing samples.
     files = manifest["files"]
     if not isinstance(files, list) or not files:
         raise DatasetError(f"{path}: files must be a non-empty list")
@@ -139,6 +141,9 @@ def _check_channel(name: str, raw: np.ndarray, full_scale: float, units_per_fs: 
         raise DatasetError(f"{name}: NaN or inf sample (first at sample {bad})")
     if len(raw) < min_samples:
         raise DatasetError(f"{name}: only {len(raw)} samples, need at least {min_samples} (one training window)")
+    if not raw.any():
+        raise DatasetError(f"{name}: every sample is 0 (an unplugged jack reads 0); patch the oscillator into "
+                           "this input, or name the channel 'unused' in the manifest")
     at_rail = (raw >= full_scale) | (raw <= -full_scale - (1 if raw.dtype.kind == "i" else 0))
     if at_rail.any():
         # Longest run of consecutive full-scale samples.
@@ -190,6 +195,8 @@ def load_recordings(config: ModelConfig, data: str | Path, min_samples: int) -> 
                 f"sample_rate_hz = {config.sample_rate_hz} (the manifest says {manifest['sample_rate_hz']})")
         if raw.dtype not in _FULL_SCALE:
             raise DatasetError(f"{where}: sample type {raw.dtype} unsupported; use int16, int32 or float32")
+        if raw.size == 0:
+            raise DatasetError(f"{where}: {wav} holds no samples (an empty recording)")
         raw = raw.reshape(len(raw), -1)
         if raw.shape[1] != len(entry["channels"]):
             raise DatasetError(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from common.config import ConfigError, read_toml_table
+from common.config import ConfigError, is_integer, is_real, read_toml_table
 from train.dataset import DataSizes
 
 __all__ = ["TrainSettings", "load_settings", "SMOKE"]
@@ -52,22 +52,25 @@ class TrainSettings:
     imperfect_test_segments: int = DataSizes.imperfect_test_segments
 
     def __post_init__(self) -> None:
+        if not is_integer(self.seed):
+            raise ConfigError(f"train.seed: must be an integer, got {self.seed!r}")
         for name in ("epochs", "batch_size", "window", "train_segments", "val_segments",
                      "test_segments", "recorded_val_segments", "recorded_test_segments"):
             value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            if not is_integer(value) or value < 1:
                 raise ConfigError(f"train.{name}: must be a positive integer, got {value!r}")
         for name in ("qat_epochs", "imperfect_train_segments", "imperfect_test_segments"):
             value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            if not is_integer(value) or value < 0:
                 raise ConfigError(f"train.{name}: must be a non-negative integer, got {value!r}")
         for name in ("learning_rate", "qat_learning_rate", "segment_seconds", "fmin_hz", "fmax_hz"):
-            if not getattr(self, name) > 0:
-                raise ConfigError(f"train.{name}: must be positive, got {getattr(self, name)!r}")
-        if not 0 <= self.final_lr_fraction <= 1:
+            value = getattr(self, name)
+            if not is_real(value) or not value > 0:
+                raise ConfigError(f"train.{name}: must be a positive finite number, got {value!r}")
+        if not is_real(self.final_lr_fraction) or not 0 <= self.final_lr_fraction <= 1:
             raise ConfigError(f"train.final_lr_fraction: must be between 0 and 1, got {self.final_lr_fraction!r}")
-        if self.l2 < 0:
-            raise ConfigError(f"train.l2: must not be negative, got {self.l2}")
+        if not is_real(self.l2) or self.l2 < 0:
+            raise ConfigError(f"train.l2: must be a non-negative finite number, got {self.l2!r}")
         if self.fmin_hz >= self.fmax_hz:
             raise ConfigError(f"train.fmin_hz: must be below fmax_hz ({self.fmax_hz}), got {self.fmin_hz}")
 

@@ -43,10 +43,10 @@ class CodecEdgeTop(wiring.Component):
     """A board top level's codec edge; subclasses connect their design to ``self.pmod.adc``/``dac``.
 
     ``board``: a :class:`~boards.registry.BoardSpec`, or None for simulation. ``pmod``: the driver
-    (default: :func:`codec_driver` for the board's audio clock, with I/O flip-flops). ``io_registers``:
-    put SDIN1/LRCK/BICK/SDOUT1 in I/O flip-flops (default: when the driver expects them,
-    ``sdout_sample_offset >= 2``). ``members``: the subclass's own ports, beside ``pads`` (simulation
-    only: the codec pins as the FPGA sees them).
+    (default: :func:`codec_driver` for the board's audio clock, with I/O flip-flops and the board's
+    ``codec_options``). ``io_registers``: put SDIN1/LRCK/BICK/SDOUT1 in I/O flip-flops (default: when the
+    driver expects them, ``sdout_sample_offset >= 2``). ``members``: the subclass's own ports, beside
+    ``pads`` (simulation only: the codec pins as the FPGA sees them).
     """
 
     def __init__(self, board=None, *, pmod: EurorackPmod | None = None, io_registers: bool | None = None,
@@ -54,7 +54,7 @@ class CodecEdgeTop(wiring.Component):
         if pmod is None:
             if board is None:
                 raise ValueError("a simulation top level (board=None) needs an explicit pmod driver")
-            pmod = codec_driver(board.audio_clock_hz, io_registers=True)
+            pmod = codec_driver(board.audio_clock_hz, io_registers=True, **board.codec_options)
         self.board = board
         self.pmod = pmod
         #: Codec pins in I/O flip-flops; by default whenever the driver expects them (offset >= 2).

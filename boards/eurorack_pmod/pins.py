@@ -52,27 +52,31 @@ pads_signature = wiring.Signature({
 })
 
 
-def codec_resource(pins: dict[str, str], conn: tuple[str, int] | None = None) -> Resource:
-    """``pins``: signal -> ball name (or, with ``conn``, the connector pin number as a string)."""
+def codec_resource(pins: dict[str, str], conn: tuple[str, int] | None = None, *, drive: str = "8",
+                   slew: str | None = None) -> Resource:
+    """``pins``: signal -> ball name (or, with ``conn``, the connector pin number as a string). ``drive``
+    (mA) and ``slew`` (``SLEWRATE``, the ECP5 default when None) apply to the FPGA's outputs."""
     missing = set(CODEC_SIGNALS) - set(pins)
     if missing:
         raise ValueError(f"codec pins missing for {sorted(missing)}")
+    output_attrs = {"DRIVE": drive, **({"SLEWRATE": slew} if slew is not None else {})}
     subsignals = []
     for name, direction in CODEC_SIGNALS.items():
         if direction == "io":
             attrs = Attrs(PULLMODE="NONE")
         elif direction == "o":
-            attrs = Attrs(DRIVE="8")
+            attrs = Attrs(**output_attrs)
         else:
             attrs = Attrs()
         subsignals.append(Subsignal(name, Pins(pins[name], dir=direction, conn=conn), attrs))
     return Resource("eurorack_pmod", 0, *subsignals, Attrs(IO_TYPE="LVCMOS33"))
 
 
-def connect_codec_pins(m: Module, platform, pmod, *, io_registers: bool) -> None:
+def connect_codec_pins(m: Module, platform, pmod, *, io_registers: bool, pdn=None) -> None:
     """Request the ``eurorack_pmod`` resource and wire ``pmod``'s pin ports to it. I2C is open drain: the
     pad's output is the driver's (always 0) output and its enable pulls the line low; released lines
-    float high on the module's pull-ups."""
+    float high on the module's pull-ups. ``pdn``: what drives the PDN pad instead of ``pmod.pdn`` (a board
+    whose PDN line goes through its own logic, e.g. Tiliqua's latch)."""
     registered = IO_REGISTERED if io_registers else ()
     pins = platform.request("eurorack_pmod", 0, xdr={name: 1 for name in registered})
     for name in registered:
@@ -80,7 +84,8 @@ def connect_codec_pins(m: Module, platform, pmod, *, io_registers: bool) -> None
         clk = pad.i_clk if name in _INPUTS else pad.o_clk
         m.d.comb += clk.eq(ClockSignal("audio"))
     for name in _OUTPUTS:
-        m.d.comb += getattr(pins, name).o.eq(getattr(pmod, name))
+        source = pdn if name == "pdn" and pdn is not None else getattr(pmod, name)
+        m.d.comb += getattr(pins, name).o.eq(source)
     for name in _INPUTS:
         m.d.comb += getattr(pmod, name).eq(getattr(pins, name).i)
     for name in _OPEN_DRAIN:

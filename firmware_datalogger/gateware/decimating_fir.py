@@ -27,6 +27,10 @@ class DecimatingFIR(wiring.Component):
     ``i.ready`` until the previous result has been taken, so the component is a plain backpressured stream.
 
     Pipeline per product: address (ring + coefficient ROM) -> multiply -> accumulate -> round -> saturate.
+
+    After a reset the filter starts from silence, as the reference defines (x = 0 before the first
+    sample): a memory keeps its contents through a reset, so instead of clearing it the filter counts the
+    samples written since the reset and multiplies every older tap by 0.
     """
 
     def __init__(self, channels: int, decimation: int, coeffs):
@@ -59,6 +63,8 @@ class DecimatingFIR(wiring.Component):
         base = Signal(range(depth))
         tap = Signal(range(taps))
         chan = Signal(range(chans))
+        written = Signal(range(taps + 1))  # samples written since reset, saturating at taps
+        live_taps = Signal(range(taps + 1))  # taps of the current computation that hold a real sample
 
         # --- input: write every accepted vector; every R-th one starts a computation
         trigger = phase == self.decimation - 1
@@ -66,16 +72,20 @@ class DecimatingFIR(wiring.Component):
         m.d.comb += [wr.addr.eq(wp), wr.data.eq(self.i.payload), wr.en.eq(self.i.valid & self.i.ready)]
         with m.If(self.i.valid & self.i.ready):
             m.d.sync += wp.eq(wp + 1)
+            with m.If(written != taps):
+                m.d.sync += written.eq(written + 1)
             with m.If(trigger):
-                m.d.sync += [phase.eq(0), busy.eq(1), issuing.eq(1), base.eq(wp), tap.eq(0), chan.eq(0)]
+                m.d.sync += [phase.eq(0), busy.eq(1), issuing.eq(1), base.eq(wp), tap.eq(0), chan.eq(0),
+                             live_taps.eq(Mux(written == taps, taps, written + 1))]
             with m.Else():
                 m.d.sync += phase.eq(phase + 1)
 
         # --- stage 0: address tap k of channel c (sample x[n - k])
         m.d.comb += [rd.addr.eq(base - tap), coef.addr.eq(tap)]
-        s1_valid, s1_first, s1_last = Signal(), Signal(), Signal()
+        s1_valid, s1_first, s1_last, s1_live = Signal(), Signal(), Signal(), Signal()
         s1_chan = Signal.like(chan)
-        m.d.sync += [s1_valid.eq(issuing), s1_first.eq(tap == 0), s1_last.eq(tap == taps - 1), s1_chan.eq(chan)]
+        m.d.sync += [s1_valid.eq(issuing), s1_first.eq(tap == 0), s1_last.eq(tap == taps - 1), s1_chan.eq(chan),
+                     s1_live.eq(tap < live_taps)]
         with m.If(issuing):
             with m.If(tap == taps - 1):
                 m.d.sync += tap.eq(0)
@@ -90,7 +100,7 @@ class DecimatingFIR(wiring.Component):
         product = Signal(signed(COEF_BITS + 16))
         s2_valid, s2_first, s2_last = Signal(), Signal(), Signal()
         s2_chan = Signal.like(chan)
-        m.d.sync += [product.eq(coef.data * rd.data[s1_chan]),
+        m.d.sync += [product.eq(Mux(s1_live, coef.data * rd.data[s1_chan], 0)),
                      s2_valid.eq(s1_valid), s2_first.eq(s1_first), s2_last.eq(s1_last), s2_chan.eq(s1_chan)]
 
         # --- stage 2: accumulate

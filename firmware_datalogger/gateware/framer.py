@@ -6,9 +6,8 @@ from amaranth import Array, Cat, Const, Module, Signal, Value
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from boards.eurorack_pmod.samples import sample_array
-
 from .. import protocol
+from .frame_buffer import framed_samples
 
 __all__ = ["Framer", "crc16_ccitt_byte"]
 
@@ -46,18 +45,17 @@ class Framer(wiring.Component):
     """Streams a header (sync word, channels, frame size, sample rate, sequence, overrun count), then
     ``samples_per_frame`` vectors of ``channels`` int16 (little endian), then the CRC-16.
 
-    Samples are forwarded as they arrive: nothing is buffered here, so the link starts sending a frame as
-    soon as its first sample exists and the latency is a few bytes. ``dropped`` is a strobe from upstream
-    for each sample vector that had to be discarded (a broken rate plan); the count since the previous
-    header goes into the next header so the host can never mistake a gap for continuous audio.
+    ``i`` comes from :class:`.frame_buffer.FrameBuffer`: a frame's vectors are only offered once the whole
+    frame is there, so once its header has started the frame is sent without a pause, and each vector
+    carries the frame's overrun count (the vectors discarded just before it), which goes into the header.
+    The header waits for the frame's first vector, so the count it carries is always the frame's own.
     """
 
     def __init__(self, channels: int, samples_per_frame: int, sample_rate_hz: int):
         self.channels = channels
         self.samples_per_frame = samples_per_frame
         self.sample_rate_hz = sample_rate_hz
-        super().__init__({"i": In(stream.Signature(sample_array(channels))),
-                          "dropped": In(1),
+        super().__init__({"i": In(stream.Signature(framed_samples(channels))),
                           "o": Out(stream.Signature(8))})
 
     def elaborate(self, platform):
@@ -65,8 +63,7 @@ class Framer(wiring.Component):
         n, c_count = self.samples_per_frame, self.channels
 
         sequence = Signal(32)
-        overrun = Signal(16)          # drops since the last header was started (saturating)
-        overrun_sent = Signal(16)     # the value latched for the header being sent
+        overrun = Signal(16)          # the overrun count of the frame being sent
         crc = Signal(16, init=0xFFFF)
         index = Signal(range(protocol.HEADER_BYTES))
         sample = Signal(range(n))
@@ -74,23 +71,17 @@ class Framer(wiring.Component):
         high = Signal()               # second byte of the current int16
         transfer = self.o.valid & self.o.ready
 
-        take_snapshot = Signal()
-        with m.If(take_snapshot):
-            m.d.sync += [overrun_sent.eq(overrun), overrun.eq(self.dropped)]
-        with m.Elif(self.dropped & (overrun != 0xFFFF)):
-            m.d.sync += overrun.eq(overrun + 1)
-
         head = protocol.header_bytes(channels=c_count, samples=n, sample_rate_hz=self.sample_rate_hz, sequence=0)
         header = Array([Const(b, 8) for b in head[:10]]
                        + [sequence.word_select(i, 8) for i in range(4)]
-                       + [overrun_sent.word_select(i, 8) for i in range(2)])
+                       + [overrun.word_select(i, 8) for i in range(2)])
 
         with m.FSM():
             with m.State("HEADER"):
-                m.d.comb += [self.o.valid.eq(1), self.o.payload.eq(header[index])]
-                with m.If(index == 0):
-                    # The header carries the overrun count up to this point; latch it before byte 14 is sent.
-                    m.d.comb += take_snapshot.eq(transfer)
+                # The first byte waits for the frame; its overrun count is latched as that byte goes out.
+                m.d.comb += [self.o.valid.eq((index != 0) | self.i.valid), self.o.payload.eq(header[index])]
+                with m.If(transfer & (index == 0)):
+                    m.d.sync += overrun.eq(self.i.payload.overrun)
                 with m.If(transfer):
                     m.d.sync += index.eq(index + 1)
                     with m.If(index >= len(protocol.SYNC)):
@@ -100,7 +91,7 @@ class Framer(wiring.Component):
                         m.next = "PAYLOAD"
             with m.State("PAYLOAD"):
                 word = Signal(16)
-                m.d.comb += [word.eq(self.i.payload[chan]), self.o.valid.eq(self.i.valid),
+                m.d.comb += [word.eq(self.i.payload.samples[chan]), self.o.valid.eq(self.i.valid),
                              self.o.payload.eq(word.word_select(high, 8))]
                 last_byte_of_vector = high & (chan == c_count - 1)
                 m.d.comb += self.i.ready.eq(self.o.ready & last_byte_of_vector)

@@ -82,7 +82,9 @@ def test_cli_capture_over_pty_writes_wav_and_manifest(pty, tmp_path, capsys):
     assert manifest["dropped_frames"] == 1
     assert manifest["files"] == [
         {"path": "take1.wav", "segment": "take1", "channels": ["core", "sine", "square", "ramp"]},
-        {"path": "take1_part2.wav", "segment": "take1", "channels": ["core", "sine", "square", "ramp"]}]
+        {"path": "take1_part2.wav", "segment": "take1", "channels": ["core", "sine", "square", "ramp"],
+         "gap_before": {"sequence": 13, "lost_frames": 1, "overrun_samples": 0, "lost_samples": 50, "restart": False,
+                        "discarded_bytes": protocol.frame_bytes(4, 50)}}]
     assert manifest["calibration"]["counts_per_volt"] == 4000
     # The damaged frame 12 is in neither file and the audio is not spliced across it.
     assert np.array_equal(_read_wav(out / "take1.wav"), np.concatenate(data[:12]))
@@ -138,3 +140,41 @@ def test_channel_roles_must_match_stream(pty, tmp_path):
 def test_bad_roles_rejected_before_opening_the_port(tmp_path):
     assert main(["capture", "--port", "/dev/nonexistent", "--out", str(tmp_path / "z"),
                  "--channels", "core,triangle"]) == 2
+
+
+class _ListPort:
+    """A serial port that hands out ``data`` in fixed chunks, then reports the end with Ctrl-C."""
+
+    def __init__(self, data, chunk=333):
+        self.chunks = [data[i:i + chunk] for i in range(0, len(data), chunk)]
+        self.in_waiting = chunk
+
+    def read(self, n):
+        if not self.chunks:
+            raise KeyboardInterrupt
+        return self.chunks.pop(0)
+
+
+def test_every_gap_and_restart_starts_a_new_file_recorded_in_the_manifest(tmp_path):
+    """Boot 1: frames 0..9 with frame 4 damaged. Then the board restarts (sequence back to 0) and sends
+    frames 0..5. Nothing is refused or spliced: three contiguous WAVs of one take, and the manifest says
+    what lies before the second and third file (1 lost frame = 50 samples; a restart, length unknown)."""
+    first, wire1 = _stream(10, damaged={4}, seed=1)
+    second, wire2 = _stream(6, seed=2)
+    result = capture("fake", 100.0, tmp_path / "t", serial_port=_ListPort(wire1 + wire2), progress=False)
+    assert result.interrupted
+    manifest = json.loads((tmp_path / "t" / "manifest.json").read_text())
+    files = manifest["files"]
+    assert [f["path"] for f in files] == ["t.wav", "t_part2.wav", "t_part3.wav"]
+    assert {f["segment"] for f in files} == {"t"}
+    assert np.array_equal(_read_wav(tmp_path / "t" / "t.wav"), np.concatenate(first[:4]))
+    assert np.array_equal(_read_wav(tmp_path / "t" / "t_part2.wav"), np.concatenate(first[5:]))
+    assert np.array_equal(_read_wav(tmp_path / "t" / "t_part3.wav"), np.concatenate(second))
+    assert "gap_before" not in files[0]
+    assert files[1]["gap_before"] == {"sequence": 5, "lost_frames": 1, "overrun_samples": 0, "lost_samples": 50,
+                                      "restart": False, "discarded_bytes": protocol.frame_bytes(4, 50)}
+    assert files[2]["gap_before"] == {"sequence": 0, "lost_frames": None, "overrun_samples": 0,
+                                      "lost_samples": None, "restart": True, "discarded_bytes": 0}
+    assert manifest["dropped_frames"] == 1
+    log = json.loads((tmp_path / "t" / "capture_log.json").read_text())["t"]
+    assert log["restarts"] == 1 and log["lost_frames"] == 1

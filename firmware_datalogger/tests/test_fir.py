@@ -3,6 +3,8 @@ gateware equals the reference sample for sample."""
 
 import numpy as np
 import pytest
+from amaranth import ClockDomain, Module
+from amaranth.lib import wiring
 from amaranth.sim import Simulator
 
 from firmware_datalogger.fir import COEF_FRAC, decimate_reference, design_coefficients, frequency_response
@@ -82,3 +84,54 @@ def test_gateware_bit_exact_under_backpressure():
     x = rng.integers(-32768, 32768, (96, 2))
     got = _simulate(DecimatingFIR(2, 4, h), x, period=3, stall_seed=2)
     assert np.array_equal(got, decimate_reference(x, h, 4))
+
+
+class _ResetHarness(wiring.Component):
+    """The FIR in an explicit ``sync`` domain, so the testbench can pulse its reset."""
+
+    def __init__(self, fir: DecimatingFIR):
+        self.fir = fir
+        self.cd_sync = ClockDomain("sync")
+        super().__init__({})
+
+    def elaborate(self, platform):
+        m = Module()
+        m.domains.sync = self.cd_sync
+        m.submodules.fir = self.fir
+        return m
+
+
+def test_history_is_cleared_by_reset():
+    """After a reset the filter starts from silence (x = 0 before the first sample, as ``fir.py`` defines):
+    the outputs equal the reference run on the post-reset samples alone, whatever came before."""
+    rng = np.random.default_rng(9)
+    h = design_coefficients(2, taps=15)
+    before = rng.integers(-32768, 32768, (21, 2))   # odd: the reset also lands mid-decimation-phase
+    after = rng.integers(-32768, 32768, (40, 2))
+    fir = DecimatingFIR(2, 2, h)
+    dut = _ResetHarness(fir)
+    outputs = {"before": [], "after": []}
+
+    async def testbench(ctx):
+        ctx.set(fir.o.ready, 1)
+        for name, block in (("before", before), ("after", after)):
+            for vector in block:
+                ctx.set(fir.i.payload, [int(v) for v in vector])
+                ctx.set(fir.i.valid, 1)
+                await ctx.tick().until(fir.i.ready)
+                ctx.set(fir.i.valid, 0)
+                for _ in range(2 * 19 + 4):  # longer than one result takes (channels x (taps + 4))
+                    *_, valid, payload = await ctx.tick().sample(fir.o.valid, fir.o.payload)
+                    if valid:
+                        outputs[name].append([int(v) for v in payload])
+            if name == "before":
+                ctx.set(dut.cd_sync.rst, 1)
+                await ctx.tick()
+                ctx.set(dut.cd_sync.rst, 0)
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-8)
+    sim.add_testbench(testbench)
+    sim.run()
+    assert np.array_equal(np.array(outputs["before"]), decimate_reference(before, h, 2))
+    assert np.array_equal(np.array(outputs["after"]), decimate_reference(after, h, 2))

@@ -60,8 +60,12 @@ def test_named_faults_exact_loss_count():
         assert np.array_equal(f.samples, data[f.sequence - 1000])   # nothing corrupt gets through
     assert parser.stats.lost_frames == len(damaged)
     assert parser.stats.duplicates == 1
-    assert [g[0] - 1000 for g in parser.stats.gaps] == [6, 13, 21, 31, 41, 45]
-    assert all(f.discontinuity == (f.sequence - 1000 in {6, 13, 21, 31, 41, 45}) for f in frames)
+    # Each damaged frame leaves a gap of one frame. Frame 47 has the next sequence number, but it follows
+    # 204 garbage bytes: a restart could hide in them, so it is not taken as a continuation either.
+    gaps = [(g["sequence"] - 1000, g["lost_frames"]) for g in parser.stats.gaps]
+    assert gaps == [(6, 1), (13, 1), (21, 1), (31, 1), (41, 1), (45, 1), (47, 0)]
+    assert parser.stats.gaps[-1]["discarded_bytes"] == 204 and not parser.stats.gaps[-1]["restart"]
+    assert all(f.discontinuity == (f.sequence - 1000 in {6, 13, 21, 31, 41, 45, 47}) for f in frames)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -107,3 +111,57 @@ def test_shape_change_is_rejected_after_lock():
     parser = FrameParser()
     frames = parser.feed(b"".join(a + b))
     assert len(frames) == 3 and parser.stats.bad_headers >= 2
+
+
+def test_frame_ending_in_the_first_sync_byte_skips_nothing():
+    """A frame whose last CRC byte is 0xEB (the first sync byte) must not count -1 skipped bytes."""
+    seed = next(s for s in range(10_000)
+                if protocol.encode_frame(np.random.default_rng(s).integers(-32768, 32768, (16, 2)),
+                                         sample_rate_hz=RATE, sequence=7)[-1] == protocol.SYNC[0])
+    wire = protocol.encode_frame(np.random.default_rng(seed).integers(-32768, 32768, (16, 2)),
+                                 sample_rate_hz=RATE, sequence=7)
+    parser = FrameParser()
+    assert len(parser.feed(wire)) == 1
+    assert parser.stats.bytes_skipped == 0
+    assert parser.pending_bytes == 0
+    # The held-back byte is still a possible sync start: the next frame locks normally.
+    _, more = _frames(2, first_seq=8, seed=seed + 1)
+    assert [f.sequence for f in parser.feed(b"".join(more))] == [8, 9]
+    assert parser.stats.bytes_skipped == 0
+
+
+def _boots(first_boot_frames, second_boot_frames, damaged_second=()):
+    """The board runs for ``first_boot_frames`` frames, restarts (its sequence starts again at 0), then
+    sends ``second_boot_frames`` frames, of which ``damaged_second`` arrive with a flipped payload bit."""
+    a, wire_a = _frames(first_boot_frames, first_seq=0, seed=21)
+    b, wire_b = _frames(second_boot_frames, first_seq=0, seed=22)
+    wire_b = [bytearray(w) for w in wire_b]
+    for i in damaged_second:
+        wire_b[i][30] ^= 0x01
+    return a, b, b"".join(wire_a) + b"".join(bytes(w) for w in wire_b)
+
+
+@pytest.mark.parametrize("last_before_restart", [0, 3, 16])
+def test_restart_with_a_small_sequence_is_not_taken_for_duplicates(last_before_restart):
+    """A restart while the last sequence number is <= 16: every frame of the new boot is kept, the first
+    one is flagged as a restart (a discontinuity), and nothing is counted as a duplicate or as lost."""
+    a, b, stream = _boots(last_before_restart + 1, 25)
+    parser = FrameParser()
+    frames = _feed_in_chunks(parser, stream)
+    assert [f.sequence for f in frames] == list(range(len(a))) + list(range(25))
+    got = [f.samples for f in frames]
+    assert all(np.array_equal(g, d) for g, d in zip(got, a + b, strict=True))
+    flagged = [i for i, f in enumerate(frames) if f.discontinuity]
+    assert flagged == [len(a)] and frames[len(a)].restart
+    assert parser.stats.restarts == 1 and parser.stats.duplicates == 0 and parser.stats.lost_frames == 0
+
+
+def test_restart_whose_first_frames_were_damaged_is_still_a_discontinuity():
+    """The new boot's frames 0..11 are damaged, so its first good frame (sequence 12) carries the number the
+    old boot would have sent next: it must not be spliced onto the old boot's last frame."""
+    a, b, stream = _boots(12, 20, damaged_second=range(12))
+    parser = FrameParser()
+    frames = _feed_in_chunks(parser, stream)
+    assert [f.sequence for f in frames] == list(range(12)) + list(range(12, 20))
+    assert frames[12].discontinuity
+    assert [i for i, f in enumerate(frames) if f.discontinuity] == [12]

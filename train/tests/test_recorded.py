@@ -93,7 +93,7 @@ def test_unknown_role(config, tmp_path):
 @pytest.mark.parametrize("change, pattern", [
     (dict(format="waveshaper-recording/2"), r"format must be 'waveshaper-recording/1'"),
     (dict(dropped_frames=-1), r"dropped_frames must be a non-negative integer"),
-    (dict(volts_full_scale=0), r"volts_full_scale must be a positive number"),
+    (dict(volts_full_scale=0), r"volts_full_scale must be a positive finite number"),
     (dict(files=[]), r"files must be a non-empty list"),
 ])
 def test_bad_manifest_fields(config, tmp_path, change, pattern):
@@ -156,3 +156,32 @@ def test_int32_and_float32_scale_like_int16(config, tmp_path):
         for split in ("train", "val", "test"):
             np.testing.assert_allclose(other[split].y, reference[split].y, atol=1e-6)
             np.testing.assert_array_equal(other[split].x, reference[split].x)
+
+
+def test_empty_wav_is_named(config, tmp_path):
+    takes = good_takes()
+    takes[2]["data"] = takes[2]["data"][:0]
+    rejects(config, write_recording(tmp_path, takes), r"files\[2\] \(take2\.wav\): .*take2\.wav holds no samples")
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "true", '"8.192"'])
+def test_volts_full_scale_must_be_a_finite_number(config, tmp_path, value):
+    manifest = write_recording(tmp_path, good_takes())
+    text = manifest.read_text().replace('"volts_full_scale": 8.192', f'"volts_full_scale": {value}')
+    assert value in text
+    manifest.write_text(text)
+    rejects(config, manifest, r"volts_full_scale must be a positive finite number, got")
+
+
+def test_all_zero_channel_is_refused(config, tmp_path):
+    """An unplugged jack reads exactly 0: such a channel teaches the network nothing (or the wrong thing)."""
+    takes = good_takes()
+    takes[1]["data"][:, 3] = 0
+    rejects(config, write_recording(tmp_path, takes),
+            r"take1\.wav\) channel 3 \(ramp\): every sample is 0 \(an unplugged jack reads 0\)")
+
+
+def test_all_zero_unused_channel_is_fine(config, tmp_path):
+    takes = good_takes(channels=("core", "sine", "square", "unused"))
+    assert not takes[0]["data"][:, 3].any()
+    load_splits(config, data=write_recording(tmp_path, takes), window=256)

@@ -1,0 +1,88 @@
+"""ExternalAudioClockGenerator: ``sync`` from one EHXPLLL, ``audio`` from an external clock ball.
+
+    board oscillator --> EHXPLLL (CLKOP = feedback) --> sync      (network, e.g. 90 MHz on Tiliqua)
+    external generator --> clock-capable ball --------> audio     (codec, 256 fs, e.g. 49.152 MHz)
+
+* ``sync`` is held in reset until the PLL locks (:class:`~amaranth.lib.cdc.ResetSynchronizer`, released on
+  a ``sync`` edge).
+* ``audio`` is held in reset until :class:`.audio_clock_monitor.AudioClockMonitor` has measured the
+  external clock within 1 % of the planned frequency, and again whenever it is not. Holding ``audio`` in
+  reset holds the codec driver in reset, and so the codec in power-down (``docs/eurorack-pmod.md`` §7.1):
+  with a missing or wrong external clock the module stays silent instead of running at a wrong rate.
+  The reset is asserted at once and released on an ``audio`` edge.
+
+The frequency the ball carries comes from the board's
+:class:`~.external_audio.ExternalAudioClockPlan`; the platform gives that ball a ``Clock`` constraint of
+the same frequency, so nextpnr checks the ``audio`` domain against it.
+"""
+
+from __future__ import annotations
+
+from amaranth.hdl import ClockDomain, ClockSignal, Const, Instance, Module, Signal
+from amaranth.lib import wiring
+from amaranth.lib.cdc import ResetSynchronizer
+from amaranth.lib.wiring import Out
+
+from .audio_clock_monitor import AudioClockMonitor
+from .external_audio import ExternalAudioClockPlan
+
+__all__ = ["ExternalAudioClockGenerator"]
+
+
+class ExternalAudioClockGenerator(wiring.Component):
+    """``locked``: the PLL's lock. ``audio_ok``: the external clock measured right (``sync`` domain).
+
+    ``plan``: the board's clock plan. ``clock_resource``: the oscillator; ``audio_resource``: the external
+    audio clock ball; ``reset_resource``: an optional reset button."""
+
+    def __init__(self, plan: ExternalAudioClockPlan, clock_resource: str, audio_resource: str,
+                 reset_resource: str | None = None):
+        self._plan = plan
+        self._clock_resource = clock_resource
+        self._audio_resource = audio_resource
+        self._reset_resource = reset_resource
+        self.monitor = AudioClockMonitor(float(plan.audio_hz), float(plan.sync_hz))
+        super().__init__({"locked": Out(1), "audio_ok": Out(1)})
+
+    def elaborate(self, platform):
+        m = Module()
+        pll = self._plan.sync_pll
+        clk_in = platform.request(self._clock_resource, 0).i
+        clk_audio = platform.request(self._audio_resource, 0).i
+        reset = Const(0)
+        if self._reset_resource is not None:
+            reset = platform.request(self._reset_resource, 0).i
+
+        m.domains.sync = ClockDomain("sync")
+        m.domains.audio = ClockDomain("audio")
+        clk_sync = Signal(name="clk_sync")
+        m.submodules.pll = Instance(
+            "EHXPLLL",
+            a_FREQUENCY_PIN_CLKI=f"{pll.clock_in_hz / 1e6:.6f}",
+            a_FREQUENCY_PIN_CLKOP=f"{float(pll.sync_hz) / 1e6:.6f}",
+            a_ICP_CURRENT="12",
+            a_LPF_RESISTOR="8",
+            a_MFG_ENABLE_FILTEROPAMP="1",
+            a_MFG_GMCREF_SEL="2",
+            **{f"p_{name}": value for name, value in pll.instance_params().items()},
+            i_CLKI=clk_in,
+            i_CLKFB=clk_sync,
+            i_RST=0,
+            i_STDBY=0,
+            i_PHASESEL0=0,
+            i_PHASESEL1=0,
+            i_PHASEDIR=0,
+            i_PHASESTEP=0,
+            i_PHASELOADREG=0,
+            i_PLLWAKESYNC=0,
+            i_ENCLKOP=0,
+            o_CLKOP=clk_sync,
+            o_LOCK=self.locked,
+        )
+        m.d.comb += [ClockSignal("sync").eq(clk_sync), ClockSignal("audio").eq(clk_audio)]
+        m.submodules.reset_sync = ResetSynchronizer(~self.locked | reset, domain="sync")
+
+        m.submodules.monitor = monitor = self.monitor
+        m.d.comb += self.audio_ok.eq(monitor.ok)
+        m.submodules.reset_audio = ResetSynchronizer(~monitor.ok | ~self.locked | reset, domain="audio")
+        return m
