@@ -196,6 +196,11 @@ class ModelConfig:
     volts_per_unit: float = 5.0
     #: How the ``direction`` and ``slope`` roles are derived from the core (used when ``inputs`` names them).
     front_end: FrontEndConfig = field(default_factory=FrontEndConfig)
+    #: The output runs this many samples behind the core: the network is trained to play, at sample t, the
+    #: target wave of the core's sample t - lookahead (and the board delays its dry output to match). It
+    #: lets the network see an edge of the core before it has to place the target's band-limited edge,
+    #: which a strictly causal network can only guess (2 samples = 10.4 us at 192 kHz).
+    lookahead: int = 0
 
     def __post_init__(self) -> None:
         # Accept lists (from TOML/JSON) but store tuples so the object is hashable and immutable.
@@ -235,6 +240,8 @@ class ModelConfig:
             raise ConfigError("data_format.frac_bits: must be at least 1 for round-to-nearest modes")
         if not is_real(self.volts_per_unit) or not self.volts_per_unit > 0:
             raise ConfigError(f"volts_per_unit: must be a positive finite number, got {self.volts_per_unit!r}")
+        if not is_integer(self.lookahead) or self.lookahead < 0:
+            raise ConfigError(f"lookahead: must be a non-negative integer, got {self.lookahead!r}")
         if not isinstance(self.front_end, FrontEndConfig):
             raise ConfigError(f"front_end: must be a table of FrontEndConfig fields, got {self.front_end!r}")
         self.front_end._check()
@@ -257,6 +264,9 @@ class ModelConfig:
             covered += layer.history
         if self.layers[-1].filters < 1:
             raise ConfigError("layers[-1].filters: the network needs at least one output")
+        if self.lookahead >= self.receptive_field:
+            raise ConfigError(f"lookahead: {self.lookahead} samples reach beyond the receptive field "
+                              f"({self.receptive_field} samples): the network would not see the core it plays")
         for where, dilation, covered in gaps:
             warnings.warn(
                 f"{where}.dilation: {dilation} leaves gaps in the receptive field: the layers before it cover "

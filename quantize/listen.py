@@ -55,6 +55,7 @@ def _snr(target: np.ndarray, output: np.ndarray, skip: int) -> float:
 
 def render_all(network: QuantizedNetwork, out: Path, seconds: float = 1.5) -> dict:
     """Every rendering of the module docstring into ``out``; returns the report."""
+    from train.dataset import delayed
     from train.embedding import CORNERS, blend, sweep_path
     from train.waves import TARGET_WAVES, phase_from_frequency, synthesize
 
@@ -65,7 +66,10 @@ def render_all(network: QuantizedNetwork, out: Path, seconds: float = 1.5) -> di
     report: dict = {"sample_rate_hz": fs, "wav_gain": WAV_GAIN, "corners": {}, "sweeps": {}, "glides": {}}
 
     def tone(freq: np.ndarray) -> dict:
-        return synthesize(phase_from_frequency(freq, fs, start=0.13), freq, fs)
+        """The core, and the targets behind it by the model's lookahead (so each target file lines up with
+        what the board plays)."""
+        waves = synthesize(phase_from_frequency(freq, fs, start=0.13), freq, fs)
+        return {name: wave if name == "core" else delayed(wave, cfg.lookahead) for name, wave in waves.items()}
 
     n = int(seconds * fs)
     for f in CORNER_FREQUENCIES_HZ:

@@ -34,7 +34,7 @@ from train.recorded import load_recordings
 from train.waves import ALL_WAVES, frequency_sweep, phase_from_frequency, synthesize
 
 __all__ = ["DatasetError", "DataSizes", "Split", "load_splits", "embedding_sweep", "embedding_sweep_jacks",
-           "jack_codes", "make_inputs", "quantize_input", "role_sources", "synthetic_segment", "SPLITS"]
+           "delayed", "jack_codes", "make_inputs", "quantize_input", "role_sources", "synthetic_segment", "SPLITS"]
 
 SPLITS = ("train", "val", "test")
 
@@ -50,7 +50,7 @@ class DataSizes:
     segment_seconds: float = 1.0
     train_segments: int = 14
     val_segments: int = 2
-    test_segments: int = 2
+    test_segments: int = 4
     #: Musical range of the synthetic sweeps: A0 to C8, the piano.
     fmin_hz: float = 27.5
     fmax_hz: float = 4186.0
@@ -60,7 +60,7 @@ class DataSizes:
     #: Synthetic data: imperfect-core segments (``train/imperfect.py``) added to the training split, and
     #: held out as the second test set ``test_imperfect``.
     imperfect_train_segments: int = 0
-    imperfect_test_segments: int = 2
+    imperfect_test_segments: int = 4
 
     @classmethod
     def from_kwargs(cls, **sizes) -> DataSizes:
@@ -103,6 +103,15 @@ def quantize_input(config: ModelConfig, values: np.ndarray) -> np.ndarray:
     fmt = config.data_format
     codes = np.clip(np.round(np.asarray(values, dtype=np.float64) * fmt.scale), fmt.min_int, fmt.max_int)
     return codes / fmt.scale
+
+
+def delayed(signal: np.ndarray, samples: int) -> np.ndarray:
+    """``signal`` ``samples`` later: the first value held over the start (the targets behind a
+    ``config.lookahead``; the held start lies in every window's warm-up, which no metric counts)."""
+    signal = np.asarray(signal)
+    if samples == 0:
+        return signal
+    return np.concatenate([np.repeat(signal[:1], samples, axis=0), signal[:len(signal) - samples]])
 
 
 def role_sources(core: np.ndarray, e0, e1) -> dict[str, np.ndarray]:
@@ -150,6 +159,8 @@ def _windows(config: ModelConfig, waves: dict[str, np.ndarray], segment: str, wi
     constant."""
     available = frozenset(w for w in waves if w in CORNERS)
     kinds = point_kinds(available)
+    # the network plays the target `lookahead` samples behind the core (common/config.py)
+    targets = {name: delayed(wave, config.lookahead) for name, wave in waves.items() if name in CORNERS}
     start = int(rng.integers(len(kinds)))
     quantum = 1.0 / config.data_format.scale
     n = len(waves["core"]) // window
@@ -158,7 +169,7 @@ def _windows(config: ModelConfig, waves: dict[str, np.ndarray], segment: str, wi
     for i in range(n):
         kind = kinds[(start + i) % len(kinds)]
         e0, e1 = sample_point(kind, rng, quantum)
-        piece = {name: wave[i * window:(i + 1) * window] for name, wave in waves.items() if name in CORNERS}
+        piece = {name: wave[i * window:(i + 1) * window] for name, wave in targets.items()}
         e0s[i * window:(i + 1) * window], e1s[i * window:(i + 1) * window] = e0, e1
         ys.append(blend(piece, e0, e1))
         points.append((e0, e1))

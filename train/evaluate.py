@@ -82,8 +82,9 @@ def band_table(config: ModelConfig, split: Split, y_hat: np.ndarray) -> dict | N
 
 
 def _steady_tone(config: ModelConfig, frequency_hz: float, samples: int):
-    """Network inputs (4, T, C) for each corner wave and the targets (4, T, 1) of a steady tone."""
-    from train.dataset import make_inputs
+    """Network inputs (4, T, C) for each corner wave and the targets (4, T, 1) of a steady tone (behind the
+    core by ``config.lookahead``)."""
+    from train.dataset import delayed, make_inputs
     from train.embedding import CORNERS
     from train.waves import phase_from_frequency, synthesize
 
@@ -91,7 +92,7 @@ def _steady_tone(config: ModelConfig, frequency_hz: float, samples: int):
     freq = np.full(samples, float(frequency_hz))
     waves = synthesize(phase_from_frequency(freq, fs, start=0.13), freq, fs)
     x = np.stack([make_inputs(config, waves["core"], *CORNERS[w]) for w in TARGET_WAVES])
-    y = np.stack([waves[w] for w in TARGET_WAVES])[..., None]
+    y = np.stack([delayed(waves[w], config.lookahead) for w in TARGET_WAVES])[..., None]
     return x, y
 
 

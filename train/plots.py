@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from common.config import ModelConfig
-from train.dataset import make_inputs, quantize_input
+from train.dataset import delayed, make_inputs, quantize_input
 from train.embedding import blend
 from train.waves import ALL_WAVES, phase_from_frequency, synthesize
 
@@ -55,7 +55,7 @@ def grid_windows(config: ModelConfig, n: int = 5, frequency_hz: float = 220.0):
     values = quantize_input(config, np.linspace(0.0, 1.0, n))
     points = [(e0, e1) for e1 in values[::-1] for e0 in values]  # rows top to bottom: e1 = 1 .. 0
     x = np.stack([make_inputs(config, waves["core"], e0, e1) for e0, e1 in points])
-    y = np.stack([blend(waves, e0, e1) for e0, e1 in points])
+    y = np.stack([delayed(blend(waves, e0, e1), config.lookahead) for e0, e1 in points])
     return x, y, points, period
 
 

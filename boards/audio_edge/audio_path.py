@@ -12,11 +12,15 @@ samples; it is written exactly when the network accepts the scaled vector, and r
 network's output is taken, so dry and wet always belong to the same input sample and each input vector
 produces exactly one DAC vector. If the FIFO were ever full the network input simply waits (back-pressure,
 never a dropped or misaligned sample).
+
+The network plays the target of the core ``config.lookahead`` samples back (``common/config.py``), so the
+dry sample passes a delay line of that many samples (cleared at reset) before the FIFO: the dry output
+stays in step with the wet one.
 """
 
 from __future__ import annotations
 
-from amaranth.hdl import Module
+from amaranth.hdl import Module, Signal
 from amaranth.lib import fifo, stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -54,13 +58,18 @@ class AudioPath(wiring.Component):
 
         wiring.connect(m, wiring.flipped(self.adc), scale_in.i)
 
-        # Scaled vector to the network, dry sample into the FIFO, in the same cycle.
+        # Scaled vector to the network, dry sample (lookahead samples back) into the FIFO, in the same cycle.
+        taken = scale_in.o.valid & net.i.ready & dry.w_rdy
+        line = [Signal(sample, name=f"dry_delay{k}") for k in range(self._config.lookahead)]
+        with m.If(taken):
+            sources = [scale_in.dry, *line][:len(line)]
+            m.d.sync += [tap.eq(source) for tap, source in zip(line, sources, strict=True)]
         m.d.comb += [
             net.i.payload.eq(scale_in.o.payload),
             net.i.valid.eq(scale_in.o.valid & dry.w_rdy),
             scale_in.o.ready.eq(net.i.ready & dry.w_rdy),
-            dry.w_data.eq(scale_in.dry),
-            dry.w_en.eq(scale_in.o.valid & net.i.ready & dry.w_rdy),
+            dry.w_data.eq(line[-1] if line else scale_in.dry),
+            dry.w_en.eq(taken),
         ]
 
         wiring.connect(m, net.o, scale_out.i)

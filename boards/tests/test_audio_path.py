@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 from amaranth.sim import Simulator
 
 from boards.audio_edge.audio_path import AudioPath
@@ -21,18 +22,21 @@ from .helpers import collect_vectors, send_vectors, small_config
 
 def expected_dac(net, adc: np.ndarray) -> np.ndarray:
     """The documented mapping: jacks 0-2 (core, e0, e1) scaled into the front end, network output 0 scaled
-    back to DAC 0, the calibrated core sample to DAC 1, silence on DAC 2/3."""
+    back to DAC 0, the calibrated core sample ``config.lookahead`` samples back (0 before the first) to
+    DAC 1, silence on DAC 2/3."""
     cfg = net.config
     k_in, k_out = input_scale(cfg), output_scale(cfg)
     y = run_waveshaper(net, k_in.apply(adc[:, 0:3])).output
     out = np.zeros((len(adc), 4), dtype=np.int64)
     out[:, 0] = k_out.apply(y[:, 0])
-    out[:, 1] = adc[:, 0]
+    lag = cfg.lookahead
+    out[lag:, 1] = adc[:len(adc) - lag, 0]
     return out
 
 
-def test_audio_path_bit_exact_against_golden():
-    cfg = small_config()
+@pytest.mark.parametrize("lookahead", [0, 2])
+def test_audio_path_bit_exact_against_golden(lookahead):
+    cfg = small_config(lookahead=lookahead)
     net = random_network(cfg, np.random.default_rng(7), scale=0.2)  # outputs mostly inside the DAC range
     plan = make_plan(cfg, clock_hz=91_304_347, sample_rate_hz=192_047, multipliers=20)
     dut = AudioPath(cfg, Waveshaper(net, plan), dry_depth=plan.latency_samples + 2)
