@@ -86,7 +86,9 @@ class ActivationCache(wiring.Component):
             return m
 
         words = self.clear_cycles
-        m.submodules.ram = ram = memory.Memory(shape=shape, depth=words, init=[])
+        # Always a block RAM (yosys would put a short history in LUT RAM): the plan's resource estimate
+        # counts one per 1024 words, and LUTs stay for logic.
+        m.submodules.ram = ram = memory.Memory(shape=shape, depth=words, init=[], attrs={"ram_style": "block"})
         write = ram.write_port()
         read = ram.read_port(domain="sync")
         write_slot = Signal(self.slot_bits)

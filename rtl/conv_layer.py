@@ -4,16 +4,19 @@
 multipliers: outputs are computed in ``G = ceil(Cout / P)`` groups (lane ``p`` of group ``g`` computes
 output channel ``g * P + p``); a group is ``K * Cin`` steps, one per cycle. Each step reads one value
 (tap ``k``, channel ``c``) from the input history and broadcasts it to the ``P`` lanes; every lane has its
-own weight ROM, baked in at elaboration and addressed by the step counter alone.
+own coefficient memory (its weights in step order, then its biases: ``rtl/coefficients.py``), a block RAM
+whose initial contents are the weights, read at the step number by one port and at the group's bias by
+the other. Weights and biases live nowhere else, so new weights can be patched into a routed design.
 
 Pipeline of one step issued in cycle ``t`` (docs/arithmetic.md arithmetic, exactly):
 
 ======  =========================================================================================
-t       history read (tap, channel) and ROM read (step number) issued
-t+1     ROM data (RAM read); history read in flight (L = ``HISTORY_READ_LATENCY`` = 3 cycles)
-t+L     multiplier inputs registered: sample ``x`` and weight ``w`` (ROM data delayed to match)
-t+L+1   product ``x * w`` and the group's aligned bias registered (registers around the multiplier
-        let yosys map it onto MULT18X18D)
+t       history read (tap, channel) and weight read (step number) issued
+t+1     weight data (RAM read); history read in flight (L = ``HISTORY_READ_LATENCY`` = 3 cycles)
+t+L-1   bias read issued (the group's bias word)
+t+L     multiplier inputs registered: sample ``x`` and weight ``w`` (weight delayed to match); bias data
+t+L+1   product ``x * w`` and the group's aligned bias ``(b << df) + R`` registered (registers around the
+        multiplier let yosys map it onto MULT18X18D)
 t+L+2   accumulator = (first step of a group ? aligned bias : accumulator) + product
 t+L+3   after a group's last step: ``q = (acc >> shift) + round_up`` (half_even tie detection)
 t+L+4   ``q`` saturated to ``data_format`` (+ ReLU) and shifted into the result vector
@@ -34,24 +37,36 @@ from amaranth.lib import memory, stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from common.config import ModelConfig
-from quantize.golden import aligned_bias
+from quantize.golden import rounding_constant
 from quantize.weights import QuantizedLayer
 
 from .activation_cache import ActivationCache
+from .coefficients import coefficient_image
 from .plan import HISTORY_READ_LATENCY, LayerPlan
-from .select import select
 from .shift_buffer import ShiftBuffer
 from .types import SampleVector, accumulator_shape, product_shape, requantized_shape, sample_shape, weight_shape
 
-__all__ = ["ConvLayer"]
+__all__ = ["COEFFICIENT_MEMORY_ATTRS", "ConvLayer"]
+
+#: Every coefficient memory is a block RAM, however small (yosys' ``memory_libmap`` would otherwise turn a
+#: short one into LUTs): only block RAM contents can be patched into a routed design.
+COEFFICIENT_MEMORY_ATTRS = {"ram_style": "block"}
 
 
 class ConvLayer(wiring.Component):
-    def __init__(self, config: ModelConfig, index: int, layer: QuantizedLayer, plan: LayerPlan):
+    """``images``: per lane, the memory contents to build with instead of ``layer``'s (a template of
+    random words, ``rtl.coefficients.template_images``); the hardware is the same either way."""
+
+    def __init__(self, config: ModelConfig, index: int, layer: QuantizedLayer, plan: LayerPlan, *,
+                 images: list[list[int]] | None = None):
         self.config = config
         self.index = index
         self.layer = layer
         self.plan = plan
+        if images is not None and (len(images) != plan.lanes
+                                   or any(len(image) != plan.coefficient_depth for image in images)):
+            raise ValueError(f"layer {index}: images must be {plan.lanes} lists of {plan.coefficient_depth} words")
+        self.images = images
         lc = config.layers[index]
         self.kernel_size = lc.kernel_size
         self.dilation = lc.dilation
@@ -71,27 +86,13 @@ class ConvLayer(wiring.Component):
         #: 1 while MAC steps are issued, i.e. while the history is read (observed by the formal proofs).
         self.running = Signal()
 
-    # -- constants baked in at elaboration ----------------------------------------------------------
+    # -- memory contents ----------------------------------------------------------------------------
 
     def _rom_init(self, lane: int) -> list[int]:
-        """Weights of ``lane`` in step order (group, tap, channel); zero for padding channels."""
-        w = self.layer.weights
-        lanes = self.plan.lanes
-        words = []
-        for g in range(self.plan.groups):
-            o = g * lanes + lane
-            for k in range(self.kernel_size):
-                for c in range(self.in_channels):
-                    words.append(int(w[k, c, o]) if o < self.out_channels else 0)
-        return words
-
-    def _aligned_bias(self, lane: int) -> list[int]:
-        """Accumulator start value of ``lane`` per group: the bias at product scale plus the rounding
-        constant R (``quantize.golden.aligned_bias``, docs/arithmetic.md); 0 for padding channels."""
-        starts = aligned_bias(self.config, self.layer.bias)
-        lanes = self.plan.lanes
-        return [int(starts[o]) if o < self.out_channels else 0
-                for o in (g * lanes + lane for g in range(self.plan.groups))]
+        """The initial contents of ``lane``'s coefficient memory (``rtl.coefficients``)."""
+        if self.images is not None:
+            return list(self.images[lane])
+        return coefficient_image(self.config, self.layer, self.plan, lane)
 
     # -- hardware -----------------------------------------------------------------------------------
 
@@ -157,19 +158,24 @@ class ConvLayer(wiring.Component):
         first = delayed((k == 0) & (c == 0), L + 1, "first")
         last = delayed((k == K - 1) & (c == cin - 1), L + 2, "last")
         last_group = delayed(g == groups - 1, L + 3, "last_group")
-        group = delayed(g, L, "group")
+        group = delayed(g, L - 1, "group")  # the bias read is issued at stage L-1
 
         # -- lanes --------------------------------------------------------------------------------------
         x = history.data  # registered: multiplier input A at stage L
         results = []
+        df = cfg.data_format.frac_bits
+        rounding = rounding_constant(cfg)
+        bias_base = self.plan.mac_cycles  # the biases follow the weights (rtl/coefficients.py)
         for lane in range(lanes):
-            rom = memory.Memory(shape=weight_shape(cfg), depth=steps, init=self._rom_init(lane))
-            m.submodules[f"rom{lane}"] = rom
-            rom_read = rom.read_port(domain="sync")
-            m.d.comb += rom_read.addr.eq(step)
+            rom = memory.Memory(shape=weight_shape(cfg), depth=self.plan.coefficient_depth,
+                                init=self._rom_init(lane), attrs=COEFFICIENT_MEMORY_ATTRS)
+            m.submodules[f"coefficients{lane}"] = rom
+            weight_read = rom.read_port(domain="sync")
+            bias_read = rom.read_port(domain="sync")
+            m.d.comb += [weight_read.addr.eq(step), bias_read.addr.eq(bias_base + group[L - 1])]
 
-            # ROM data (stage 1) is delayed to the multiplier input stage L like the history read.
-            weight = rom_read.data
+            # Weight data (stage 1) is delayed to the multiplier input stage L like the history read.
+            weight = weight_read.data
             for stage in range(2, L + 1):
                 delayed_weight = Signal(weight_shape(cfg), name=f"w{lane}_{stage}")
                 m.d.sync += delayed_weight.eq(weight)
@@ -179,11 +185,14 @@ class ConvLayer(wiring.Component):
             product = Signal(product_shape(cfg), name=f"product{lane}")  # stage L+1
             acc = Signal(acc_shape, name=f"acc{lane}")                # stage L+2
             q = Signal(requantized_shape(cfg, self.index), name=f"q{lane}")  # stage L+3
-            starts = self._aligned_bias(lane)
-            if groups == 1:
-                m.d.sync += bias.eq(starts[0])
+            # The aligned bias (b << df) + R (docs/arithmetic.md): R has a single bit, and when it lies
+            # below df it only fills the zeros the shift made (wires, no adder).
+            raw_bias = bias_read.data                                 # stage L
+            if rounding < (1 << df):
+                aligned = Cat(Const(rounding, df), raw_bias).as_signed()
             else:
-                m.d.sync += bias.eq(select([Const(v, acc_shape) for v in starts], group[L]))
+                aligned = (raw_bias << df) + rounding
+            m.d.sync += bias.eq(aligned)
             m.d.sync += product.eq(x * w)
             with m.If(valid[L + 1]):
                 m.d.sync += acc.eq(Mux(first[L + 1], bias, acc) + product)

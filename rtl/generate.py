@@ -1,8 +1,13 @@
-"""Verilog of the signal path (front end and cached network), for the cocotb simulation and the board builds.
+"""Verilog and RTLIL of the signal path (front end and cached network), for the cocotb simulation and the builds.
 
 ``generate_verilog(net, plan, name="network", debug=False)`` returns one self-contained Verilog module of
-:class:`~rtl.waveshaper.Waveshaper`
-(weights and biases are constants in it: no ``$readmemh`` files). Its ports:
+:class:`~rtl.waveshaper.Waveshaper` (weights and biases are the initial contents of its coefficient
+memories: no ``$readmemh`` files); ``generate_rtlil`` returns the same design as RTLIL, yosys' own netlist
+format, which is what synthesis reads: yosys' Verilog front end spends minutes on the ``initial`` blocks of
+a large network's memories (each word one assignment), while RTLIL carries each memory's contents as one
+constant and reads in about a second. ``template=seed`` builds the design with random coefficient words
+instead of ``net``'s (``rtl.coefficients.template_images``): the same hardware, ready to have any weights
+patched in. The ports:
 
 =====================  =====  ==========================================================================
 port                   dir    meaning
@@ -30,18 +35,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from amaranth.back import verilog
+from amaranth.back import rtlil, verilog
 
 from quantize.weights import QuantizedNetwork
 
 from .plan import Plan
 from .waveshaper import Waveshaper
 
-__all__ = ["generate_verilog", "write_rtl"]
+__all__ = ["generate_rtlil", "generate_verilog", "write_rtl"]
 
 
-def generate_verilog(net: QuantizedNetwork, plan: Plan, *, name: str = "network", debug: bool = False) -> str:
-    return verilog.convert(Waveshaper(net, plan, debug=debug), name=name)
+def generate_verilog(net: QuantizedNetwork, plan: Plan, *, name: str = "network", debug: bool = False,
+                     template: int | None = None) -> str:
+    return verilog.convert(Waveshaper(net, plan, debug=debug, template=template), name=name)
+
+
+def generate_rtlil(net: QuantizedNetwork, plan: Plan, *, name: str = "network", debug: bool = False,
+                   template: int | None = None) -> str:
+    return rtlil.convert(Waveshaper(net, plan, debug=debug, template=template), name=name)
 
 
 def write_rtl(net: QuantizedNetwork, plan: Plan, out: str | Path, *, name: str = "network",

@@ -9,6 +9,10 @@ cycle layer ``i``'s output vector is transferred to the next stage (or out of th
 is that vector; simulations use it to name the first diverging layer and channel.
 
 After reset, ``i.ready`` stays low for ``plan.reset_cycles`` cycles while the caches clear their RAM.
+
+With ``template=seed`` the coefficient memories are built with the random words of
+:func:`rtl.coefficients.template_images` instead of the network's weights: the same hardware (the contents
+of a memory change no logic), whose routed block RAMs can then take any weights of this shape.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from amaranth.lib.wiring import In, Out
 
 from quantize.weights import QuantizedNetwork
 
+from .coefficients import template_images
 from .conv_layer import ConvLayer
 from .plan import Plan
 from .types import SampleVector
@@ -32,7 +37,7 @@ def debug_signature(config, channels: int) -> wiring.Signature:
 
 
 class Network(wiring.Component):
-    def __init__(self, net: QuantizedNetwork, plan: Plan, *, debug: bool = False):
+    def __init__(self, net: QuantizedNetwork, plan: Plan, *, debug: bool = False, template: int | None = None):
         cfg = net.config
         if len(plan.layers) != len(cfg.layers):
             raise ValueError(f"plan has {len(plan.layers)} layers, network has {len(cfg.layers)}")
@@ -43,6 +48,8 @@ class Network(wiring.Component):
         self.net = net
         self.plan = plan
         self.debug = debug
+        #: ``[layer][lane]`` memory images of a template build, or None (the network's weights).
+        self.images = None if template is None else template_images(cfg, plan, template)
         members = {
             "i": In(stream.Signature(SampleVector(cfg, cfg.n_inputs))),
             "o": Out(stream.Signature(SampleVector(cfg, cfg.n_outputs))),
@@ -57,7 +64,7 @@ class Network(wiring.Component):
         cfg = self.net.config
         layers = []
         for i, (layer, lp) in enumerate(zip(self.net.layers, self.plan.layers, strict=True)):
-            engine = ConvLayer(cfg, i, layer, lp)
+            engine = ConvLayer(cfg, i, layer, lp, images=None if self.images is None else self.images[i])
             m.submodules[f"layer{i}"] = engine
             layers.append(engine)
         # After reset the block-RAM caches clear themselves; hold the input until all of them are done so

@@ -17,6 +17,14 @@ Hardware model (exactly what ``rtl/conv_layer.py`` builds, and what the tests me
 
 The scheduler gives each layer the fewest lanes that meet the budget (layers are independent, so this
 also minimises the total) and raises :class:`PlanError` with numbers for what would fit otherwise.
+
+Given a ``device`` (``common.devices.Device``) and what the rest of the design uses there (``reserved``),
+the plan also carries the resource estimate of ``rtl/resources.py`` (multipliers, block RAM, LUTs,
+flip-flops) and refuses, before anything is generated, a network whose estimate does not fit the part,
+with the numbers. Its ``capacity`` figures compare the work with what the multipliers can do: the network
+needs ``macs_per_sample`` multiply-accumulates per sample; the planned lanes can do ``multipliers x
+cycle_budget``; the multipliers it may use could do at most ``multiplier_budget x clock_hz /
+sample_rate_hz`` (the physical limit); the efficiency is the first over the second.
 """
 
 from __future__ import annotations
@@ -28,8 +36,12 @@ from pathlib import Path
 from typing import Any
 
 from common.config import ModelConfig
+from common.devices import Device
+
+from .resources import Estimate, Resources, estimate
 
 __all__ = [
+    "COEFFICIENT_SLICE_WORDS",
     "HISTORY_READ_LATENCY",
     "LAYER_LATENCY_OVERHEAD",
     "LAYER_OVERHEAD_CYCLES",
@@ -51,6 +63,12 @@ LAYER_OVERHEAD_CYCLES = HISTORY_READ_LATENCY + 4
 #: Input accepted -> output ``valid`` of one layer, beyond its issue cycles (one more than the overhead:
 #: the output register).
 LAYER_LATENCY_OVERHEAD = LAYER_OVERHEAD_CYCLES + 1
+#: A lane's coefficient memory (its weights, then its biases) is a whole number of 512-word slices, every
+#: word filled: Project Trellis' ``ecpbram`` finds a memory in a routed design by the 512-bit columns of its
+#: initial contents (one bit of 512 consecutive words), and replaces them with new weights without
+#: synthesis or place-and-route (``boards/toolchain/weight_swap.py``). One ECP5 block RAM holds two such slices of
+#: up to 18-bit words, so the padding costs no block RAM.
+COEFFICIENT_SLICE_WORDS = 512
 
 
 class PlanError(ValueError):
@@ -102,9 +120,13 @@ class LayerPlan:
     cache_depth: int
     #: Bits of the history storage (block RAM for ``block_ram``, flip-flops for ``registers``).
     cache_bits: int
-    #: Weight ROM bits: lanes x mac_cycles words of weight_format.width.
+    #: Coefficient words of one lane: its weights in step order (mac_cycles), then one bias per group.
+    coefficient_words: int
+    #: Words of each lane's coefficient memory: coefficient_words rounded up to COEFFICIENT_SLICE_WORDS.
+    coefficient_depth: int
+    #: Coefficient memory bits: lanes x coefficient_depth words of weight_format.width.
     rom_bits: int
-    #: Block-RAM-class memory of this layer: RAM cache bits + ROM bits.
+    #: Block-RAM-class memory of this layer: RAM cache bits + coefficient memory bits.
     memory_bits: int
     accumulator_bits: int
     #: Cycles after reset during which the cache clears its RAM (one word per cycle) and takes no input.
@@ -123,7 +145,7 @@ class Plan:
     #: Multipliers used (sum of lanes; one MULT18X18D each) and the budget they were planned against.
     multipliers: int
     multiplier_budget: int
-    #: Block-RAM-class bits: RAM caches + weight ROMs.
+    #: Block-RAM-class bits: RAM caches + coefficient memories.
     memory_bits: int
     #: Input accepted -> output valid, pipeline not stalled (sum over layers).
     latency_cycles: int
@@ -133,18 +155,49 @@ class Plan:
     layers: list[LayerPlan] = field(default_factory=list)
     #: Cycles after reset before the first input is accepted (the caches clear their RAM).
     reset_cycles: int = 0
+    #: Multiply-accumulates one sample needs (``ModelConfig.macs_per_sample``).
+    macs_per_sample: int = 0
+    #: The resource estimate (``rtl/resources.py``), against a device when one was given.
+    estimate: Estimate | None = None
 
     @property
     def lanes(self) -> list[int]:
         return [layer.lanes for layer in self.layers]
 
+    @property
+    def capacity_macs_per_sample(self) -> int:
+        """What the planned lanes can do per sample: ``multipliers x cycle_budget``."""
+        return self.multipliers * self.cycle_budget
+
+    @property
+    def physical_limit_macs_per_sample(self) -> float:
+        """What the multipliers the network may use could do per sample at this clock and rate."""
+        return self.multiplier_budget * self.clock_hz / self.sample_rate_hz
+
+    @property
+    def efficiency(self) -> float:
+        """Multiply-accumulates needed over those the planned lanes can do (1.0: no multiplier idles)."""
+        return self.macs_per_sample / self.capacity_macs_per_sample
+
+    def capacity_dict(self) -> dict[str, Any]:
+        return {"macs_per_sample": self.macs_per_sample,
+                "capacity_macs_per_sample": self.capacity_macs_per_sample,
+                "physical_limit_macs_per_sample": round(self.physical_limit_macs_per_sample),
+                "multipliers": self.multipliers, "multiplier_budget": self.multiplier_budget,
+                "efficiency": round(self.efficiency, 3),
+                "share_of_physical_limit": round(self.macs_per_sample / self.physical_limit_macs_per_sample, 3)}
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["estimate"] = None if self.estimate is None else self.estimate.to_dict()
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Plan:
         data = dict(data)
         data["layers"] = [LayerPlan(**layer) for layer in data.get("layers", [])]
+        if data.get("estimate") is not None:
+            data["estimate"] = Estimate.from_dict(data["estimate"])
         return cls(**data)
 
     def to_json(self, path: str | Path) -> None:
@@ -162,7 +215,19 @@ class Plan:
             f"of budget), multipliers {self.multipliers}/{self.multiplier_budget}, memory {self.memory_bits} bits, "
             f"latency {self.latency_cycles} cycles = {self.latency_samples} sample(s), "
             f"first input {self.reset_cycles} cycles after reset",
+            f"  {self.macs_per_sample} MACs per sample; the lanes can do {self.capacity_macs_per_sample} "
+            f"(efficiency {self.efficiency:.2f}), the {self.multiplier_budget} multipliers at most "
+            f"{self.physical_limit_macs_per_sample:.0f}",
         ]
+        if self.estimate is not None:
+            e, t = self.estimate.network, self.estimate.total
+            where = f" of {self.estimate.device}" if self.estimate.device else ""
+            have = self.estimate.available
+            lines.append(f"  estimate: network {e.luts} LUT, {e.ffs} FF, {e.block_rams} block RAM, "
+                         f"{e.multipliers} multipliers; with the rest of the design {t.luts} LUT, {t.ffs} FF, "
+                         f"{t.block_rams} block RAM, {t.multipliers} multipliers"
+                         + (f" (available{where}: {have.luts} LUT, {have.ffs} FF, {have.block_rams} block RAM, "
+                            f"{have.multipliers} multipliers)" if have else ""))
         for lp in self.layers:
             lines.append(
                 f"  layer {lp.index}: {lp.kernel_size}x{lp.in_channels}->{lp.out_channels} d={lp.dilation}: "
@@ -178,13 +243,16 @@ def _layer_plan(config: ModelConfig, index: int, lanes: int) -> LayerPlan:
     groups = math.ceil(lc.filters / lanes)
     mac_cycles = groups * lc.kernel_size * cin
     kind, depth, cache_bits = cache_geometry(config, index)
-    rom_bits = lanes * mac_cycles * config.weight_format.width
+    words = mac_cycles + groups
+    coefficient_depth = -(-words // COEFFICIENT_SLICE_WORDS) * COEFFICIENT_SLICE_WORDS
+    rom_bits = lanes * coefficient_depth * config.weight_format.width
     return LayerPlan(
         index=index, in_channels=cin, out_channels=lc.filters, kernel_size=lc.kernel_size,
         dilation=lc.dilation, lanes=lanes, groups=groups, mac_cycles=mac_cycles,
         cycles=mac_cycles + LAYER_OVERHEAD_CYCLES, latency_cycles=mac_cycles + LAYER_LATENCY_OVERHEAD,
         cache_kind=kind, cache_depth=depth, cache_bits=cache_bits,
-        rom_bits=rom_bits, memory_bits=rom_bits + (cache_bits if kind == "block_ram" else 0),
+        coefficient_words=words, coefficient_depth=coefficient_depth, rom_bits=rom_bits,
+        memory_bits=rom_bits + (cache_bits if kind == "block_ram" else 0),
         accumulator_bits=config.accumulator_bits(index),
         clear_cycles=cache_bits // config.data_format.width if kind == "block_ram" else 0)
 
@@ -248,12 +316,24 @@ def _suggestions(config: ModelConfig, clock_hz: int, sample_rate_hz: int, budget
     return "it would fit with " + ", or ".join(options)
 
 
+_RESOURCE_NAMES = {"luts": "LUTs", "ffs": "flip-flops", "block_rams": "block RAMs", "multipliers": "multipliers"}
+
+
+def device_resources(device: Device) -> Resources:
+    """What an ECP5 part offers (a slice has two LUT4s and two flip-flops: as many FFs as LUTs)."""
+    return Resources(luts=device.luts, ffs=device.luts, block_rams=device.block_rams,
+                     multipliers=device.multipliers)
+
+
 def make_plan(config: ModelConfig, *, clock_hz: int, sample_rate_hz: int, multipliers: int,
-              lanes: list[int] | None = None) -> Plan:
+              lanes: list[int] | None = None, device: Device | None = None,
+              reserved: Resources | None = None) -> Plan:
     """Schedule ``config`` at ``sample_rate_hz`` on a ``clock_hz`` clock with at most ``multipliers``.
 
-    ``lanes`` forces the per-layer multiplier counts (tests); they must still fit the budget.
-    Raises :class:`PlanError` (before anything is generated) when the rate cannot be met.
+    ``lanes`` forces the per-layer multiplier counts (tests); they must still fit the budget. With
+    ``device``, the resource estimate plus ``reserved`` (the rest of the design) must fit the part.
+    Raises :class:`PlanError` (before anything is generated) when the rate cannot be met or the network
+    does not fit.
     """
     for name, value in (("clock_hz", clock_hz), ("sample_rate_hz", sample_rate_hz), ("multipliers", multipliers)):
         if not isinstance(value, int) or value < 1:
@@ -290,8 +370,30 @@ def make_plan(config: ModelConfig, *, clock_hz: int, sample_rate_hz: int, multip
         raise PlanError(f"cannot schedule {where}: lanes {chosen} take {cycles} cycles per sample; "
                         + _suggestions(config, clock_hz, sample_rate_hz, budget, multipliers))
     latency = sum(lp.latency_cycles for lp in layers)
-    return Plan(
+    plan = Plan(
         config_name=config.name, clock_hz=clock_hz, sample_rate_hz=sample_rate_hz, cycle_budget=budget,
         cycles_per_sample=cycles, multipliers=sum(chosen), multiplier_budget=multipliers,
         memory_bits=sum(lp.memory_bits for lp in layers), latency_cycles=latency,
-        latency_samples=latency // budget, layers=layers, reset_cycles=max(lp.clear_cycles for lp in layers))
+        latency_samples=latency // budget, layers=layers, reset_cycles=max(lp.clear_cycles for lp in layers),
+        macs_per_sample=config.macs_per_sample)
+    plan.estimate = estimate(config, plan, reserved=reserved,
+                             available=None if device is None else device_resources(device),
+                             device=None if device is None else device.name)
+    over = plan.estimate.over()
+    if over:
+        e = plan.estimate
+        parts = []
+        for name, need, have in over:
+            detail = ""
+            if name == "block_rams":
+                coefficients = sum(le.coefficient_block_rams for le in e.layers)
+                caches = sum(le.cache_block_rams for le in e.layers)
+                detail = f" (coefficient memories {coefficients}, histories {caches}"
+                detail += f", rest of the design {e.reserved.block_rams})" if e.reserved.block_rams else ")"
+            elif getattr(e.reserved, name):
+                detail = f" (network {getattr(e.network, name)}, rest of the design {getattr(e.reserved, name)})"
+            parts.append(f"{need} {_RESOURCE_NAMES[name]}{detail} > {have}")
+        raise PlanError(f"{config.name!r} does not fit {e.device}: the estimate needs " + ", ".join(parts)
+                        + f"; at {clock_hz} Hz it uses lanes {chosen}: a faster network clock needs fewer lanes "
+                          "and coefficient memories, a smaller network fewer of everything")
+    return plan

@@ -6,7 +6,8 @@
 when used), ``o`` the network's outputs. The front end is combinational, so the latency and initiation
 interval are the network's plan, unchanged. The golden form of this component is
 ``quantize.golden.run_waveshaper``. With ``debug=True`` the network's per-layer observation ports are
-passed out as ``layer{i}``.
+passed out as ``layer{i}``; ``template=seed`` builds the coefficient memories with random words instead of
+the weights (:class:`~rtl.network.Network`).
 """
 
 from __future__ import annotations
@@ -27,12 +28,12 @@ __all__ = ["Waveshaper"]
 
 
 class Waveshaper(wiring.Component):
-    def __init__(self, net: QuantizedNetwork, plan: Plan, *, debug: bool = False):
+    def __init__(self, net: QuantizedNetwork, plan: Plan, *, debug: bool = False, template: int | None = None):
         cfg = net.config
         self.config = cfg
         self.debug = debug
         self.front_end = FrontEnd(cfg)
-        self.network = Network(net, plan, debug=debug)
+        self.network = Network(net, plan, debug=debug, template=template)
         members = {
             "i": In(stream.Signature(SampleVector(cfg, len(jack_roles(cfg.inputs))))),
             "o": Out(stream.Signature(SampleVector(cfg, cfg.n_outputs))),

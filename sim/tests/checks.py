@@ -10,8 +10,8 @@
   skips past what the first covers).
 * mutations of one half_up reference network, each injected from here while the generator runs (its
   helpers patched, or a modified network generated), to be compared with the *unmodified* golden model:
-  one weight ROM word, the rounding constant, an accumulator one bit narrower (on ``extreme``), and the
-  tap order swapped.
+  one weight word and one bias word of a coefficient memory, the rounding constant, an accumulator one
+  bit narrower (on ``extreme``), and the tap order swapped.
 """
 
 from __future__ import annotations
@@ -101,12 +101,23 @@ def mutated_designs() -> list[tuple[str, str, QuantizedNetwork, object, str]]:
 
     with mock.patch.object(conv_layer.ConvLayer, "_rom_init", rom_with_one_word_changed):
         designs.append(("mut_rom_word", generate_verilog(reference, plan, name="mut_rom_word"), reference, plan,
-                        "layer 0 ROM word 5 off by one"))
+                        "layer 0 coefficient memory word 5 (a weight) off by one"))
 
-    def bias_without_rounding_constant(config, bias):
-        return np.asarray(bias, dtype=np.int64) << config.data_format.frac_bits
+    def bias_word_changed(self, lane):
+        words = real_rom(self, lane)
+        if self.index == 1 and lane == 0:
+            first_bias = self.plan.mac_cycles  # the biases follow the weights (rtl/coefficients.py)
+            words[first_bias] += 1 if words[first_bias] < HI else -1
+        return words
 
-    with mock.patch.object(conv_layer, "aligned_bias", bias_without_rounding_constant):
+    with mock.patch.object(conv_layer.ConvLayer, "_rom_init", bias_word_changed):
+        designs.append(("mut_bias_word", generate_verilog(reference, plan, name="mut_bias_word"), reference, plan,
+                        "layer 1 bias word (group 0) off by one"))
+
+    def no_rounding_constant(config):
+        return 0
+
+    with mock.patch.object(conv_layer, "rounding_constant", no_rounding_constant):
         designs.append(("mut_rounding", generate_verilog(reference, plan, name="mut_rounding"), reference, plan,
                         "rounding constant R left out of the aligned bias"))
 

@@ -97,7 +97,7 @@ def reference_codes(verilator_bank):
     return codes
 
 
-@pytest.mark.parametrize("name", ["mut_rom_word", "mut_rounding", "mut_tap_order"])
+@pytest.mark.parametrize("name", ["mut_rom_word", "mut_bias_word", "mut_rounding", "mut_tap_order"])
 def test_rtl_mutation_fails(verilator_bank, reference_codes, name):
     entry = verilator_bank[name]
     result = check_design(verilator_bank.sim, entry.net, entry.plan, reference_codes, design=entry.index,

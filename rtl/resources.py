@@ -1,0 +1,181 @@
+"""The resource estimate of a planned network: multipliers, block RAM, LUTs and flip-flops, before synthesis.
+
+It follows what ``rtl/`` builds (``conv_layer.py``, ``activation_cache.py``, ``shift_buffer.py``) and how
+yosys 0.70's ``synth_ecp5`` maps it with the classic ``abc -lut 4:7`` LUT mapping the board builds use
+(``boards/toolchain/runner.py``). Per layer with ``Cin`` inputs, ``K`` taps, ``P`` lanes, accumulator
+``A`` bits, requantized ``Q = A - shift + 1`` bits and ``w``-bit samples:
+
+**Multipliers**: one MULT18X18D per lane (``x * w``, both operands registered): ``P``.
+
+**Block RAM** (DP16KD: 1024 words of up to 18 bits, two ports). Every memory is forced into block RAM
+(``ram_style = "block"``): each lane's coefficient memory (``plan.coefficient_depth`` words, read by both
+ports: weights and biases) takes ``ceil(depth / 1024)`` blocks, each block-RAM history
+(``ActivationCache``: ``slots * 2**clog2(Cin)`` words) ``ceil(words / 1024)``; layer 0's history is in
+flip-flops (``ShiftBuffer``).
+
+**LUTs** (nextpnr's ``TRELLIS_COMB``: a LUT4, or half a CCU2C carry cell) are a linear model of four
+structural counts, its coefficients fitted by least squares on the synthesised networks of
+:data:`CALIBRATION` (and checked, by ``make bench`` and ``rtl/tests/test_resources.py``, on networks that
+were not):
+
+* ``lane``: per lane the accumulate ``Mux(first, bias, acc) + product`` (``2A``: a LUT4 and half a CCU2C
+  per bit), the saturation and ReLU (``w`` plus the overflow test over ``Q - w + 1`` bits, halved), and for
+  ``half_even`` the rounding increment (``Q``);
+* ``select``: the history read multiplexers (``rtl.select`` trees, padded to a power of two of inputs) in
+  word-bits: ``2**clog2(K * Cin) * w`` for a ``ShiftBuffer``, ``2**clog2(Cin) * w`` for an ``ActivationCache``;
+* ``layer``: one per layer (the step counters, the cache's pointers and clearing, handshakes);
+* ``constant``: the front end and the reset counter.
+
+**Flip-flops** are counted register by register from the RTL (not fitted): the history, per lane the
+weight delay, bias, product, accumulator and requantized registers, the result and output vectors, the
+counters and the control pipeline.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from common.config import ModelConfig
+
+__all__ = ["BRAM_WORDS", "CALIBRATION", "LUT_MODEL", "Estimate", "LayerEstimate", "Resources", "estimate",
+           "lut_features"]
+
+#: Words of one DP16KD at widths up to 18 bits.
+BRAM_WORDS = 1024
+#: Cycles from a history read to the multiplier input (mirrors rtl.plan.HISTORY_READ_LATENCY).
+_READ_LATENCY = 3
+
+
+@dataclass(frozen=True)
+class Resources:
+    """Counts of the four resources the plan checks, as nextpnr-ecp5 names them in brackets."""
+
+    luts: int = 0          #: TRELLIS_COMB
+    ffs: int = 0           #: TRELLIS_FF
+    block_rams: int = 0    #: DP16KD
+    multipliers: int = 0   #: MULT18X18D
+
+    def __add__(self, other: Resources) -> Resources:
+        return Resources(self.luts + other.luts, self.ffs + other.ffs, self.block_rams + other.block_rams,
+                         self.multipliers + other.multipliers)
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+#: Synthesised networks the LUT model is fitted on: (layers as (filters, kernel, dilation), inputs, clock
+#: in Hz at 192 kHz, rounding, measured TRELLIS_COMB = LUT4 + 2 x CCU2C of yosys 0.70 with the classic abc
+#: mapping). Filled in with the measurements below; ``make bench`` (``bench/estimate_check.py``) remeasures
+#: them and the held-out set.
+CALIBRATION: tuple[tuple[tuple[tuple[int, int, int], ...], int, int, str, int], ...] = ()
+
+#: Coefficients of the LUT model: COMB per unit of each structural count (see the module docstring).
+LUT_MODEL: dict[str, float] = {"lane": 1.0, "select": 1.0, "layer": 0.0, "constant": 0.0}
+
+
+def _clog2(n: int) -> int:
+    return max(0, (n - 1).bit_length())
+
+
+def lut_features(config: ModelConfig, plan) -> dict[str, float]:
+    """The structural counts the LUT model weighs (see the module docstring)."""
+    w = config.data_format.width
+    features = {"lane": 0.0, "select": 0.0, "layer": float(len(plan.layers)), "constant": 1.0}
+    for lp in plan.layers:
+        A = lp.accumulator_bits
+        Q = A - config.requant_shift + 1
+        lane = 2 * A + w + (Q - w + 1) / 2
+        if config.rounding == "half_even":
+            lane += Q
+        features["lane"] += lp.lanes * lane
+        words = lp.kernel_size * lp.in_channels if lp.cache_kind == "registers" else lp.in_channels
+        features["select"] += (1 << _clog2(words)) * w  # rtl.select pads the tree to a power of two
+    return features
+
+
+@dataclass
+class LayerEstimate:
+    index: int
+    multipliers: int
+    coefficient_block_rams: int
+    cache_block_rams: int
+    ffs: int
+
+    @property
+    def block_rams(self) -> int:
+        return self.coefficient_block_rams + self.cache_block_rams
+
+
+@dataclass
+class Estimate:
+    """The network's resources (``network``), what the rest of the design uses (``reserved``, given by the
+    caller: the board's codec driver and scaling), and their sum (``total``) against ``available``."""
+
+    network: Resources
+    reserved: Resources = field(default_factory=Resources)
+    available: Resources | None = None
+    device: str | None = None
+    layers: list[LayerEstimate] = field(default_factory=list)
+
+    @property
+    def total(self) -> Resources:
+        return self.network + self.reserved
+
+    def over(self) -> list[tuple[str, int, int]]:
+        """``(resource, needed, available)`` for every resource the total exceeds."""
+        if self.available is None:
+            return []
+        total, have = self.total.to_dict(), self.available.to_dict()
+        return [(name, total[name], have[name]) for name in total if total[name] > have[name]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"network": self.network.to_dict(), "reserved": self.reserved.to_dict(),
+                "total": self.total.to_dict(),
+                "available": None if self.available is None else self.available.to_dict(),
+                "device": self.device, "layers": [asdict(layer) for layer in self.layers]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Estimate:
+        return cls(network=Resources(**data["network"]), reserved=Resources(**data["reserved"]),
+                   available=None if data.get("available") is None else Resources(**data["available"]),
+                   device=data.get("device"), layers=[LayerEstimate(**layer) for layer in data.get("layers", [])])
+
+
+def _layer(config: ModelConfig, lp) -> LayerEstimate:
+    w, ww = config.data_format.width, config.weight_format.width
+    cin, K, P, G = lp.in_channels, lp.kernel_size, lp.lanes, lp.groups
+    A = lp.accumulator_bits
+    Q = A - config.requant_shift + 1
+    history = (K - 1) * lp.dilation
+    coefficient_brams = P * math.ceil(lp.coefficient_depth / BRAM_WORDS)
+    cache_words = 0 if lp.cache_kind == "registers" else (lp.cache_depth << _clog2(cin) if lp.cache_depth else 0)
+    cache_brams = math.ceil(cache_words / BRAM_WORDS)
+
+    counter_bits = _clog2(lp.mac_cycles) + _clog2(cin) + _clog2(K) + _clog2(G)
+    pipeline = (_READ_LATENCY + 3) + (_READ_LATENCY + 1) + (_READ_LATENCY + 2) + (_READ_LATENCY + 3) \
+        + (_READ_LATENCY - 1) * _clog2(G)
+    control = 5 + counter_bits + pipeline
+    lane = (_READ_LATENCY - 1) * ww + A + (w + ww) + A + Q
+    vectors = G * P * w + lp.out_channels * w + 1
+    if lp.cache_kind == "registers":
+        history_ffs = (history + 1) * cin * w + _READ_LATENCY * w
+    else:
+        history_ffs = cin * w + 4 * w + 3 + _clog2(history + 1) + _clog2(max(cache_words, 1)) + 2 * w + 13
+    return LayerEstimate(index=lp.index, multipliers=P, coefficient_block_rams=coefficient_brams,
+                         cache_block_rams=cache_brams, ffs=control + P * lane + vectors + history_ffs)
+
+
+def estimate(config: ModelConfig, plan, *, reserved: Resources | None = None, available: Resources | None = None,
+             device: str | None = None) -> Estimate:
+    """The estimate of ``config`` scheduled as ``plan`` (an ``rtl.plan.Plan``)."""
+    layers = [_layer(config, lp) for lp in plan.layers]
+    features = lut_features(config, plan)
+    luts = round(sum(LUT_MODEL[name] * value for name, value in features.items()))
+    reset_ffs = _clog2(plan.reset_cycles + 1) + 1 if plan.reset_cycles else 0
+    network = Resources(luts=luts, ffs=sum(le.ffs for le in layers) + reset_ffs,
+                        block_rams=sum(le.block_rams for le in layers),
+                        multipliers=sum(le.multipliers for le in layers))
+    return Estimate(network=network, reserved=reserved or Resources(), available=available, device=device,
+                    layers=layers)
