@@ -38,7 +38,8 @@ from typing import Any
 from common.config import ModelConfig
 from common.devices import Device
 
-from .resources import Estimate, Resources, estimate
+from .resources import Estimate, Resources
+from .resources import estimate as estimate_resources
 
 __all__ = [
     "COEFFICIENT_SLICE_WORDS",
@@ -327,11 +328,12 @@ def device_resources(device: Device) -> Resources:
 
 def make_plan(config: ModelConfig, *, clock_hz: int, sample_rate_hz: int, multipliers: int,
               lanes: list[int] | None = None, device: Device | None = None,
-              reserved: Resources | None = None) -> Plan:
+              reserved: Resources | None = None, estimate: bool = True) -> Plan:
     """Schedule ``config`` at ``sample_rate_hz`` on a ``clock_hz`` clock with at most ``multipliers``.
 
     ``lanes`` forces the per-layer multiplier counts (tests); they must still fit the budget. With
-    ``device``, the resource estimate plus ``reserved`` (the rest of the design) must fit the part.
+    ``device``, the resource estimate plus ``reserved`` (the rest of the design) must fit the part;
+    ``estimate=False`` leaves the estimate out (the LUT model's own calibration).
     Raises :class:`PlanError` (before anything is generated) when the rate cannot be met or the network
     does not fit.
     """
@@ -376,9 +378,11 @@ def make_plan(config: ModelConfig, *, clock_hz: int, sample_rate_hz: int, multip
         memory_bits=sum(lp.memory_bits for lp in layers), latency_cycles=latency,
         latency_samples=latency // budget, layers=layers, reset_cycles=max(lp.clear_cycles for lp in layers),
         macs_per_sample=config.macs_per_sample)
-    plan.estimate = estimate(config, plan, reserved=reserved,
-                             available=None if device is None else device_resources(device),
-                             device=None if device is None else device.name)
+    if not estimate:
+        return plan
+    plan.estimate = estimate_resources(config, plan, reserved=reserved,
+                                       available=None if device is None else device_resources(device),
+                                       device=None if device is None else device.name)
     over = plan.estimate.over()
     if over:
         e = plan.estimate

@@ -15,14 +15,15 @@ flip-flops (``ShiftBuffer``).
 
 **LUTs** (nextpnr's ``TRELLIS_COMB``: a LUT4, or half a CCU2C carry cell) are a linear model of four
 structural counts, its coefficients fitted by least squares on the synthesised networks of
-:data:`CALIBRATION` (and checked, by ``make bench`` and ``rtl/tests/test_resources.py``, on networks that
-were not):
+:data:`CALIBRATION` when first needed (and checked, by ``make bench`` and ``bench/tests/test_lut_model.py``,
+on networks that were not):
 
 * ``lane``: per lane the accumulate ``Mux(first, bias, acc) + product`` (``2A``: a LUT4 and half a CCU2C
   per bit), the saturation and ReLU (``w`` plus the overflow test over ``Q - w + 1`` bits, halved), and for
   ``half_even`` the rounding increment (``Q``);
-* ``select``: the history read multiplexers (``rtl.select`` trees, padded to a power of two of inputs) in
-  word-bits: ``2**clog2(K * Cin) * w`` for a ``ShiftBuffer``, ``2**clog2(Cin) * w`` for an ``ActivationCache``;
+* ``select``: the history read multiplexers (``rtl.select`` trees) in word-bits: ``K * Cin * w`` for a
+  ``ShiftBuffer``, ``Cin * w`` for an ``ActivationCache`` (with LUT4-only mapping a tree costs close to a
+  fixed number of LUT4s per input and bit);
 * ``layer``: one per layer (the step counters, the cache's pointers and clearing, handshakes);
 * ``constant``: the front end and the reset counter.
 
@@ -37,15 +38,18 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from common.config import ModelConfig
+import numpy as np
 
-__all__ = ["BRAM_WORDS", "CALIBRATION", "LUT_MODEL", "Estimate", "LayerEstimate", "Resources", "estimate",
-           "lut_features"]
+from common.config import FixedFormat, LayerConfig, ModelConfig
+
+__all__ = ["BRAM_WORDS", "CALIBRATION", "Estimate", "LayerEstimate", "Resources", "calibration_network", "estimate",
+           "lut_features", "lut_model"]
 
 #: Words of one DP16KD at widths up to 18 bits.
 BRAM_WORDS = 1024
 #: Cycles from a history read to the multiplier input (mirrors rtl.plan.HISTORY_READ_LATENCY).
 _READ_LATENCY = 3
+_FIVE = ("core", "e0", "e1", "direction", "slope")
 
 
 @dataclass(frozen=True)
@@ -65,14 +69,59 @@ class Resources:
         return asdict(self)
 
 
-#: Synthesised networks the LUT model is fitted on: (layers as (filters, kernel, dilation), inputs, clock
-#: in Hz at 192 kHz, rounding, measured TRELLIS_COMB = LUT4 + 2 x CCU2C of yosys 0.70 with the classic abc
-#: mapping). Filled in with the measurements below; ``make bench`` (``bench/estimate_check.py``) remeasures
-#: them and the held-out set.
-CALIBRATION: tuple[tuple[tuple[tuple[int, int, int], ...], int, int, str, int], ...] = ()
+#: The networks the LUT model is fitted on, synthesised alone: (name, inputs, layers as (filters, kernel,
+#: dilation), network clock in Hz at 192 kHz, rounding, weight format (width, fraction bits), data format,
+#: measured TRELLIS_COMB = LUT4 + 2 x CCU2C of yosys 0.70 with the board builds' LUT mapping). Varied on
+#: purpose (kernels 1 to 8, 2 to 5 inputs, 6 to 40 filters, half_even, narrower formats); none of them is a
+#: network the boards build. ``python -m bench.lut_model`` remeasures them; ``make bench`` (``lut_model``)
+#: checks the model on other networks.
+CALIBRATION: tuple[tuple, ...] = (
+    ("cal_k3", ("core", "e0"), ((24, 3, 1), (24, 3, 3), (1, 3, 9)), 50_000_000, "half_up", (16, 12), (16, 12),
+     1961),
+    ("cal_k8", _FIVE, ((12, 8, 1), (12, 8, 8), (1, 8, 64)), 100_000_000, "half_even", (16, 12), (16, 12), 1824),
+    ("cal_k5", ("core", "e0", "e1"), ((6, 5, 1), (6, 5, 5), (6, 5, 25), (1, 1, 1)), 60_000_000, "half_up",
+     (16, 12), (16, 12), 1083),
+    ("cal_32x5", _FIVE, ((32, 4, 1), (32, 4, 4), (32, 4, 16), (32, 4, 64), (1, 4, 256)), 100_000_000, "half_up",
+     (16, 12), (16, 12), 5210),
+    ("cal_narrow", _FIVE, ((16, 3, 1), (16, 3, 3), (16, 3, 9), (16, 3, 27), (1, 3, 81)), 80_000_000, "half_up",
+     (12, 9), (14, 10), 2062),
+    ("cal_40", _FIVE, ((40, 4, 1), (40, 4, 4), (40, 4, 16), (1, 4, 64)), 135_000_000, "half_up", (16, 12), (16, 12),
+     4727),
+)
 
-#: Coefficients of the LUT model: COMB per unit of each structural count (see the module docstring).
-LUT_MODEL: dict[str, float] = {"lane": 1.0, "select": 1.0, "layer": 0.0, "constant": 0.0}
+
+def calibration_network(entry: tuple) -> tuple[ModelConfig, int]:
+    """The config and network clock of one :data:`CALIBRATION` entry."""
+    name, inputs, layers, clock_hz, rounding, weight, data, _ = entry
+    config = ModelConfig(name=name, inputs=inputs, layers=tuple(LayerConfig(*spec) for spec in layers),
+                         rounding=rounding, weight_format=FixedFormat(*weight), data_format=FixedFormat(*data))
+    return config, clock_hz
+
+
+def _fit() -> dict[str, float]:
+    """Least squares over :data:`CALIBRATION` (each network planned at its clock, 192 kHz, any multipliers)."""
+    from .plan import make_plan  # plan.py imports this module
+
+    rows, measured = [], []
+    for entry in CALIBRATION:
+        config, clock_hz = calibration_network(entry)
+        plan = make_plan(config, clock_hz=clock_hz, sample_rate_hz=192_000, multipliers=10**6, estimate=False)
+        features = lut_features(config, plan)
+        rows.append([features[name] for name in _FEATURES])
+        measured.append(entry[-1])
+    coefficients, *_ = np.linalg.lstsq(np.array(rows, dtype=float), np.array(measured, dtype=float), rcond=None)
+    return dict(zip(_FEATURES, (float(c) for c in coefficients), strict=True))
+
+
+_FEATURES = ("lane", "select", "layer", "constant")
+_MODEL: dict[str, float] = {}
+
+
+def lut_model() -> dict[str, float]:
+    """The LUT model's coefficients (COMB per unit of each structural count), fitted once on first use."""
+    if not _MODEL:
+        _MODEL.update(_fit())
+    return dict(_MODEL)
 
 
 def _clog2(n: int) -> int:
@@ -91,7 +140,7 @@ def lut_features(config: ModelConfig, plan) -> dict[str, float]:
             lane += Q
         features["lane"] += lp.lanes * lane
         words = lp.kernel_size * lp.in_channels if lp.cache_kind == "registers" else lp.in_channels
-        features["select"] += (1 << _clog2(words)) * w  # rtl.select pads the tree to a power of two
+        features["select"] += words * w
     return features
 
 
@@ -172,7 +221,8 @@ def estimate(config: ModelConfig, plan, *, reserved: Resources | None = None, av
     """The estimate of ``config`` scheduled as ``plan`` (an ``rtl.plan.Plan``)."""
     layers = [_layer(config, lp) for lp in plan.layers]
     features = lut_features(config, plan)
-    luts = round(sum(LUT_MODEL[name] * value for name, value in features.items()))
+    model = lut_model()
+    luts = round(sum(model[name] * value for name, value in features.items()))
     reset_ffs = _clog2(plan.reset_cycles + 1) + 1 if plan.reset_cycles else 0
     network = Resources(luts=luts, ffs=sum(le.ffs for le in layers) + reset_ffs,
                         block_rams=sum(le.block_rams for le in layers),

@@ -147,3 +147,48 @@ def test_measured_timing_is_the_plan(lanes, interval, latency):
     measured_latency = run.output_valid_cycles[0] - run.accept_cycles[0]
     assert measured_interval == {interval} and plan.cycles_per_sample == interval
     assert measured_latency == latency == plan.latency_cycles
+
+
+def test_capacity_figures_by_hand(default_config):
+    """The default network at 100 MHz / 192 kHz (lanes 1, 2, 1, see above): it needs 4*4*16 + 4*16*16 + 4*16*1
+    = 1344 multiply-accumulates per sample; 4 lanes x 520 cycles can do 2080 (efficiency 1344 / 2080 = 0.646);
+    156 multipliers at 100 MHz could do at most 156 * 100e6 / 192e3 = 81 250."""
+    plan = make_plan(default_config, clock_hz=100_000_000, sample_rate_hz=192_000, multipliers=156)
+    assert plan.macs_per_sample == 1344
+    assert plan.capacity_macs_per_sample == 2080
+    assert plan.physical_limit_macs_per_sample == 81_250
+    assert plan.efficiency == pytest.approx(1344 / 2080)
+    figures = plan.capacity_dict()
+    assert (figures["efficiency"], figures["share_of_physical_limit"]) == (0.646, round(1344 / 81_250, 3))
+
+
+def test_block_ram_estimate_by_hand_and_the_refusal(default_config):
+    """Block RAM of that plan: one per lane's coefficient memory (1 + 2 + 1; 256 + 16, 512 + 8 and 64 + 1
+    words, each under 1024) and per history (layer 1: 16 slots x 16 channels = 256 words, layer 2: 64 x 16 =
+    1024 words, one block each; layer 0's is in registers): 6. With 51 block RAMs used elsewhere it no longer
+    fits a 25F's 56, and the plan says so before anything is built."""
+    from common.devices import ecp5_device
+    from rtl.resources import Resources
+
+    part = ecp5_device("LFE5U-25F", "CABGA381", 6)
+    plan = make_plan(default_config, clock_hz=100_000_000, sample_rate_hz=192_000, multipliers=28, device=part)
+    assert [(le.coefficient_block_rams, le.cache_block_rams) for le in plan.estimate.layers] == [(1, 0), (2, 1), (1, 1)]
+    assert plan.estimate.network.block_rams == 6 and plan.estimate.network.multipliers == 4
+    make_plan(default_config, clock_hz=100_000_000, sample_rate_hz=192_000, multipliers=28, device=part,
+              reserved=Resources(block_rams=50))
+    with pytest.raises(PlanError, match=r"^'default' does not fit LFE5U-25F-6 CABGA381: the estimate needs 57 block "
+                                        r"RAMs \(coefficient memories 4, histories 2, rest of the design 51\) > 56;"):
+        make_plan(default_config, clock_hz=100_000_000, sample_rate_hz=192_000, multipliers=28, device=part,
+                  reserved=Resources(block_rams=51))
+    with pytest.raises(PlanError, match=r"needs 29 multipliers \(network 4, rest of the design 25\) > 28"):
+        make_plan(default_config, clock_hz=100_000_000, sample_rate_hz=192_000, multipliers=28, device=part,
+                  reserved=Resources(multipliers=25))
+
+
+def test_estimate_round_trips_through_json(tmp_path, default_config):
+    from common.devices import ecp5_device
+
+    plan = make_plan(default_config, clock_hz=100_000_000, sample_rate_hz=192_000, multipliers=28,
+                     device=ecp5_device("LFE5U-25F", "CABGA381", 6))
+    plan.to_json(tmp_path / "plan.json")
+    assert Plan.from_json(tmp_path / "plan.json") == plan
