@@ -14,6 +14,7 @@ ROOT := $(abspath .)
 # Knobs (see `make help`).
 CONFIG ?= configs/default.toml
 BOARD ?= ecpix5
+TRAIN_OUT ?= build/train
 SIM ?= verilator
 DATA ?=
 CLOCK_HZ ?=
@@ -28,6 +29,7 @@ CHANNELS ?=
 RATE ?=
 ROLES ?=
 FLASH ?=
+FULL ?=
 SLOT ?=
 PYTEST_ARGS ?=
 
@@ -56,8 +58,9 @@ all: bitstream ## The whole pipeline on the default dataset, ending in a bitstre
 help: ## List the targets and knobs
 	@echo "Targets:"
 	@grep -E '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-17s %s\n", $$1, $$2}'
-	@echo "Knobs: CONFIG=$(CONFIG) BOARD=$(BOARD) SIM=$(SIM) DATA= CLOCK_HZ= SAMPLE_RATE= MULTIPLIERS="
-	@echo "       SAMPLES= WAVES=1 PORT= SECONDS= OUT= ROLES= CHANNELS= RATE= FLASH=1 SLOT= PYTEST_ARGS="
+	@echo "Knobs: CONFIG=$(CONFIG) BOARD=$(BOARD) TRAIN_OUT=$(TRAIN_OUT) SIM=$(SIM) DATA= CLOCK_HZ= SAMPLE_RATE="
+	@echo "       MULTIPLIERS= SAMPLES= WAVES=1 PORT= SECONDS= OUT= ROLES= CHANNELS= RATE= FLASH=1 FULL=1 SLOT="
+	@echo "       PYTEST_ARGS="
 
 $(STAMP): requirements.txt constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or pass PYTHON=..."; exit 1; }
@@ -76,21 +79,21 @@ lock: $(STAMP) ## Rewrite constraints.txt from the current venv
 
 # Each stage target always runs its stage; it depends on the previous stage's *files*, so `make bitstream`
 # reuses an existing model and weights instead of retraining.
-$(BUILD)/train/model.h5: $(CONFIG) | $(STAMP)
+$(TRAIN_OUT)/model.h5: $(CONFIG) | $(STAMP)
 	$(MAKE) train
 
-$(WEIGHTS)/weights.npz: $(BUILD)/train/model.h5
+$(WEIGHTS)/weights.npz: $(TRAIN_OUT)/model.h5
 	$(MAKE) quantize
 
 $(BUILD)/rtl/network.v: $(WEIGHTS)/weights.npz
 	$(MAKE) rtl
 
-train: $(STAMP) ## Train the model (DATA=dir-or-manifest for recorded audio), then score the board's arithmetic on it
-	$(PY) -m train --config $(CONFIG) $(call opt,DATA,--data)
-	$(PY) -m quantize.score --train-dir $(BUILD)/train
+train: $(STAMP) ## Train the model into TRAIN_OUT (DATA=dir-or-manifest for recorded audio), then score the board's arithmetic on it
+	$(PY) -m train --config $(CONFIG) --out $(TRAIN_OUT) $(call opt,DATA,--data)
+	$(PY) -m quantize.score --train-dir $(TRAIN_OUT)
 
-quantize: $(STAMP) $(BUILD)/train/model.h5 ## Export FP4.12 weights and check them against the golden model
-	$(PY) -m quantize
+quantize: $(STAMP) $(TRAIN_OUT)/model.h5 ## Export FP4.12 weights of the model in TRAIN_OUT and check them against the golden model
+	$(PY) -m quantize --model-dir $(TRAIN_OUT)
 
 rtl: $(STAMP) $(WEIGHTS)/weights.npz ## Generate build/rtl/network.v and plan.json for $(BOARD) (CLOCK_HZ, SAMPLE_RATE, MULTIPLIERS override)
 	$(PY) -m boards rtl --board $(BOARD) $(call opt,CLOCK_HZ,--clock-hz) $(call opt,SAMPLE_RATE,--sample-rate) \
@@ -105,8 +108,8 @@ sim: $(STAMP) $(BUILD)/rtl/network.v ## cocotb: the Verilog bit-exact against th
 formal: $(STAMP) ## SymbiYosys: prove the stream contract of ConvLayer, ActivationCache, ShiftBuffer (also in make test)
 	$(PY) -m rtl.formal
 
-bitstream: $(STAMP) $(WEIGHTS)/weights.npz ## Build build/$(BOARD)/top.bit with timing checked (tiliqua: and its .tar.gz archive)
-	$(PY) -m boards build --board $(BOARD)
+bitstream: $(STAMP) $(WEIGHTS)/weights.npz ## Build build/$(BOARD)/top.bit with timing checked; same network shape: new weights patched in, seconds (FULL=1: rebuild)
+	$(PY) -m boards build --board $(BOARD) $(if $(FULL),--full,)
 
 flash: $(STAMP) ## Program the board with openFPGALoader (SRAM; FLASH=1 for SPI flash); tiliqua: print the slot flasher command (SLOT=0..7)
 	$(PY) -m boards flash --board $(BOARD) $(if $(FLASH),--flash,) $(call opt,SLOT,--slot)

@@ -52,7 +52,8 @@ def _build(args) -> int:
     if net is None:
         return 2
     try:
-        result = build_board(args.board, net, out_root=args.out, allow_timing_fail=args.allow_timing_fail)
+        result = build_board(args.board, net, out_root=args.out, allow_timing_fail=args.allow_timing_fail,
+                             full=args.full)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -62,8 +63,17 @@ def _build(args) -> int:
           + ", ".join(f"{d} {c['fmax_mhz']:.1f}/{c['target_mhz']:.2f} MHz" for d, c in rep["clocks"].items()))
     print("  " + ", ".join(f"{k} {util[k]['used']}/{util[k]['available']}"
                            for k in ("TRELLIS_COMB", "TRELLIS_FF", "DP16KD", "MULT18X18D")))
-    print(f"  fs {rep['sample_rate_hz']:.1f} Hz, {rep['cycles_per_sample']}/{rep['cycle_budget']} cycles per sample, "
-          f"{rep['build_seconds']} s; report {result.report_path}")
+    cap = rep["capacity"]
+    print(f"  fs {rep['sample_rate_hz']:.1f} Hz, network clock {rep['network_clock_hz'] / 1e6:.2f} MHz, "
+          f"{rep['cycles_per_sample']}/{rep['cycle_budget']} cycles per sample; {cap['macs_per_sample']} MACs per "
+          f"sample of {cap['capacity_macs_per_sample']} the lanes can do (efficiency {cap['efficiency']:.2f}; physical "
+          f"limit {cap['physical_limit_macs_per_sample']})")
+    weights = rep.get("weights")
+    how = ""
+    if weights:
+        how = f"weights patched into the routed template in {weights['swap_seconds']} s" + (
+            " after a full build; " if weights["full_build"] else ", no synthesis or place-and-route; ")
+    print(f"  {how}{rep['build_seconds']} s in all; report {result.report_path}")
     return 0
 
 
@@ -112,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--out", default="build", help="output root; products go to <out>/<board>/")
     build.add_argument("--allow-timing-fail", action="store_true",
                        help="keep a bitstream whose post-route Fmax misses a clock target (exit 0)")
+    build.add_argument("--full", action="store_true",
+                       help="synthesise and route again even when the routed template of this shape matches")
     build.set_defaults(func=_build)
 
     flash = sub.add_parser("flash", help="program the board with openFPGALoader (SRAM unless --flash); "

@@ -1,33 +1,49 @@
-"""``python -m boards build``: plan, elaborate and place-and-route the network's top level for one board.
+"""``python -m boards build``: plan, elaborate and place-and-route the network's top level for one board, or
+patch new weights into the routed design of the same shape in seconds.
 
 Order of work (cheap checks first, so a bad request fails in a second, not after synthesis):
 
 1. Board and weights: :func:`~boards.registry.get_board`, ``QuantizedNetwork.load(weights)``.
 2. Network plan at the board's real clocks (:func:`boards.plan.plan_for_board`): the achieved sample rate
-   must be within 2 % of the trained one and the network must fit the spare multipliers, else
-   :class:`BuildError` with the reason.
-3. :class:`~boards.audio_edge.top.NetworkTop` built by amaranth's ``platform.build()`` with the YoWASP
-   tools (:func:`boards.toolchain.runner.run_platform_build`); the timing verdict is parsed from the log's
-   final (post-route) figures.
-4. ``build/<board>/top.bit`` and ``build/<board>/report.json``; a :class:`BuildError` if timing is not met
-   (unless ``allow_timing_fail``), after the report is written so it can be inspected.
-5. A board loaded by a bootloader (``BoardSpec.archive``, Tiliqua) also gets its archive beside the
+   must be within 2 % of the trained one and the network must fit the spare multipliers, block RAM and
+   LUTs, else :class:`BuildError` with the reason.
+3. The routed template (:mod:`boards.template`): when ``build/<board>/template/`` holds one whose key (network
+   shape, plan, board, generator sources, tools) matches, there is nothing to synthesise or route: go to
+   step 5. Otherwise the build says why (what changed) and does the full build:
+4. :class:`~boards.audio_edge.top.NetworkTop` with the template's random coefficient words, built by
+   amaranth's ``platform.build()`` with the YoWASP tools (:func:`boards.toolchain.runner.run_platform_build`);
+   the timing verdict is parsed from the log's final (post-route) figures; the routed configuration, the
+   template's words and the report are kept as the new template.
+5. The weights are patched into the template's block RAMs and packed
+   (:mod:`boards.toolchain.weight_swap`), and read back out of the patched configuration word for word
+   before the bitstream is written: ``build/<board>/top.bit`` and ``build/<board>/report.json``; a
+   :class:`BuildError` if timing is not met (unless ``allow_timing_fail``), after the report is written.
+6. A board loaded by a bootloader (``BoardSpec.archive``, Tiliqua) also gets its archive beside the
    bitstream, named in the report as ``archive``, when timing is met (its fields are checked in step 1).
 """
 
 from __future__ import annotations
 
 import json
+import shlex
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .plan import plan_for_board
 from .registry import get_board
+from .template import TEMPLATE_SEED, Template, describe_change, find_template, mark_last, template_key_parts
+from .toolchain import weight_swap
 from .toolchain.runner import BuildError, run_platform_build, tool_environment
 
 __all__ = ["BuildError", "BuildResult", "build_board"]
+
+#: The tools of the weight swap: (environment variable, default: YoWASP's, ecpbram with its database).
+SWAP_TOOLS = {"ecpbram": ("ECPBRAM", weight_swap.ECPBRAM), "ecpunpack": ("ECPUNPACK", "yowasp-ecpunpack")}
 
 
 @dataclass
@@ -37,11 +53,43 @@ class BuildResult:
     report: dict[str, Any]
 
 
+def swap_tool(env: dict[str, str], name: str) -> str:
+    """The command of a weight-swap tool (``ecpbram``, ``ecpunpack``, ``ecppack``) in ``env``."""
+    if name == "ecppack":
+        return env.get("ECPPACK", "yowasp-ecppack")
+    var, default = SWAP_TOOLS[name]
+    return env.get(var, default)
+
+
+def _ecppack_options(script: Path, name: str) -> list[str]:
+    """The ecppack options of amaranth's build script (the board's ``ecppack_opts``), without the files."""
+    for line in script.read_text().splitlines():
+        words = shlex.split(line)
+        if "--input" in words and "--bit" in words and f"{name}.config" in words:
+            options = words[1:words.index("--input")]
+            return [w for w in options if w != "--verbose"]
+    raise BuildError(f"no ecppack command in {script}")
+
+
+def _plan_figures(plan) -> dict[str, Any]:
+    return {
+        "network_clock_hz": plan.clock_hz,
+        "cycle_budget": plan.cycle_budget,
+        "cycles_per_sample": plan.cycles_per_sample,
+        "network_multipliers": plan.multipliers,
+        "latency_samples": plan.latency_samples,
+        "capacity": plan.capacity_dict(),
+        "estimate": plan.estimate.to_dict() if plan.estimate is not None else None,
+    }
+
+
 def build_board(board_name: str, network, *, out_root: str | Path = "build", allow_timing_fail: bool = False,
-                network_component=None, progress=print) -> BuildResult:
+                network_component=None, full: bool = False, progress=print) -> BuildResult:
     """Build ``network`` (a :class:`~quantize.weights.QuantizedNetwork`) for ``board_name``.
 
-    ``network_component`` replaces the generated network (tests). Returns the paths and the report dict.
+    ``network_component`` replaces the generated network (tests): it is built as it is, without a template
+    or a weight swap. ``full`` rebuilds the template even when the stored one matches. Returns the paths
+    and the report dict.
     """
     start = time.monotonic()
     board = get_board(board_name)
@@ -55,20 +103,45 @@ def build_board(board_name: str, network, *, out_root: str | Path = "build", all
         except ValueError as exc:
             raise BuildError(f"{board.name}: the bitstream archive would be refused: {exc}") from exc
     env = tool_environment()
-    progress(f"{board.name}: sync {board.sys_clock_hz / 1e6:.3f} MHz, audio {board.audio_clock_hz / 1e6:.4f} MHz "
-             f"(fs {board.sample_rate_hz:.1f} Hz), plan {plan.cycles_per_sample}/{plan.cycle_budget} cycles, "
-             f"{plan.multipliers} network multipliers")
-
-    from .audio_edge.top import NetworkTop, make_network
-
-    component = network_component if network_component is not None else make_network(network, plan)
-    top = NetworkTop(config, component, board=board, dry_depth=plan.latency_samples + 2)
     out_dir = Path(out_root) / board.name
     out_dir.mkdir(parents=True, exist_ok=True)
-    pnr = run_platform_build(board, top, "top", out_dir, env, progress=progress,
-                             note="(a few minutes)...")
-    seconds = time.monotonic() - start
-    report = {
+    progress(f"{board.name}: sync {board.sync_clock_hz / 1e6:.3f} MHz, network {board.network_clock_hz / 1e6:.3f} "
+             f"MHz, audio {board.audio_clock_hz / 1e6:.4f} MHz (fs {board.sample_rate_hz:.1f} Hz), plan "
+             f"{plan.cycles_per_sample}/{plan.cycle_budget} cycles, {plan.multipliers} network multipliers")
+
+    if network_component is not None:
+        report = _full_build(board, config, plan, network_component, out_dir, env, progress)
+        return _finish(board, config, report, out_dir, start, allow_timing_fail, progress)
+
+    key = template_key_parts(config, plan, board)
+    template, record, previous = find_template(out_dir, key)
+    built = False
+    if record is not None and record.get("key") == key and not full:
+        progress(f"{board.name}: the routed template matches (network shape, plan, board, generator sources, "
+                 f"tools): swapping in the weights, no synthesis or place-and-route ({template.directory})")
+    else:
+        built = True
+        why = "requested" if full and record is not None and record.get("key") == key else \
+            describe_change(previous, key)
+        progress(f"{board.name}: full synthesis and place-and-route of a new routed template ({why})")
+        record = _build_template(board, config, plan, network, out_dir, template, key, env, progress)
+    mark_last(template)
+
+    report = dict(record["report"])
+    report["weights"] = {**_swap(network, plan, template, record, out_dir, env, progress), "full_build": built}
+    report["template"] = {"directory": str(template.directory), "key": record["key"]}
+    return _finish(board, config, report, out_dir, start, allow_timing_fail, progress)
+
+
+def _full_build(board, config, plan, component, out_dir: Path, env, progress) -> dict[str, Any]:
+    """Synthesis, place and route of the board's top level around ``component``; the report's hardware part."""
+    from .audio_edge.top import NetworkTop, dry_fifo_depth
+
+    top = NetworkTop(config, component, board=board,
+                     dry_depth=dry_fifo_depth(plan, network_domain=board.has_network_clock))
+    synth_start = time.monotonic()
+    pnr = run_platform_build(board, top, "top", out_dir, env, progress=progress, note="(minutes)...")
+    return {
         "board": board.name,
         "config": config.name,
         "utilisation": pnr.utilisation_dict(),
@@ -78,23 +151,72 @@ def build_board(board_name: str, network, *, out_root: str | Path = "build", all
         "audio_clock_hz": board.audio_clock_hz,
         "sample_rate_hz": board.sample_rate_hz,
         "sample_rate_error": board.sample_rate_hz / config.sample_rate_hz - 1,
-        "cycle_budget": plan.cycle_budget,
-        "cycles_per_sample": plan.cycles_per_sample,
-        "network_multipliers": plan.multipliers,
-        "latency_samples": plan.latency_samples,
+        **_plan_figures(plan),
         "pll": board.pll.summary(),
-        "build_seconds": round(seconds, 1),
+        "synthesis_place_route_seconds": round(time.monotonic() - synth_start, 1),
     }
-    if board.archive is not None and (pnr.timing_met or allow_timing_fail):
+
+
+def _build_template(board, config, plan, network, out_dir: Path, template: Template, key, env, progress) -> dict:
+    """The full build with the template's coefficient words; stores and returns the template's record."""
+    from rtl.coefficients import template_images
+
+    from .audio_edge.top import make_network
+
+    if template.directory.exists():
+        shutil.rmtree(template.directory)
+    template.directory.mkdir(parents=True)
+    words = weight_swap.flatten(template_images(config, plan, TEMPLATE_SEED))
+    weight_swap.write_hex(template.hex, words, config.weight_format.width)
+    report = _full_build(board, config, plan, make_network(network, plan, template=TEMPLATE_SEED), out_dir, env,
+                         progress)
+    shutil.copyfile(out_dir / "top.config", template.config)
+    record = {"key": key, "seed": TEMPLATE_SEED, "words": len(words),
+              "ecppack_options": _ecppack_options(out_dir / "build_top.sh", "top"), "report": report}
+    template.save(record)
+    return record
+
+
+def _swap(network, plan, template: Template, record: dict, out_dir: Path, env, progress) -> dict[str, Any]:
+    """Patch ``network``'s coefficients into the template's routed configuration, check them, pack."""
+    from rtl.coefficients import network_images
+
+    start = time.monotonic()
+    width = network.config.weight_format.width
+    words = weight_swap.flatten(network_images(network, plan))
+    if len(words) != record["words"]:
+        raise BuildError(f"the template holds {record['words']} coefficient words, the network {len(words)}")
+    weights_hex = out_dir / "weights.hex"
+    weight_swap.write_hex(weights_hex, words, width)
+    patched = out_dir / "top.config"
+    patch_seconds = weight_swap.patch_config(template.config, template.hex, weights_hex, patched, env=env,
+                                             tool=swap_tool(env, "ecpbram"))
+    template_words = np.array([int(line, 16) for line in template.hex.read_text().split()], dtype=np.int64)
+    held = weight_swap.read_back(template.config.read_text(), patched.read_text(), template_words, width)
+    if not np.array_equal(held, words):
+        bad = int(np.flatnonzero(held != words)[0])
+        raise BuildError(f"the patched design holds {int(held[bad])} at coefficient word {bad}, not {int(words[bad])}")
+    pack_seconds = weight_swap.pack(patched, out_dir / "top.bit", record["ecppack_options"], env=env,
+                                    tool=swap_tool(env, "ecppack"))
+    seconds = time.monotonic() - start
+    progress(f"weights patched into the routed design and checked word for word ({len(words)} words, "
+             f"{seconds:.1f} s)")
+    return {"words": len(words), "verified": True, "patch_seconds": round(patch_seconds, 1),
+            "pack_seconds": round(pack_seconds, 1), "swap_seconds": round(seconds, 1)}
+
+
+def _finish(board, config, report: dict, out_dir: Path, start: float, allow_timing_fail: bool, progress):
+    report["build_seconds"] = round(time.monotonic() - start, 1)
+    if board.archive is not None and (report["timing_met"] or allow_timing_fail):
         archive = board.archive.write(config, out_dir / "top.bit")
         report["archive"] = str(archive)
         progress(f"{board.name}: bitstream archive {archive}")
     report_path = out_dir / "report.json"
     report_path.write_text(json.dumps(report, indent=2) + "\n")
     result = BuildResult(out_dir / "top.bit", report_path, report)
-    if not pnr.timing_met and not allow_timing_fail:
-        failing = ", ".join(f"{name}: {t.fmax_mhz:.2f} MHz < {t.target_mhz:.2f} MHz"
-                            for name, t in pnr.clocks.items() if not t.passed)
+    if not report["timing_met"] and not allow_timing_fail:
+        failing = ", ".join(f"{name}: {t['fmax_mhz']:.2f} MHz < {t['target_mhz']:.2f} MHz"
+                            for name, t in report["clocks"].items() if not t["met"])
         raise BuildError(f"timing not met on {board.name} ({failing}); report in {report_path}; "
                          f"pass --allow-timing-fail to keep the bitstream anyway")
     return result

@@ -34,7 +34,8 @@ DEFAULT_BOARD = "ecpix5"
 
 
 def pll_clocks(board: BoardSpec):
-    """The usual clocking: one EHXPLLL from the board oscillator makes ``sync`` and ``audio``."""
+    """The usual clocking: one EHXPLLL from the board oscillator makes ``sync``, ``audio`` and, when the board
+    asks for one, ``network``."""
     return ClockGenerator(board.pll, board.clock_resource, board.reset_resource)
 
 
@@ -43,8 +44,9 @@ class BoardSpec:
     name: str
     #: The FPGA: part, package, speed grade and its resources (scheduler, reports).
     device: Device
-    #: The clock plan: ``clock_in_hz``, the exact ``sync_hz`` (network) and ``audio_hz`` (256 fs) it gives,
-    #: and ``summary()``; a :class:`~boards.clocking.pll.PllSettings` for boards clocked by one EHXPLLL.
+    #: The clock plan: ``clock_in_hz``, the exact ``sync_hz`` (system) and ``audio_hz`` (256 fs) it gives,
+    #: optionally ``network_hz`` and ``clkos2_div`` (the network's own clock), and ``summary()``; a
+    #: :class:`~boards.clocking.pll.PllSettings` for boards clocked by one EHXPLLL.
     pll: Any
     #: Zero-argument factory of the amaranth platform (with the ``eurorack_pmod`` codec resource).
     platform: Callable[[], Any] | None = None
@@ -83,13 +85,24 @@ class BoardSpec:
 
     @property
     def sync_clock_hz(self) -> float:
-        """The network clock (``sync`` domain)."""
+        """The system clock (``sync`` domain): the codec driver's streams and the scaling, and the network
+        when the PLL makes no network clock."""
         return float(self.pll.sync_hz)
 
     @property
     def sys_clock_hz(self) -> int:
-        """Clock the network (``sync`` domain) runs at, rounded down to whole Hz."""
+        """The system clock (``sync`` domain), rounded down to whole Hz."""
         return math.floor(self.pll.sync_hz)
+
+    @property
+    def has_network_clock(self) -> bool:
+        """Whether the PLL makes a ``network`` domain of its own (else the network runs in ``sync``)."""
+        return getattr(self.pll, "clkos2_div", None) is not None
+
+    @property
+    def network_clock_hz(self) -> float:
+        """The clock the front end and the network run at: the ``network`` domain's, else ``sync``'s."""
+        return float(getattr(self.pll, "network_hz", self.pll.sync_hz))
 
     @property
     def audio_clock_hz(self) -> float:
@@ -106,6 +119,7 @@ class BoardSpec:
         return {
             "name": self.name, "part": d.part, "device": d.nextpnr_device, "package": d.package,
             "speed": d.speed, "clock_in_hz": self.clock_in_hz, "sys_clock_hz": self.sys_clock_hz,
+            "network_clock_hz": self.network_clock_hz,
             "sample_rate_hz": self.sample_rate_hz, "multipliers": d.multipliers,
             "block_rams": d.block_rams, "luts": d.luts,
             "pll": self.pll.summary() if self.pll is not None else None,

@@ -1,7 +1,9 @@
-"""ClockGenerator: one ECP5 EHXPLLL making the ``sync`` (network) and ``audio`` (256 x fs) domains.
+"""ClockGenerator: one ECP5 EHXPLLL making the ``sync`` (system), ``audio`` (256 x fs) and, when the board
+asks for one, ``network`` domains.
 
-CLKOP drives ``sync`` and is the PLL's own feedback; CLKOS drives ``audio``. Dividers come from
-:func:`boards.clocking.pll.search_pll`. Both domains are held in reset until the PLL reports lock (and while the
+CLKOP drives ``sync`` and is the PLL's own feedback; CLKOS drives ``audio``; CLKOS2 drives ``network`` (the
+front end and the network, :class:`~boards.audio_edge.network_domain.NetworkDomain`). Dividers come from
+:func:`boards.clocking.pll.search_pll`. All domains are held in reset until the PLL reports lock (and while the
 board's reset button, if any, is pressed); each reset is released synchronously to its own clock by a
 :class:`~amaranth.lib.cdc.ResetSynchronizer`, so no flip-flop sees a reset edge near its clock edge.
 Holding ``audio`` in reset also holds the codec in power-down (the driver ties PDN to its reset,
@@ -47,11 +49,19 @@ class ClockGenerator(wiring.Component):
         m.domains.sync = ClockDomain("sync")
         m.domains.audio = ClockDomain("audio")
         clk_sync, clk_audio = Signal(name="clk_sync"), Signal(name="clk_audio")
+        network = {}
+        if pll.clkos2_div is not None:
+            m.domains.network = ClockDomain("network")
+            clk_network = Signal(name="clk_network")
+            m.d.comb += ClockSignal("network").eq(clk_network)
+            network = {"a_FREQUENCY_PIN_CLKOS2": _mhz(pll.network_hz), "o_CLKOS2": clk_network,
+                       "i_ENCLKOS2": 0}
         m.submodules.pll = Instance(
             "EHXPLLL",
             a_FREQUENCY_PIN_CLKI=_mhz(pll.clock_in_hz),
             a_FREQUENCY_PIN_CLKOP=_mhz(pll.sync_hz),
             a_FREQUENCY_PIN_CLKOS=_mhz(pll.audio_hz),
+            **network,
             a_ICP_CURRENT="12",
             a_LPF_RESISTOR="8",
             a_MFG_ENABLE_FILTEROPAMP="1",
@@ -77,4 +87,6 @@ class ClockGenerator(wiring.Component):
         hold = ~self.locked | reset
         m.submodules.reset_sync = ResetSynchronizer(hold, domain="sync")
         m.submodules.reset_audio = ResetSynchronizer(hold, domain="audio")
+        if network:
+            m.submodules.reset_network = ResetSynchronizer(hold, domain="network")
         return m

@@ -1,12 +1,16 @@
-"""ECP5 PLL (EHXPLLL) divider search for the two clocks of the design.
+"""ECP5 PLL (EHXPLLL) divider search for the clocks of the design.
 
-One PLL makes both domains:
+One PLL makes every domain, all from its one VCO:
 
-* ``CLKOP`` -> ``sync``: the network's clock (about 100 MHz). CLKOP is also the feedback path
-  (``FEEDBK_PATH="CLKOP"``), so ``f_sync = f_in * CLKFB_DIV / CLKI_DIV`` and the VCO runs at
-  ``f_sync * CLKOP_DIV``.
+* ``CLKOP`` -> ``sync``: the system clock of the codec driver's streams and the scaling (about 100 MHz).
+  CLKOP is also the feedback path (``FEEDBK_PATH="CLKOP"``), so ``f_sync = f_in * CLKFB_DIV / CLKI_DIV``
+  and the VCO runs at ``f_sync * CLKOP_DIV``.
 * ``CLKOS`` -> ``audio``: 256 x fs for the codec (the AK4619's 192 kHz mode wants 49.152 MHz; the
   driver divides it by 2 for MCLK and by 256 for LRCK). ``f_audio = f_vco / CLKOS_DIV``.
+* ``CLKOS2`` -> ``network`` (when a network clock is asked for): the clock the front end and the network
+  run at, faster than ``sync`` so that each multiplier does more multiply-accumulates per sample.
+  ``f_network = f_vco / CLKOS2_DIV``, the fastest such clock not above its target. Without it the
+  network runs in ``sync``.
 
 Limits (Lattice ECP5 sysCLOCK PLL, the same numbers prjtrellis' ``ecppll`` uses; ``docs/fpga-flow.md`` §3):
 input 8-400 MHz, phase-detector input (``f_in / CLKI_DIV``) 3.125-400 MHz, VCO 400-800 MHz,
@@ -15,9 +19,9 @@ outputs 10-400 MHz, ``CLKI_DIV`` and the output dividers 1-128, ``CLKFB_DIV`` 1-
 49.152 MHz is generally not reachable exactly from a 100 or 25 MHz crystal with integer dividers. The
 search therefore picks, among all legal settings whose ``sync`` clock lies in
 ``[sync_min_ratio, 1] x sync target`` (never faster than asked, so timing targets stay honest), the one
-whose ``audio`` clock is closest to its target; ties go to the faster ``sync`` clock, then to a VCO
-nearer 600 MHz. The sample rate that results must be within :data:`MAX_SAMPLE_RATE_ERROR` of the
-requested one, or :class:`PllError` is raised.
+whose ``audio`` clock is closest to its target; ties go to the faster ``network`` clock, then to the
+faster ``sync`` clock, then to a VCO nearer 600 MHz. The sample rate that results must be within
+:data:`MAX_SAMPLE_RATE_ERROR` of the requested one, or :class:`PllError` is raised.
 """
 
 from __future__ import annotations
@@ -72,6 +76,8 @@ class PllSettings:
     clkfb_div: int
     clkop_div: int
     clkos_div: int
+    #: CLKOS2's divider for the ``network`` domain, or None: no network clock (the network runs in ``sync``).
+    clkos2_div: int | None = None
 
     @property
     def pfd_hz(self) -> Fraction:
@@ -92,6 +98,11 @@ class PllSettings:
     @property
     def sample_rate_hz(self) -> Fraction:
         return self.audio_hz / AUDIO_CLOCKS_PER_SAMPLE
+
+    @property
+    def network_hz(self) -> Fraction:
+        """The ``network`` domain's clock: CLKOS2, or ``sync`` when the PLL makes no network clock."""
+        return self.sync_hz if self.clkos2_div is None else self.vco_hz / self.clkos2_div
 
     @property
     def clkop_cphase(self) -> int:
@@ -120,6 +131,12 @@ class PllSettings:
             "CLKOS_DIV": self.clkos_div,
             "CLKOS_CPHASE": self.clkop_cphase,
             "CLKOS_FPHASE": 0,
+            **({} if self.clkos2_div is None else {
+                "CLKOS2_ENABLE": "ENABLED",
+                "CLKOS2_DIV": self.clkos2_div,
+                "CLKOS2_CPHASE": self.clkop_cphase,
+                "CLKOS2_FPHASE": 0,
+            }),
         }
 
     def summary(self) -> dict[str, object]:
@@ -129,9 +146,11 @@ class PllSettings:
             "clkfb_div": self.clkfb_div,
             "clkop_div": self.clkop_div,
             "clkos_div": self.clkos_div,
+            "clkos2_div": self.clkos2_div,
             "vco_hz": float(self.vco_hz),
             "sync_hz": float(self.sync_hz),
             "audio_hz": float(self.audio_hz),
+            "network_hz": float(self.network_hz),
             "sample_rate_hz": float(self.sample_rate_hz),
         }
 
@@ -141,23 +160,36 @@ class PllSettings:
         for name, value, top in (("CLKI_DIV", self.clki_div, lim.clki_div_max),
                                  ("CLKFB_DIV", self.clkfb_div, lim.clkfb_div_max),
                                  ("CLKOP_DIV", self.clkop_div, lim.output_div_max),
-                                 ("CLKOS_DIV", self.clkos_div, lim.output_div_max)):
+                                 ("CLKOS_DIV", self.clkos_div, lim.output_div_max),
+                                 ("CLKOS2_DIV", self.clkos2_div or 1, lim.output_div_max)):
             if not 1 <= value <= top:
                 raise PllError(f"{name}={value} outside 1..{top}")
         for name, value, lo, hi in (("input", self.clock_in_hz, lim.input_min_hz, lim.input_max_hz),
                                     ("PFD", self.pfd_hz, lim.pfd_min_hz, lim.pfd_max_hz),
                                     ("VCO", self.vco_hz, lim.vco_min_hz, lim.vco_max_hz),
                                     ("CLKOP", self.sync_hz, lim.output_min_hz, lim.output_max_hz),
-                                    ("CLKOS", self.audio_hz, lim.output_min_hz, lim.output_max_hz)):
+                                    ("CLKOS", self.audio_hz, lim.output_min_hz, lim.output_max_hz),
+                                    ("CLKOS2", self.network_hz, lim.output_min_hz, lim.output_max_hz)):
             if not lo <= value <= hi:
                 raise PllError(f"{name} frequency {float(value) / 1e6:.4f} MHz outside "
                                f"{lo / 1e6:g}-{hi / 1e6:g} MHz")
 
 
+def _network_div(vco: Fraction, target: Fraction, lim: PllLimits) -> int | None:
+    """The CLKOS2 divider giving the fastest legal clock from ``vco`` not above ``target``."""
+    div = max(1, -(-vco // target))  # ceil: vco / div <= target
+    while div <= lim.output_div_max and vco / div > lim.output_max_hz:
+        div += 1
+    if div > lim.output_div_max or vco / div < lim.output_min_hz:
+        return None
+    return int(div)
+
+
 def search_pll(clock_in_hz: int, sync_target_hz: float, sample_rate_hz: float, *,
-               sync_min_ratio: float = 0.9, max_error: float = MAX_SAMPLE_RATE_ERROR,
-               limits: PllLimits = ECP5_LIMITS) -> PllSettings:
-    """The best legal setting for ``sync`` <= ``sync_target_hz`` and ``audio`` = 256 x ``sample_rate_hz``.
+               network_target_hz: float | None = None, sync_min_ratio: float = 0.9,
+               max_error: float = MAX_SAMPLE_RATE_ERROR, limits: PllLimits = ECP5_LIMITS) -> PllSettings:
+    """The best legal setting for ``sync`` <= ``sync_target_hz``, ``audio`` = 256 x ``sample_rate_hz`` and,
+    when ``network_target_hz`` is given, a ``network`` clock (CLKOS2) as fast as possible up to it.
 
     Raises :class:`PllError` if the input clock is out of range, no setting puts ``sync`` in its window,
     or the best achievable sample rate is off by more than ``max_error`` (relative).
@@ -166,9 +198,10 @@ def search_pll(clock_in_hz: int, sync_target_hz: float, sample_rate_hz: float, *
     if not lim.input_min_hz <= clock_in_hz <= lim.input_max_hz:
         raise PllError(f"input clock {clock_in_hz / 1e6:g} MHz outside the PLL's "
                        f"{lim.input_min_hz / 1e6:g}-{lim.input_max_hz / 1e6:g} MHz")
-    if not lim.output_min_hz <= sync_target_hz <= lim.output_max_hz:
-        raise PllError(f"sync clock target {sync_target_hz / 1e6:g} MHz outside the PLL outputs' "
-                       f"{lim.output_min_hz / 1e6:g}-{lim.output_max_hz / 1e6:g} MHz")
+    for name, target in (("sync", sync_target_hz), ("network", network_target_hz)):
+        if target is not None and not lim.output_min_hz <= target <= lim.output_max_hz:
+            raise PllError(f"{name} clock target {target / 1e6:g} MHz outside the PLL outputs' "
+                           f"{lim.output_min_hz / 1e6:g}-{lim.output_max_hz / 1e6:g} MHz")
     audio_target = Fraction(sample_rate_hz) * AUDIO_CLOCKS_PER_SAMPLE
     sync_target = Fraction(sync_target_hz)
     sync_min = sync_target * Fraction(str(sync_min_ratio))  # str: 0.9 exactly, not its binary float
@@ -189,6 +222,12 @@ def search_pll(clock_in_hz: int, sync_target_hz: float, sample_rate_hz: float, *
                 if vco < lim.vco_min_hz:
                     continue
                 sync_candidates += 1
+                network_div = None
+                if network_target_hz is not None:
+                    network_div = _network_div(vco, Fraction(network_target_hz), lim)
+                    if network_div is None:
+                        continue
+                network = vco / network_div if network_div else sync
                 ideal = vco / audio_target  # the CLKOS divider that would be exact
                 for clkos_div in {max(1, int(ideal)), int(ideal) + 1}:
                     if clkos_div > lim.output_div_max:
@@ -196,9 +235,10 @@ def search_pll(clock_in_hz: int, sync_target_hz: float, sample_rate_hz: float, *
                     audio = vco / clkos_div
                     if not lim.output_min_hz <= audio <= lim.output_max_hz:
                         continue
-                    key = (abs(audio - audio_target), -sync, abs(vco - 600_000_000))
+                    key = (abs(audio - audio_target), -network, -sync, abs(vco - 600_000_000))
                     if best is None or key < best[0]:
-                        best = (key, PllSettings(clock_in_hz, clki_div, clkfb_div, clkop_div, clkos_div))
+                        best = (key, PllSettings(clock_in_hz, clki_div, clkfb_div, clkop_div, clkos_div,
+                                                 network_div))
     if best is None and sync_candidates:
         raise PllError(f"no CLKOS divider gives an audio clock near {float(audio_target) / 1e6:.4f} MHz "
                        f"(256 x {sample_rate_hz:g} Hz) within the PLL outputs' "

@@ -21,7 +21,10 @@ __all__ = ["BOARD", "ECPIX5CodecPlatform"]
 
 CLOCK_IN_HZ = 100_000_000
 SYNC_TARGET_HZ = 100_000_000
-PLL = search_pll(CLOCK_IN_HZ, SYNC_TARGET_HZ, 192_000)
+#: The network's own clock (CLKOS2): the fastest VCO division not above this, 639.13 MHz / 5 = 127.83 MHz
+#: (the 50k-parameter network of configs/ecpix5.toml meets it in the full design).
+NETWORK_TARGET_HZ = 130_000_000
+PLL = search_pll(CLOCK_IN_HZ, SYNC_TARGET_HZ, 192_000, network_target_hz=NETWORK_TARGET_HZ)
 
 
 class ECPIX5CodecPlatform(ECPIX585Platform):

@@ -11,7 +11,9 @@ import pytest
 from amaranth.sim import Simulator
 
 from boards.audio_edge.audio_path import AudioPath
+from boards.audio_edge.network_domain import NetworkDomain
 from boards.audio_edge.scaling import input_scale, output_scale
+from boards.audio_edge.top import dry_fifo_depth
 from quantize.golden import run_waveshaper
 from quantize.weights import random_network
 from rtl.plan import make_plan
@@ -34,12 +36,18 @@ def expected_dac(net, adc: np.ndarray) -> np.ndarray:
     return out
 
 
-@pytest.mark.parametrize("lookahead", [0, 2])
-def test_audio_path_bit_exact_against_golden(lookahead):
+@pytest.mark.parametrize("lookahead,network_domain", [(0, False), (2, False), (2, True)])
+def test_audio_path_bit_exact_against_golden(lookahead, network_domain):
+    """With ``network_domain`` the network runs behind NetworkDomain's stream crossings on its own clock,
+    at the ECPIX-5's ratio (127.83 MHz against sync's 91.30 MHz, unrelated phases in the simulator)."""
     cfg = small_config(lookahead=lookahead)
     net = random_network(cfg, np.random.default_rng(7), scale=0.2)  # outputs mostly inside the DAC range
-    plan = make_plan(cfg, clock_hz=91_304_347, sample_rate_hz=192_047, multipliers=20)
-    dut = AudioPath(cfg, Waveshaper(net, plan), dry_depth=plan.latency_samples + 2)
+    clock_hz = 127_826_086 if network_domain else 91_304_347
+    plan = make_plan(cfg, clock_hz=clock_hz, sample_rate_hz=192_047, multipliers=20)
+    network = Waveshaper(net, plan)
+    if network_domain:
+        network = NetworkDomain(network)
+    dut = AudioPath(cfg, network, dry_depth=dry_fifo_depth(plan, network_domain=network_domain))
     rng = np.random.default_rng(8)
     adc = rng.integers(-32768, 32768, size=(48, 4))
     adc[5] = [32767, 32767, 32767, 32767]
@@ -55,7 +63,9 @@ def test_audio_path_bit_exact_against_golden(lookahead):
         await collect_vectors(ctx, dut.dac, len(adc), got, pyrng, stall=0.5)
 
     sim = Simulator(dut)
-    sim.add_clock(1e-8)
+    sim.add_clock(1 / 91_304_347)
+    if network_domain:
+        sim.add_clock(1 / 127_826_086, domain="network", phase=0.37 / 127_826_086)
     sim.add_testbench(source)
     sim.add_testbench(sink)
     sim.run()

@@ -27,10 +27,24 @@ def test_reserved_multipliers():
 
 
 def test_plan_uses_the_real_clocks():
+    """The ECPIX-5's network clock is the PLL's CLKOS2: 100 MHz / 23 * 21 * 7 / 5 = 127.826 MHz (VCO 639.13 MHz
+    divided by 5), rounded down; the sample rate the codec's 192 046.4 Hz, rounded up."""
     board = get_board("ecpix5")
     plan = plan_for_board(small_config(), board)
-    assert plan.clock_hz == 91_304_347 and plan.sample_rate_hz == 192_047
-    assert plan.cycle_budget == 91_304_347 // 192_047
+    assert plan.clock_hz == 127_826_086 and plan.sample_rate_hz == 192_047
+    assert plan.cycle_budget == 127_826_086 // 192_047 == 665
+
+
+def test_plan_refuses_what_the_part_cannot_hold_before_any_tool():
+    """The ECPIX-5's 50k network fits the 85F; on the 25F its 99 coefficient memories and 85 histories alone
+    are more block RAM than the part has, and the plan says so with the numbers."""
+    from common.config import load_config
+
+    plan = plan_for_board(load_config("configs/ecpix5.toml"), get_board("ecpix5"))
+    assert plan.estimate.total.block_rams <= 208 and plan.estimate.total.multipliers <= 156
+    with pytest.raises(BuildError, match=r"does not fit LFE5U-25F-6 CABGA381: the estimate needs .*\b\d+ block RAMs "
+                                         r"\(coefficient memories \d+, histories 85\) > 56"):
+        plan_for_board(load_config("configs/ecpix5.toml"), get_board("colorlight_i5"), multipliers=999)
 
 
 def test_wrong_sample_rate_fails_early():
@@ -53,7 +67,7 @@ def test_rtl_for_a_board_writes_the_plan_the_build_uses(tmp_path, capsys):
     assert main(args) == 0
     plan = Plan.from_json(tmp_path / "rtl" / "plan.json")
     assert plan == plan_for_board(cfg, get_board("ecpix5"))
-    assert (plan.clock_hz, plan.sample_rate_hz) == (91_304_347, 192_047)
+    assert (plan.clock_hz, plan.sample_rate_hz) == (127_826_086, 192_047)
     assert "module network(" in (tmp_path / "rtl" / "network.v").read_text()
     assert "cycles per sample" in capsys.readouterr().out
 
@@ -86,23 +100,78 @@ def test_cli_missing_weights(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_real_build_meets_timing(tmp_path):
+def test_real_build_meets_timing_and_new_weights_are_patched_in_seconds(tmp_path):
+    """A full build of a small network on the default board, then new weights of the same shape: no synthesis
+    or place-and-route, and the bitstream (unpacked again with ecpunpack) holds exactly the new weights."""
     cfg = small_config()
     net = random_network(cfg, np.random.default_rng(5))
-    result = build_board("ecpix5", net, out_root=tmp_path, progress=lambda *_: None)
+    messages = []
+    result = build_board("ecpix5", net, out_root=tmp_path, progress=messages.append)
     assert result.bitstream.is_file() and result.bitstream.stat().st_size > 100_000
     report = json.loads(result.report_path.read_text())
     assert report["timing_met"] is True
-    assert set(report["clocks"]) == {"sync", "audio"}
+    assert set(report["clocks"]) == {"sync", "audio", "network"}
     assert report["clocks"]["sync"]["target_mhz"] == pytest.approx(91.30, abs=0.02)
     assert report["clocks"]["audio"]["target_mhz"] == pytest.approx(49.16, abs=0.02)
-    for name in ("TRELLIS_COMB", "TRELLIS_FF", "MULT18X18D"):
+    assert report["clocks"]["network"]["target_mhz"] == pytest.approx(127.83, abs=0.02)
+    for name in ("TRELLIS_COMB", "TRELLIS_FF", "MULT18X18D", "DP16KD"):
         assert 0 < report["utilisation"][name]["used"] < report["utilisation"][name]["available"]
-    assert report["utilisation"]["DP16KD"]["available"] == 208  # the tiny net's caches may all be LUT RAM
     assert report["utilisation"]["EHXPLLL"]["used"] == 1
-    assert report["cycles_per_sample"] <= report["cycle_budget"] == 475
+    # every lane's coefficient memory and every history is a block RAM (rtl/resources.py)
+    assert report["utilisation"]["DP16KD"]["used"] == report["estimate"]["network"]["block_rams"]
+    assert report["utilisation"]["MULT18X18D"]["used"] == report["estimate"]["total"]["multipliers"]
+    assert report["cycles_per_sample"] <= report["cycle_budget"] == 665
     assert report["sample_rate_hz"] == pytest.approx(192_046.4, abs=0.1)
-    assert 0 < report["build_seconds"] < 600
+    assert report["weights"]["full_build"] is True and report["weights"]["verified"] is True
+    assert any("full synthesis and place-and-route" in m and "no routed template yet" in m for m in messages)
+
+    other = random_network(cfg, np.random.default_rng(6))
+    messages.clear()
+    start = time.monotonic()
+    again = build_board("ecpix5", other, out_root=tmp_path, progress=messages.append)
+    assert time.monotonic() - start < 30
+    assert again.report["weights"]["full_build"] is False
+    assert any("swapping in the weights, no synthesis or place-and-route" in m for m in messages)
+    assert not any("full synthesis" in m for m in messages)
+    assert again.report["timing_met"] is True and again.report["clocks"] == report["clocks"]
+    assert_bitstream_holds(again.bitstream, other, plan_for_board(cfg, get_board("ecpix5")), again.report,
+                           tmp_path / "unpacked.config")
+
+
+def assert_bitstream_holds(bitstream, net, plan, report, unpacked):
+    """Unpack ``bitstream``, read every coefficient word back at the places the template's words were routed
+    to, and compare the weights and biases rebuilt from them (the layout of rtl/coefficients.py, written out
+    here) with ``net``'s arrays, code for code."""
+    from pathlib import Path
+
+    from boards.build import swap_tool
+    from boards.toolchain.runner import tool_environment
+    from boards.toolchain.weight_swap import read_back, unpack
+
+    env = tool_environment()
+    unpack(bitstream, unpacked, env=env, tool=swap_tool(env, "ecpunpack"))
+    template = Path(report["template"]["directory"])
+    template_words = np.array([int(v, 16) for v in (template / "template.hex").read_text().split()])
+    width = net.config.weight_format.width
+    held = read_back((template / "top.config").read_text(), unpacked.read_text(), template_words, width)
+    at = 0
+    for index, (layer, lp) in enumerate(zip(net.layers, plan.layers, strict=True)):
+        K, cin, lanes, groups = lp.kernel_size, lp.in_channels, lp.lanes, lp.groups
+        weights = np.zeros((K, cin, groups * lanes), dtype=np.int64)
+        bias = np.zeros(groups * lanes, dtype=np.int64)
+        for lane in range(lanes):
+            memory = held[at:at + lp.coefficient_depth]
+            at += lp.coefficient_depth
+            for g in range(groups):
+                o = g * lanes + lane
+                weights[:, :, o] = memory[g * K * cin:(g + 1) * K * cin].reshape(K, cin)
+                bias[o] = memory[groups * K * cin + g]
+            assert not memory[groups * K * cin + groups:].any(), f"layer {index} lane {lane}: padding not zero"
+        filters = layer.bias.shape[0]
+        assert np.array_equal(weights[:, :, :filters], layer.weights), f"layer {index}: weights differ"
+        assert np.array_equal(bias[:filters], layer.bias), f"layer {index}: biases differ"
+        assert not weights[:, :, filters:].any() and not bias[filters:].any()
+    assert at == len(held)
 
 
 _FAKE_TOOL = """#!{python}
@@ -120,14 +189,32 @@ if {fail!r}:
     print("ERROR: {tool} stopped (fake failure)", file=sys.stderr)
     sys.exit(3)
 product = after({product_flag!r}) or args[-1].replace(".ys", ".json")
-pathlib.Path(product).write_bytes(b"fake")
+if {product_flag!r} == "--textcfg":
+    # what nextpnr would route: the template's words in block RAMs used 18 bits wide (bit b of address a is
+    # bit 18 a + b of a block's 2048 9-bit words), 1024 words per block
+    templates = sorted(pathlib.Path("templates").glob("*/template.hex"), key=lambda p: p.stat().st_mtime)
+    words = [int(w, 16) for w in templates[-1].read_text().split()] if templates else []
+    text = ".device LFE5UM5G-85F\\n\\n"
+    for block, start in enumerate(range(0, len(words), 1024)):
+        bits = [0] * 18432
+        for a, w in enumerate(words[start:start + 1024]):
+            for b in range(16):
+                bits[18 * a + b] = (w >> b) & 1
+        values = [sum(bits[9 * i + j] << j for j in range(9)) for i in range(2048)]
+        text += f".bram_init {{block}}\\n" + "".join(
+            f"{{v:03x}}" + ("\\n" if i % 8 == 7 else " ") for i, v in enumerate(values)) + "\\n"
+    pathlib.Path(product).write_text(text)
+else:
+    pathlib.Path(product).write_bytes(b"fake")
 """
 
 
 def _fake_toolchain(monkeypatch, tmp_path, nextpnr_log, fail=None):
     """Point YOSYS, NEXTPNR_ECP5 and ECPPACK at fake tools (the design is still fully elaborated into
-    RTLIL for the board): yosys and nextpnr write a log, nextpnr's is ``nextpnr_log``; ``fail`` names the
-    one that exits 3 after writing its log (ecppack has none: it only prints an error)."""
+    RTLIL for the board): yosys and nextpnr write a log, nextpnr's is ``nextpnr_log``, and nextpnr's text
+    configuration holds the template's coefficient words in block RAM blocks as a routed design would (the
+    real ecpbram then patches it); ``fail`` names the one that exits 3 after writing its log (ecppack has
+    none: it only prints an error)."""
     import sys
 
     bin_dir = tmp_path / "fake-bin"
@@ -188,3 +275,36 @@ def test_timing_failure_is_an_error_unless_allowed(tmp_path, monkeypatch, capsys
     assert main(args) == 1 and "--allow-timing-fail" in capsys.readouterr().err
     assert main([*args, "--allow-timing-fail"]) == 0
     assert "timing NOT MET" in capsys.readouterr().out
+
+
+def test_a_new_shape_falls_back_to_the_full_build_and_says_why(tmp_path, monkeypatch):
+    """Same shape: weights swapped into the stored template (the fake nextpnr is not run again); another
+    shape: a full build, whose message names what changed against the last template; back to the first
+    shape: its own template is still there."""
+    from .test_report import LOG
+
+    _fake_toolchain(monkeypatch, tmp_path, LOG)
+    first = random_network(small_config(), np.random.default_rng(0))
+    messages = []
+    build_board("ecpix5", first, out_root=tmp_path, allow_timing_fail=True, progress=messages.append)
+    assert any("full synthesis and place-and-route" in m and "(no routed template yet)" in m for m in messages)
+    tim = tmp_path / "ecpix5" / "top.tim"
+    tim.unlink()
+    messages.clear()
+    result = build_board("ecpix5", random_network(small_config(), np.random.default_rng(1)), out_root=tmp_path,
+                         allow_timing_fail=True, progress=messages.append)
+    assert not tim.exists()  # nextpnr did not run
+    assert any("swapping in the weights" in m for m in messages)
+    assert result.report["weights"] == {**result.report["weights"], "full_build": False, "verified": True}
+
+    wider = random_network(small_config(layers=(LayerConfig(5, 2, 1), LayerConfig(1, 2, 2))),
+                           np.random.default_rng(2))
+    messages.clear()
+    build_board("ecpix5", wider, out_root=tmp_path, allow_timing_fail=True, progress=messages.append)
+    assert any("full synthesis and place-and-route of a new routed template (changed: network shape, plan)" in m
+               for m in messages), messages
+    assert tim.exists()
+    tim.unlink()
+    messages.clear()
+    build_board("ecpix5", first, out_root=tmp_path, allow_timing_fail=True, progress=messages.append)
+    assert any("swapping in the weights" in m for m in messages) and not tim.exists()

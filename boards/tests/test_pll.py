@@ -99,3 +99,33 @@ def test_instance_parameters():
     p = s.instance_params()
     assert p["CLKI_DIV"] == 23 and p["CLKFB_DIV"] == 21 and p["CLKOP_DIV"] == 7 and p["CLKOS_DIV"] == 13
     assert p["FEEDBK_PATH"] == "CLKOP"
+
+
+def test_network_clock_is_the_fastest_vco_division_not_above_its_target():
+    """CLKOS2 = VCO / CLKOS2_DIV. ECPIX-5: the VCO of the best audio setting is 100 MHz / 23 * 21 * 7 =
+    639.13 MHz; /5 = 127.83 MHz is the fastest division not above 130 MHz (/4 = 159.78 MHz is above it), and
+    the audio and sync clocks are the ones found without a network clock."""
+    plain = search_pll(100_000_000, 100e6, 192_000)
+    assert plain.clkos2_div is None and plain.network_hz == plain.sync_hz
+    assert "CLKOS2_DIV" not in plain.instance_params()
+    s = search_pll(100_000_000, 100e6, 192_000, network_target_hz=130e6)
+    assert (s.clki_div, s.clkfb_div, s.clkop_div, s.clkos_div, s.clkos2_div) == (23, 21, 7, 13, 5)
+    assert s.network_hz == Fraction(100_000_000, 23) * 21 * 7 / 5
+    assert round(float(s.network_hz)) == 127_826_087
+    assert s.audio_hz == plain.audio_hz and s.sync_hz == plain.sync_hz
+    p = s.instance_params()
+    assert (p["CLKOS2_ENABLE"], p["CLKOS2_DIV"], p["CLKOS2_CPHASE"]) == ("ENABLED", 5, 3)
+    assert s.summary()["network_hz"] == pytest.approx(127_826_087, abs=1)
+    for clock_in_hz, target in ((100_000_000, 160e6), (25_000_000, 110e6), (25_000_000, 140e6)):
+        s = search_pll(clock_in_hz, 100e6, 192_000, network_target_hz=target)
+        s.check()
+        assert s.network_hz <= target < s.vco_hz / (s.clkos2_div - 1)
+
+
+def test_network_clock_limits():
+    with pytest.raises(PllError, match=r"^network clock target 500 MHz outside the PLL outputs' 10-400 MHz$"):
+        search_pll(100_000_000, 100e6, 192_000, network_target_hz=500e6)
+    with pytest.raises(PllError, match=r"^CLKOS2_DIV=129 outside 1..128$"):
+        PllSettings(25_000_000, 1, 4, 6, 12, 129).check()
+    with pytest.raises(PllError, match=r"^CLKOS2 frequency 600.0000 MHz outside 10-400 MHz$"):
+        PllSettings(25_000_000, 1, 4, 6, 12, 1).check()  # VCO 600 MHz undivided

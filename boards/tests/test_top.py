@@ -1,7 +1,8 @@
 """The whole top level in simulation: codec TDM frames in (the AK4619 model, ``eurorack_pmod/model.py``) ->
 TDM deserialiser -> CDC -> input calibration -> input scaling -> Waveshaper -> output scaling -> output
 calibration -> CDC -> TDM frames out, bit-exact against ``quantize.golden.run_waveshaper`` after the documented
-scaling, at the ECPIX-5's real PLL clocks. Jack 2 is reported unplugged, so e1 reads 0 (the (0,0) side).
+scaling, at the ECPIX-5's real PLL clocks, the network in its own clock domain as on the board. Jack 2 is
+reported unplugged, so e1 reads 0 (the (0,0) side).
 Each result must be heard exactly in the codec frame the plan's latency predicts (:func:`planned_frame_delay`)."""
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import numpy as np
 import pytest
 from amaranth.sim import Simulator
 
-from boards.audio_edge.top import NetworkTop
+from boards.audio_edge.network_domain import CROSSING_CYCLES
+from boards.audio_edge.top import NetworkTop, dry_fifo_depth
 from boards.eurorack_pmod.calibration import R35_INPUT, R35_OUTPUT
 from boards.eurorack_pmod.model import CodecTDMModel, I2CTargetModel
 from boards.eurorack_pmod.pmod import EurorackPmod
@@ -46,12 +48,16 @@ CDC_CYCLES = (1, 5)
 def planned_frame_delay(plan, board, sdout_sample_offset: int) -> int:
     """Codec frames from the one whose ADC word carries a sample to the one whose DAC word carries its result
     (``CodecTDMModel.sent[i]`` -> ``dac_frames[i + delay]``): the result must reach the TDM block by the
-    latch at the end of a frame and is sent in the next one. Both CDC bounds must give the same answer."""
+    latch at the end of a frame and is sent in the next one. The network's latency and the crossing into its
+    domain count in network cycles, the crossing back in sync cycles. The lower and the upper CDC bounds
+    must give the same answer."""
     audio_per_sync = float(board.pll.audio_hz / board.pll.sync_hz)
+    sync_per_network = float(board.pll.sync_hz / board.pll.network_hz)
     delays = set()
-    for cdc in CDC_CYCLES:
-        sync_cycles = cdc + CALIBRATION_CYCLES + SCALER_CYCLES + plan.latency_cycles + SCALER_CYCLES + \
-            CALIBRATION_CYCLES
+    for cdc, crossing in zip(CDC_CYCLES, CROSSING_CYCLES, strict=True):
+        network_cycles = crossing + plan.latency_cycles
+        sync_cycles = cdc + CALIBRATION_CYCLES + SCALER_CYCLES + network_cycles * sync_per_network + crossing + \
+            SCALER_CYCLES + CALIBRATION_CYCLES
         ready = ADC_VALID_CYCLE + sdout_sample_offset + sync_cycles * audio_per_sync + cdc
         late_frames = max(0, math.ceil((ready - DAC_LATCH_CYCLE) / FRAME_CYCLES))
         delays.add(1 + late_frames)
@@ -69,8 +75,9 @@ def test_top_level_bit_exact(io_registers):
     pmod = EurorackPmod(audio_clk_hz=round(float(board.pll.audio_hz)), i2c_divider=4, power_up_delay_s=4e-6,
                         settle_delay_s=1e-6, retry_delay_s=4e-6, poll_interval_s=2e-6,
                         sdout_sample_offset=2 if io_registers else 0)
-    top = NetworkTop(cfg, Waveshaper(net, plan), pmod=pmod, dry_depth=plan.latency_samples + 2,
-                     io_registers=io_registers)
+    assert board.has_network_clock and plan.clock_hz == int(board.network_clock_hz)
+    top = NetworkTop(cfg, Waveshaper(net, plan), pmod=pmod, dry_depth=dry_fifo_depth(plan, network_domain=True),
+                     io_registers=io_registers, network_domain=True)
     pads = top.pads  # the models sit on the pads, behind the I/O flip-flops when the board has them
     i2c = I2CTargetModel(scl_oe=pads.scl_oe, sda_oe=pads.sda_oe, scl_i=pads.scl_i, sda_i=pads.sda_i,
                          devices={0x10: {}, 0x18: {0x00: JACKS}})
@@ -105,6 +112,7 @@ def test_top_level_bit_exact(io_registers):
     sim = Simulator(top)
     sim.add_clock(1 / float(board.pll.audio_hz), domain="audio")
     sim.add_clock(1 / float(board.pll.sync_hz), domain="sync")
+    sim.add_clock(1 / float(board.pll.network_hz), domain="network")
     sim.add_process(i2c.process)
     sim.add_process(codec.process)
     sim.add_testbench(tap, background=True)

@@ -64,10 +64,12 @@ class NextpnrReport:
 
 
 def domain_of_net(net: str) -> str:
-    """``sync``/``audio`` for our PLL output nets, else the net name itself."""
+    """``sync``/``audio``/``network`` for our PLL output nets, else the net name itself."""
     lowered = net.lower()
     if "clk_audio" in lowered or "audio_clk" in lowered:
         return "audio"
+    if "clk_network" in lowered or "network_clk" in lowered:
+        return "network"
     if "clk_sync" in lowered or "sync_clk" in lowered:
         return "sync"
     return net

@@ -5,8 +5,8 @@
   (``docs/fpga-flow.md`` §6).
 * :data:`CLASSIC_LUT_MAPPING` / :func:`synth_opts`: the one LUT-mapping recipe every ECP5 synthesis here
   uses where yosys 0.70's own abc9 mapping fails (the board top levels; the largest bench networks).
-* :func:`run_platform_build`: amaranth's build plan of a top level with nextpnr's ``--timing-allow-fail``,
-  so that the timing verdict is ours, parsed from the log's final (post-route) figures
+* :func:`run_platform_build`: amaranth's build plan of a top level with nextpnr's ``--timing-allow-fail``
+  (:data:`NEXTPNR_OPTIONS`), so that the timing verdict is ours, parsed from the log's final (post-route) figures
   (:mod:`.report`). The plan's script runs yosys, nextpnr-ecp5 and ecppack in turn; a tool that fails
   becomes a :class:`BuildError` naming the tool, its log file and the log's last lines
   (:func:`tool_failure`).
@@ -22,8 +22,8 @@ from pathlib import Path
 
 from .report import NextpnrReport, parse_nextpnr_log
 
-__all__ = ["BuildError", "CLASSIC_LUT_MAPPING", "TOOLS", "log_tail", "run_platform_build", "synth_opts",
-           "tool_environment", "tool_failure"]
+__all__ = ["BuildError", "CLASSIC_LUT_MAPPING", "NEXTPNR_OPTIONS", "TOOLS", "clock_targets", "log_tail",
+           "run_platform_build", "synth_opts", "tool_environment", "tool_failure"]
 
 
 class BuildError(RuntimeError):
@@ -69,10 +69,19 @@ def tool_failure(tool: str, log: Path, detail: str = "") -> str:
 
 #: yosys 0.70's synth_ecp5 always maps LUTs with abc9, which stops on an internal assertion
 #: (``GetSize(conn.first) == GetSize(conn.second)`` in ABC_OPS_REINTEGRATE) for the board top levels and
-#: the largest bench networks. This recipe replaces that step: synth_ecp5 runs up to its LUT mapping
-#: (``-run :map_luts``), the classic ``abc -lut 4:7`` maps LUT4s (plus the slice's PFUMX/L6MUX for 5-7
-#: inputs), and a second synth_ecp5 finishes from ``map_cells`` (``-run map_cells:``).
-CLASSIC_LUT_MAPPING = "techmap -map +/lattice/latches_map.v; abc -lut 4:7 -dress; clean"
+#: the largest networks. This recipe replaces that step: synth_ecp5 runs up to its LUT mapping
+#: (``-run :map_luts``), the classic ``abc -lut 4`` maps LUT4s, and a second synth_ecp5 finishes from
+#: ``map_cells`` (``-run map_cells:``). LUT4s only, not ``-lut 4:7`` (wider LUTs built from the slice's
+#: PFUMX/L6MUX): the networks' history read multiplexers (``rtl.select`` trees) map to about 0.8 LUT4 per
+#: input and bit with LUT4s, but to 1 to 3 times that, irregularly, with 4:7, which made the default network
+#: 14 % and the 50k network 25 % larger and the LUT count hard to predict (``docs/toolchain-notes.md``).
+CLASSIC_LUT_MAPPING = "techmap -map +/lattice/latches_map.v; abc -lut 4 -dress; clean"
+
+
+#: nextpnr-ecp5's options for every board build: the timing verdict is read from the log, not nextpnr's exit
+#: status; ``router2``, because the default router1 left congestion unresolved for tens of minutes on large
+#: networks where router2 finishes in about a minute (``docs/toolchain-notes.md``).
+NEXTPNR_OPTIONS = "--timing-allow-fail --router router2"
 
 
 def synth_opts(top_name: str) -> str:
@@ -86,7 +95,7 @@ def run_platform_build(board, top, name: str, out_dir: Path, env: dict[str, str]
                        progress=print, note: str = "...") -> NextpnrReport:
     """Build ``top`` as ``name`` in ``out_dir`` for ``board`` (a :class:`~boards.registry.BoardSpec`) with
     the tools of ``env`` (:func:`tool_environment`) and :func:`synth_opts`; returns nextpnr's report for the
-    board's ``sync`` and ``audio`` clocks. Raises :class:`BuildError` naming the tool that failed, its log
+    board's clocks (:func:`clock_targets`). Raises :class:`BuildError` naming the tool that failed, its log
     and the log's last lines (:data:`TOOLS`)."""
     platform = board.platform()
     out_dir = Path(out_dir)
@@ -94,7 +103,7 @@ def run_platform_build(board, top, name: str, out_dir: Path, env: dict[str, str]
     os.environ.update(env)  # amaranth reads its settings (AMARANTH_USE_YOSYS) from the process environment
     try:
         plan = platform.build(top, name=name, build_dir=str(out_dir), do_build=False,
-                              synth_opts=synth_opts(name), nextpnr_opts="--timing-allow-fail")
+                              synth_opts=synth_opts(name), nextpnr_opts=NEXTPNR_OPTIONS)
     finally:
         os.environ.clear()
         os.environ.update(old_env)
@@ -112,5 +121,12 @@ def run_platform_build(board, top, name: str, out_dir: Path, env: dict[str, str]
                                     TOOLS[-1])
         raise BuildError(f"toolchain failed for {board.name}: " + tool_failure(
             tool, out_dir / log.format(name=name), f"{var}={env.get(var)}, exit {done.returncode}"))
-    return parse_nextpnr_log((out_dir / f"{name}.tim").read_text(errors="replace"),
-                             {"sync": board.sync_clock_hz, "audio": board.audio_clock_hz})
+    return parse_nextpnr_log((out_dir / f"{name}.tim").read_text(errors="replace"), clock_targets(board))
+
+
+def clock_targets(board) -> dict[str, float]:
+    """Domain -> frequency of the board's clocks, by which nextpnr's clock lines are named."""
+    targets = {"sync": board.sync_clock_hz, "audio": board.audio_clock_hz}
+    if board.has_network_clock:
+        targets["network"] = board.network_clock_hz
+    return targets
