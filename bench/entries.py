@@ -1,121 +1,75 @@
-"""Bench entries for the network set (``bench.networks``): hardware, simulation, training, then the tables.
+"""Bench entries of the board set (``bench.networks``): bitstreams, simulation, the LUT model, sound, tables.
 
-``python -m bench networks`` place-and-routes every bench network on its devices (cached per build),
-``python -m bench networks_sim`` runs each through the cocotb bit-exact check, ``python -m bench
-networks_train`` trains each with a small epoch budget, and ``python -m bench networks_table`` writes
-``build/bench/report.md`` and ``build/bench/bench.png`` from the merged ``report.json``. ``make bench``
-runs them in that order (after ``golden``). ``BENCH_NETWORKS=default,medium`` restricts the set;
-``BENCH_CACHED_ONLY=1`` reports only the place-and-route builds that already finished (the others are
-listed as pending).
+``make bench`` runs them in this order (after ``golden``):
+
+* ``boards``: every row of ``bench.networks.BUILDS`` as a full board bitstream (``boards.build.build_board``,
+  under ``build/bench/boards/``; a rerun with unchanged sources only patches weights into the stored
+  routed templates);
+* ``boards_sim``: each network bit-exact against the golden model under cocotb (Verilator), over
+  :data:`SIM_SAMPLES` random samples (cached per design);
+* ``lut_model``: the plan's LUT model against yosys on networks that were not used to calibrate it
+  (``bench.lut_model``);
+* ``snr``: each network's trained test SNR, read from its training report (the quality recipe is long:
+  it is not run here, see :func:`snr`);
+* ``boards_table``: ``build/bench/report.md`` from the merged ``report.json``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
-from .estimate import estimate
-from .networks import BENCH_CLOCK_HZ, BENCH_SAMPLE_RATE_HZ, DEVICES, NETWORKS, bench_network, plan_for
+from .networks import BUILDS, bench_network, build_dir
 from .registry import bench
 
 BUILD = Path("build/bench")
 REPORT = BUILD / "report.json"
-#: Samples per bit-exact simulation (longer than the largest receptive field, 1024).
-SIM_SAMPLES = 3000
-#: Epochs per bench training run: the same small budget for every size, so the SNRs compare.
-TRAIN_EPOCHS = 6
+#: Samples per bit-exact simulation.
+SIM_SAMPLES = 10_000
+#: Where ``make train CONFIG=configs/<name>.toml TRAIN_OUT=build/train/<name>`` writes its report.
+TRAIN_ROOT = Path("build/train")
 
 
-def selected() -> list[str]:
-    """The bench networks to run: all, or the comma-separated names in ``BENCH_NETWORKS``."""
-    names = [n for n in os.environ.get("BENCH_NETWORKS", "").split(",") if n] or list(NETWORKS)
-    unknown = [n for n in names if n not in NETWORKS]
-    if unknown:
-        raise KeyError(f"BENCH_NETWORKS: unknown network(s) {unknown}; known: {list(NETWORKS)}")
-    return names
-
-
-def network_figures(name: str) -> dict:
-    """Config-derived figures and the schedule at the bench operating point."""
-    config = NETWORKS[name].config
-    plan = plan_for(config)
+def _row(build, result) -> dict:
+    """The figures of one board build (its report, the plan's estimate beside nextpnr's counts)."""
+    report = result.report
+    util = {k: report["utilisation"][k]["used"] for k in ("TRELLIS_COMB", "TRELLIS_FF", "DP16KD", "MULT18X18D")}
+    network = report["clocks"].get("network", report["clocks"]["sync"])
+    config = build.config
     return {
-        "config": NETWORKS[name].config_path, "params": config.params, "macs_per_sample": config.macs_per_sample,
-        "receptive_field": config.receptive_field, "layers": [lc.filters for lc in config.layers],
-        "lanes": plan.lanes, "cycles_per_sample": plan.cycles_per_sample, "cycle_budget": plan.cycle_budget,
-        "plan_memory_bits": plan.memory_bits,
+        "config": build.config_path, "board": build.board, "params": config.params,
+        "macs_per_sample": config.macs_per_sample, "receptive_field": config.receptive_field,
+        "layers": [lc.filters for lc in config.layers], "timing_met": report["timing_met"],
+        "clocks": report["clocks"], "network_clock_hz": report["network_clock_hz"],
+        "network_fmax_mhz": network["fmax_mhz"], "network_target_mhz": network["target_mhz"],
+        "cycle_budget": report["cycle_budget"], "cycles_per_sample": report["cycles_per_sample"],
+        "capacity": report["capacity"], "utilisation": util, "estimate": report["estimate"],
+        "synthesis_place_route_seconds": report.get("synthesis_place_route_seconds"),
+        "full_build": report["weights"]["full_build"], "swap_seconds": report["weights"]["swap_seconds"],
+        "build_seconds": report["build_seconds"],
     }
 
 
-def derived(figures: dict, build: dict, clock_hz: int = BENCH_CLOCK_HZ,
-            sample_rate_hz: int = BENCH_SAMPLE_RATE_HZ) -> dict:
-    """Throughput figures of one build: max sample rate (clock / cycles per sample, capped by Fmax) and
-    multiplier efficiency (MACs per second at 192 kHz over multipliers x clock)."""
-    clock = min(clock_hz, build["fmax_mhz"] * 1e6) if build.get("fmax_mhz") else clock_hz
-    multipliers = build.get("multipliers") or 0
-    macs = figures["macs_per_sample"]
-    return {
-        "max_sample_rate_hz": int(clock // figures["cycles_per_sample"]),
-        "multiplier_efficiency": (round(macs * sample_rate_hz / (multipliers * clock_hz), 3)
-                                  if multipliers else None),
-        "multiplier_efficiency_at_max_rate": (round(macs / (multipliers * figures["cycles_per_sample"]), 3)
-                                              if multipliers else None),
-    }
+@bench("boards", "every bench network as a full board bitstream (codec driver, scaling, network domain)")
+def boards() -> dict:
+    from boards.build import BuildError, build_board
 
-
-@bench("networks", "place-and-route every bench network alone on its ECP5 parts (cached per build)")
-def networks() -> dict:
-    from rtl.generate import generate_verilog
-
-    from .fpga import FpgaBuildError, cached_result, partial_result, place_and_route
-
-    cached_only = os.environ.get("BENCH_CACHED_ONLY") == "1"
-
-    names = selected()
-    jobs = [(name, device) for name in names for device in NETWORKS[name].devices]
-    results: dict = {name: {**network_figures(name), "builds": {}, "estimates": {}} for name in names}
-    for name in names:  # the estimate for every part, built or not (says why a part is not built)
-        config = NETWORKS[name].config
-        for device in DEVICES.values():
-            try:
-                results[name]["estimates"][device.name] = {
-                    **estimate(config, plan_for(config, device), NETWORKS[name].lut_mapper).to_dict(),
-                    "device": device.name, "lut_mapper": NETWORKS[name].lut_mapper}
-            except ValueError as exc:  # PlanError: not enough multipliers on this part
-                results[name]["estimates"][device.name] = {"error": str(exc)}
-    for name, device_name in tqdm(jobs, desc="place and route", unit="build"):
-        device = DEVICES[device_name]
-        net = bench_network(name)
-        plan = plan_for(net.config, device)
-        out_dir = BUILD / "fpga" / f"{name}-{device_name}"
-        verilog = generate_verilog(net, plan)
-        mapper = NETWORKS[name].lut_mapper
-        if cached_only and cached_result(verilog, device=device, out_dir=out_dir, lut_mapper=mapper) is None:
-            partial = partial_result(out_dir)
-            if partial is None:
-                results[name].setdefault("pending", []).append(device_name)
-            else:
-                results[name]["builds"][device_name] = {**partial, "lut_mapper": mapper, **derived(results[name], {
-                    **partial, "fmax_mhz": None})}
-            continue
+    rows = {}
+    for build in BUILDS:
+        print(f"  {build.key} ...", flush=True)
         start = time.perf_counter()
         try:
-            build = place_and_route(verilog, device=device, out_dir=out_dir, lut_mapper=mapper)
-        except FpgaBuildError as exc:
-            build = {"error": str(exc)}
-        build["wall_seconds"] = round(time.perf_counter() - start, 1)
-        if "error" not in build:
-            build.update(derived(results[name], build))
-        results[name]["builds"][device_name] = build
-    return {"clock_hz": BENCH_CLOCK_HZ, "sample_rate_hz": BENCH_SAMPLE_RATE_HZ, "networks": results}
+            result = build_board(build.board, bench_network(build), out_root=build_dir(build),
+                                 allow_timing_fail=True, progress=lambda m: print(f"    {m}", flush=True))
+        except BuildError as exc:
+            rows[build.key] = {"config": build.config_path, "board": build.board, "error": str(exc)}
+            continue
+        rows[build.key] = {**_row(build, result), "wall_seconds": round(time.perf_counter() - start, 1)}
+    return {"rows": rows}
 
 
 def _digest(*parts: str) -> str:
@@ -125,92 +79,89 @@ def _digest(*parts: str) -> str:
     return h.hexdigest()[:16]
 
 
-@bench("networks_sim", "each bench network bit-exact against the golden model under cocotb (Verilator)")
-def networks_sim(samples: int = SIM_SAMPLES) -> dict:
+@bench("boards_sim", f"each bench network bit-exact against the golden model under cocotb, {SIM_SAMPLES} samples")
+def boards_sim(samples: int = SIM_SAMPLES) -> dict:
+    from boards.plan import plan_for_board
+    from boards.registry import get_board
     from rtl.generate import generate_verilog
     from sim.check import check_network
     from sim.stimulus import random_codes
 
-    from .fpga import design_digest
-
     results = {}
-    for name in tqdm(selected(), desc="bit-exact simulation", unit="network"):
-        net = bench_network(name)
-        plan = plan_for(net.config)
+    for build in {b.config_path: b for b in reversed(BUILDS)}.values():  # one run per network, its largest board
+        net = bench_network(build)
+        plan = plan_for_board(net.config, get_board(build.board))
         verilog = generate_verilog(net, plan)
-        out = BUILD / "sim" / name
-        key = _digest(design_digest(verilog), str(samples))
+        out = BUILD / "sim" / build.name
+        key = _digest(verilog, str(samples))
         cached = out / "result.json"
         if cached.exists() and json.loads(cached.read_text()).get("key") == key:
-            results[name] = {**json.loads(cached.read_text()), "cached": True}
+            results[build.name] = {**json.loads(cached.read_text()), "cached": True}
             continue
         out.mkdir(parents=True, exist_ok=True)
         (out / "network.v").write_text(verilog)
         codes = random_codes(net.config, samples, np.random.default_rng(7))
         start = time.perf_counter()
-        check = check_network(net, plan, codes, out, verilog=out / "network.v")
+        check = check_network(net, plan, codes, out / "work", verilog=out / "network.v")
         result = {
-            "key": key, "bit_exact": bool(check.comparison.ok), "ok": bool(check.ok), "samples": int(samples),
+            "key": key, "board_plan": build.board, "bit_exact": bool(check.comparison.ok), "ok": bool(check.ok),
+            "samples": int(check.comparison.samples_checked),
             "mismatches": check.comparison.describe() if not check.comparison.ok else "",
             "cycles_per_sample_measured": check.cycles_per_sample, "cycles_per_sample_plan": plan.cycles_per_sample,
             "sim_samples_per_second": round(check.stream.samples_per_second, 1),
             "build_seconds": round(check.build_seconds, 1), "wall_seconds": round(time.perf_counter() - start, 1),
         }
         cached.write_text(json.dumps(result, indent=2) + "\n")
-        results[name] = {**result, "cached": False}
+        results[build.name] = {**result, "cached": False}
     return {"networks": results, "all_bit_exact": all(r["bit_exact"] for r in results.values())}
 
 
-@bench("networks_train", f"train each bench network for {TRAIN_EPOCHS} epochs: does the capacity raise test SNR?")
-def networks_train(epochs: int = TRAIN_EPOCHS) -> dict:
-    results = {}
-    for name in tqdm(selected(), desc="training", unit="network"):
-        config_path = NETWORKS[name].config_path
-        out = BUILD / "train" / name
-        key = _digest(Path(config_path).read_text(), str(epochs))
-        marker = out / "bench_key"
-        report_path = out / "report.json"
-        if not (report_path.exists() and marker.exists() and marker.read_text() == key):
-            out.mkdir(parents=True, exist_ok=True)
-            command = [sys.executable, "-m", "train", "--config", config_path, "--out", str(out),
-                       "--epochs", str(epochs), "--quiet"]
-            with open(out / "train.log", "w") as log:
-                done = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy())
-            if done.returncode != 0:
-                results[name] = {"error": f"python -m train failed (exit {done.returncode}); see {out / 'train.log'}"}
-                continue
-            marker.write_text(key)
-        report = json.loads(report_path.read_text())
-        results[name] = {"params": NETWORKS[name].config.params, "epochs": report.get("epochs"),
-                         "train_seconds": report.get("train_seconds"), "test_snr_db": report.get("test_snr_db")}
-    return {"epochs": epochs, "networks": results, "capacity_helps": _capacity_helps(results)}
+@bench("lut_model", "the plan's LUT model against yosys on networks it was not calibrated on (within 15 %)")
+def lut_model() -> dict:
+    from .lut_model import check_lut_model
+
+    return check_lut_model(BUILD / "lut_model")
 
 
-def _mean_snr(entry: dict) -> float | None:
-    """The test SNR over all test signals (``all``), else the mean over the signals."""
-    snr = entry.get("test_snr_db")
-    if isinstance(snr, dict) and snr:
-        return float(snr["all"]) if "all" in snr else float(np.mean([float(v) for v in snr.values()]))
-    return float(snr) if isinstance(snr, int | float) else None
+def training_report(config_path: str) -> tuple[dict | None, str]:
+    """The training report of ``config_path``'s network, and where it was looked for: ``build/train/<name>/``
+    (``make train CONFIG=<config> TRAIN_OUT=build/train/<name>``), or ``build/train/`` (plain ``make
+    train``); a report counts only if the network it trained has this config's shape."""
+    from common.config import ModelConfig, load_config
+
+    config = load_config(config_path)
+    shape = {k: v for k, v in config.to_dict().items() if k != "name"}
+    name = Path(config_path).stem
+    for directory in (TRAIN_ROOT / name, TRAIN_ROOT):
+        report, trained = directory / "report.json", directory / "config.json"
+        if not (report.exists() and trained.exists()):
+            continue
+        other = {k: v for k, v in ModelConfig.from_json(trained).to_dict().items() if k != "name"}
+        if other == shape:
+            return json.loads(report.read_text()), str(report)
+    return None, str(TRAIN_ROOT / name / "report.json")
 
 
-def _capacity_helps(results: dict) -> dict:
-    """Test SNR (all signals) per network in parameter order, and whether it rises with the parameter count."""
-    rows = sorted(((r["params"], name, _mean_snr(r)) for name, r in results.items() if "params" in r),
-                  key=lambda row: row[0])
-    snrs = [(name, snr) for _, name, snr in rows if snr is not None]
-    if len(snrs) < 2:
-        return {"mean_snr_db": dict(snrs), "improves": None}
-    values = [s for _, s in snrs]
-    return {"mean_snr_db": {n: round(s, 2) for n, s in snrs},
-            "improves": snrs[-1][1] > snrs[0][1],
-            "monotonic": all(b >= a for a, b in zip(values, values[1:], strict=False)),
-            "best": max(snrs, key=lambda x: x[1])[0],
-            "largest_minus_default_db": round(snrs[-1][1] - snrs[0][1], 2)}
+@bench("snr", "each bench network's trained test SNR (golden model), from its training report")
+def snr() -> dict:
+    """Training is not part of ``make bench``: the quality recipe takes about ten minutes for the default
+    network and far longer for the large ones. Each row reads the report ``make train`` wrote for it."""
+    rows = {}
+    for config_path in dict.fromkeys(b.config_path for b in BUILDS):
+        report, where = training_report(config_path)
+        name = Path(config_path).stem
+        command = (f"make train CONFIG={config_path} TRAIN_OUT=build/train/{name}")
+        if report is None or "test_snr_db" not in report:
+            rows[name] = {"test_snr_db": None, "report": where, "command": command}
+            continue
+        rows[name] = {"test_snr_db": report["test_snr_db"], "report": where, "command": command,
+                      "epochs": report.get("epochs"), "qat_epochs": report.get("qat_epochs"),
+                      "wall_seconds": report.get("wall_seconds")}
+    return {"networks": rows}
 
 
-@bench("networks_table", "write build/bench/report.md and bench.png from report.json")
-def networks_table() -> dict:
+@bench("boards_table", "write build/bench/report.md from report.json")
+def boards_table() -> dict:
     from .report import write_outputs
 
     report = json.loads(REPORT.read_text()) if REPORT.exists() else {}
