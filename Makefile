@@ -16,6 +16,7 @@ CONFIG ?= configs/default.toml
 BOARD ?= ecpix5
 SIM ?= verilator
 DATA ?=
+RECIPE ?=
 CLOCK_HZ ?=
 SAMPLE_RATE ?=
 MULTIPLIERS ?=
@@ -56,7 +57,7 @@ all: bitstream ## The whole pipeline on the default dataset, ending in a bitstre
 help: ## List the targets and knobs
 	@echo "Targets:"
 	@grep -E '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-17s %s\n", $$1, $$2}'
-	@echo "Knobs: CONFIG=$(CONFIG) BOARD=$(BOARD) SIM=$(SIM) DATA= CLOCK_HZ= SAMPLE_RATE= MULTIPLIERS="
+	@echo "Knobs: CONFIG=$(CONFIG) BOARD=$(BOARD) SIM=$(SIM) DATA= RECIPE= CLOCK_HZ= SAMPLE_RATE= MULTIPLIERS="
 	@echo "       SAMPLES= WAVES=1 PORT= SECONDS= OUT= ROLES= CHANNELS= RATE= FLASH=1 SLOT= PYTEST_ARGS="
 
 $(STAMP): requirements.txt constraints.txt
@@ -85,8 +86,8 @@ $(WEIGHTS)/weights.npz: $(BUILD)/train/model.h5
 $(BUILD)/rtl/network.v: $(WEIGHTS)/weights.npz
 	$(MAKE) rtl
 
-train: $(STAMP) ## Train the model (DATA=dir-or-manifest for recorded audio), then score the board's arithmetic on it
-	$(PY) -m train --config $(CONFIG) $(call opt,DATA,--data)
+train: $(STAMP) ## Train (DATA=recordings, RECIPE=long for the larger networks), then score the board's arithmetic
+	$(PY) -m train --config $(CONFIG) $(call opt,DATA,--data) $(call opt,RECIPE,--recipe)
 	$(PY) -m quantize.score --train-dir $(BUILD)/train
 
 quantize: $(STAMP) $(BUILD)/train/model.h5 ## Export FP4.12 weights and check them against the golden model

@@ -59,9 +59,11 @@ def render_all(network: QuantizedNetwork, out: Path, seconds: float = 1.5) -> di
     from train.embedding import CORNERS, blend, sweep_path
     from train.waves import TARGET_WAVES, phase_from_frequency, synthesize
 
+    from train.evaluate import settle_samples
+
     cfg = network.config
     fs = cfg.sample_rate_hz
-    skip = cfg.receptive_field
+    skip = settle_samples(cfg)  # SNRs after the front end has found the swing (the WAVs keep the start)
     out.mkdir(parents=True, exist_ok=True)
     report: dict = {"sample_rate_hz": fs, "wav_gain": WAV_GAIN, "corners": {}, "sweeps": {}, "glides": {}}
 

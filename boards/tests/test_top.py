@@ -50,7 +50,7 @@ def planned_frame_delay(plan, board, sdout_sample_offset: int) -> int:
     audio_per_sync = float(board.pll.audio_hz / board.pll.sync_hz)
     delays = set()
     for cdc in CDC_CYCLES:
-        sync_cycles = cdc + CALIBRATION_CYCLES + SCALER_CYCLES + plan.latency_cycles + SCALER_CYCLES + \
+        sync_cycles = cdc + CALIBRATION_CYCLES + SCALER_CYCLES + plan.signal_path_latency + SCALER_CYCLES + \
             CALIBRATION_CYCLES
         ready = ADC_VALID_CYCLE + sdout_sample_offset + sync_cycles * audio_per_sync + cdc
         late_frames = max(0, math.ceil((ready - DAC_LATCH_CYCLE) / FRAME_CYCLES))
