@@ -57,9 +57,8 @@ def render_all(network: QuantizedNetwork, out: Path, seconds: float = 1.5) -> di
     """Every rendering of the module docstring into ``out``; returns the report."""
     from train.dataset import delayed
     from train.embedding import CORNERS, blend, sweep_path
-    from train.waves import TARGET_WAVES, phase_from_frequency, synthesize
-
     from train.evaluate import settle_samples
+    from train.waves import TARGET_WAVES, phase_from_frequency, synthesize
 
     cfg = network.config
     fs = cfg.sample_rate_hz
