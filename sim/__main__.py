@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     config = net.config
     codes = embedding_sweep_codes(config, samples)
     print(f"{samples} samples of the embedding sweep at {config.sample_rate_hz} Hz through {verilog} "
-          f"({args.simulator}); plan: {plan.signal_path_cycles} cycles/sample, latency {plan.signal_path_latency} cycles")
+          f"({args.simulator}); plan: {plan.signal_path_cycles} cycles/sample, "
+          f"latency {plan.signal_path_latency} cycles")
 
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
