@@ -1,6 +1,6 @@
 """The headline chain from a clean clone, stage by stage through each stage's own command: a smoke-trained
 default model (``python -m train --smoke``) -> ``python -m quantize`` (fxpmath bit-exact, QKeras ties only)
--> ``python -m rtl`` for the ECPIX-5 -> ``python -m sim`` under Verilator and under Icarus (every sample
+-> ``python -m boards rtl`` for the ECPIX-5 -> ``python -m sim`` under Verilator and under Icarus (every sample
 compared as integers, cycles per sample measured) -> ``python -m boards build`` (ECPIX-5 bitstream, timing
 met). About 5 minutes on 2 cores, most of it place and route."""
 
@@ -18,10 +18,10 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def rtl_dir(smoke_chain) -> Path:
-    from rtl.__main__ import main
+    from boards.__main__ import main
 
     out = smoke_chain / "rtl"
-    assert main(["--weights", str(smoke_chain / "weights"), "--out", str(out), "--board", "ecpix5"]) == 0
+    assert main(["rtl", "--weights", str(smoke_chain / "weights"), "--out", str(out), "--board", "ecpix5"]) == 0
     return out
 
 
