@@ -17,6 +17,7 @@ BOARD ?= ecpix5
 TRAIN_OUT ?= build/train
 SIM ?= verilator
 DATA ?=
+RECIPE ?=
 CLOCK_HZ ?=
 SAMPLE_RATE ?=
 MULTIPLIERS ?=
@@ -58,9 +59,9 @@ all: bitstream ## The whole pipeline on the default dataset, ending in a bitstre
 help: ## List the targets and knobs
 	@echo "Targets:"
 	@grep -E '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-17s %s\n", $$1, $$2}'
-	@echo "Knobs: CONFIG=$(CONFIG) BOARD=$(BOARD) TRAIN_OUT=$(TRAIN_OUT) SIM=$(SIM) DATA= CLOCK_HZ= SAMPLE_RATE="
-	@echo "       MULTIPLIERS= SAMPLES= WAVES=1 PORT= SECONDS= OUT= ROLES= CHANNELS= RATE= FLASH=1 FULL=1 SLOT="
-	@echo "       PYTEST_ARGS="
+	@echo "Knobs: CONFIG=$(CONFIG) BOARD=$(BOARD) TRAIN_OUT=$(TRAIN_OUT) SIM=$(SIM) DATA= RECIPE= CLOCK_HZ="
+	@echo "       SAMPLE_RATE= MULTIPLIERS= SAMPLES= WAVES=1 PORT= SECONDS= OUT= ROLES= CHANNELS= RATE= FLASH=1"
+	@echo "       FULL=1 SLOT= PYTEST_ARGS="
 
 $(STAMP): requirements.txt constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or pass PYTHON=..."; exit 1; }
@@ -88,8 +89,8 @@ $(WEIGHTS)/weights.npz: $(TRAIN_OUT)/model.h5
 $(BUILD)/rtl/network.v: $(WEIGHTS)/weights.npz
 	$(MAKE) rtl
 
-train: $(STAMP) ## Train the model into TRAIN_OUT (DATA=dir-or-manifest for recorded audio), then score the board's arithmetic on it
-	$(PY) -m train --config $(CONFIG) --out $(TRAIN_OUT) $(call opt,DATA,--data)
+train: $(STAMP) ## Train into TRAIN_OUT (DATA=recordings, RECIPE=long for the larger networks), then score the board's arithmetic
+	$(PY) -m train --config $(CONFIG) --out $(TRAIN_OUT) $(call opt,DATA,--data) $(call opt,RECIPE,--recipe)
 	$(PY) -m quantize.score --train-dir $(TRAIN_OUT)
 
 quantize: $(STAMP) $(TRAIN_OUT)/model.h5 ## Export FP4.12 weights of the model in TRAIN_OUT and check them against the golden model

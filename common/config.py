@@ -139,6 +139,20 @@ class FrontEndConfig:
     direction_threshold: int = 2
     #: ``slope = (core[t] - core[t-1]) << slope_shift``, saturated to ``data_format``.
     slope_shift: int = 4
+    #: ``level`` and ``rate`` divide by the last swing ``hi - lo`` of the core, but never by less than this
+    #: many LSB (a silent or unplugged core must not be amplified into noise).
+    span_floor: int = 512
+    #: ``rate`` is the core's step over the swing, times ``2**rate_shift``.
+    rate_shift: int = 6
+
+    #: ``level`` and ``rate`` multiply by ``recip = 2**K // span`` with ``K = RECIPROCAL_BASE +
+    #: bit_length(span_floor - 1)``: at most 2**16, one operand of an 18 x 18 hardware multiplier.
+    RECIPROCAL_BASE = 16
+
+    @property
+    def reciprocal_bits(self) -> int:
+        """``K`` above."""
+        return self.RECIPROCAL_BASE + (self.span_floor - 1).bit_length()
 
     def _check(self) -> None:
         for name in ("direction_lag", "direction_threshold"):
@@ -148,6 +162,10 @@ class FrontEndConfig:
         shift = self.slope_shift
         if not is_integer(shift) or not 0 <= shift <= 15:
             raise ConfigError(f"front_end.slope_shift: must be an integer from 0 to 15, got {self.slope_shift!r}")
+        if not is_integer(self.span_floor) or not 16 <= self.span_floor <= 1 << 14:
+            raise ConfigError(f"front_end.span_floor: must be an integer from 16 to 16384, got {self.span_floor!r}")
+        if not is_integer(self.rate_shift) or not 0 <= self.rate_shift <= 8:
+            raise ConfigError(f"front_end.rate_shift: must be an integer from 0 to 8, got {self.rate_shift!r}")
 
 
 @dataclass(frozen=True)
@@ -177,9 +195,10 @@ class ModelConfig:
     #: The audio rate the model is trained for and the hardware runs at.
     sample_rate_hz: int = 192_000
     #: Input channel roles, in order, each one of :data:`common.roles.INPUT_ROLES`: ``core`` is the core
-    #: wave, ``e0``/``e1`` the embedding CVs, ``direction`` and ``slope`` what the front end derives from
-    #: the core (``common/front_end.py``), ``zero`` a spare channel held at 0 (the prior design's fourth).
-    inputs: tuple[str, ...] = ("core", "e0", "e1", "direction", "slope")
+    #: wave, ``e0``/``e1`` the embedding CVs, ``direction``, ``slope``, ``level`` and ``rate`` what the front
+    #: end derives from the core (``common/front_end.py``), ``zero`` a spare channel held at 0 (the prior
+    #: design's fourth).
+    inputs: tuple[str, ...] = ("core", "e0", "e1", "direction", "slope", "level", "rate")
     #: Nonlinearity after every layer but the last, which is linear.
     activation: str = "relu"
     #: Weights and biases.
@@ -245,6 +264,11 @@ class ModelConfig:
         if not isinstance(self.front_end, FrontEndConfig):
             raise ConfigError(f"front_end: must be a table of FrontEndConfig fields, got {self.front_end!r}")
         self.front_end._check()
+        reciprocal_bits = self.front_end.reciprocal_bits
+        if reciprocal_bits - self.data_format.frac_bits - self.front_end.rate_shift < 0:
+            raise ConfigError(f"front_end.rate_shift: {self.front_end.rate_shift} is more than the front end's "
+                              f"reciprocal ({reciprocal_bits} bits) leaves after data_format's "
+                              f"{self.data_format.frac_bits} fraction bits")
         if not self.layers:
             raise ConfigError("layers: at least one layer is needed")
         covered = 1  # consecutive past samples the layers so far already see

@@ -7,16 +7,31 @@ sample. It is integer numpy only.
 
 Input: the jack roles the network uses (``common.roles.jack_roles``: the core, and ``e0``/``e1`` when
 used), as ``data_format`` codes. Output: one code per ``config.inputs`` role. Jack roles pass through,
-``zero`` is 0, and two roles are derived from the core wave ``x``:
+``zero`` is 0, and four roles are derived from the core wave ``x``:
 
 * ``direction``: ``+1.0`` while the core rises, ``-1.0`` while it falls. With ``d = x[t] - x[t-L]``
   (``L = direction_lag``): ``d >= T`` sets rising, ``d <= -T`` sets falling (``T = direction_threshold``),
   anything between keeps the previous value. It starts rising after reset.
 * ``slope``: ``(x[t] - x[t-1]) << slope_shift``, saturated to ``data_format``.
+* ``level``: the core placed within its last swing, ``(2 x - hi - lo) / (hi - lo)`` as a ``data_format``
+  code: -1.0 at the last trough ``lo``, +1.0 at the last crest ``hi``. ``hi`` is the largest core value of
+  the last rising stretch, latched when the direction turns to falling; ``lo`` the smallest of the last
+  falling stretch, latched when it turns to rising.
+* ``rate``: the core's last step in the same units, ``(x[t] - x[t-1]) * 2**rate_shift / (hi - lo)``.
 
-Before the first sample the core history is all zeros (the hardware's registers start cleared), exactly
-like the layers' causal zero padding. The state carries across calls, so a signal fed in pieces gives
-the same codes as fed whole.
+The division is a reciprocal computed from the swing as it stood *before* the current sample, so the
+hardware has a whole sample period to divide (``rtl/front_end.py``) while the current sample only passes
+a subtraction, a multiply and a shift:
+
+    span   = max(hi - lo, span_floor)
+    recip  = (1 << K) // span                           K = FrontEndConfig.reciprocal_bits
+    level  = clamp(((2 x[t] - hi - lo) * recip) >> (K - frac_bits))
+    rate   = clamp(((x[t] - x[t-1]) * recip) >> (K - frac_bits - rate_shift))
+
+with ``hi``, ``lo`` and ``recip`` the values after sample t-1, ``>>`` the arithmetic (floor) shift and
+``clamp`` saturation to ``data_format``. After reset the history is zero, the direction rising, ``hi`` =
++1.0, ``lo`` = -1.0 (the ideal triangle's swing) and the running extremes 0. The state carries across
+calls, so a signal fed in pieces gives the same codes as fed whole.
 """
 
 from __future__ import annotations
@@ -28,7 +43,7 @@ import numpy as np
 from .config import ModelConfig
 from .roles import CORE, jack_roles
 
-__all__ = ["FrontEndState", "direction_code", "history_depth", "network_inputs", "reset_state"]
+__all__ = ["FrontEndState", "direction_code", "history_depth", "network_inputs", "reciprocal", "reset_state"]
 
 
 def history_depth(config: ModelConfig) -> int:
@@ -42,17 +57,74 @@ def direction_code(config: ModelConfig, rising: bool) -> int:
     return min(fmt.scale, fmt.max_int) if rising else max(-fmt.scale, fmt.min_int)
 
 
+def reciprocal(config: ModelConfig, hi, lo):
+    """``(1 << K) // max(hi - lo, span_floor)`` (ints or int arrays)."""
+    span = np.maximum(np.asarray(hi, dtype=np.int64) - lo, config.front_end.span_floor)
+    return (np.int64(1) << config.front_end.reciprocal_bits) // span
+
+
 @dataclass
 class FrontEndState:
     #: The last ``history_depth`` core codes, oldest first.
     history: np.ndarray
     #: +1 rising, -1 falling.
     direction: int
+    #: The latched swing: the last crest and trough.
+    hi: int
+    lo: int
+    #: The running extremes of the stretch in progress (the maximum while rising, the minimum while falling).
+    run_max: int
+    run_min: int
 
 
 def reset_state(config: ModelConfig) -> FrontEndState:
-    """The state after reset: a cleared core history, direction rising."""
-    return FrontEndState(np.zeros(history_depth(config), dtype=np.int64), 1)
+    """The state after reset: a cleared core history, direction rising, the swing of the ideal +-1.0 wave."""
+    one = direction_code(config, True)
+    return FrontEndState(np.zeros(history_depth(config), dtype=np.int64), 1, one, direction_code(config, False), 0, 0)
+
+
+def _held(events: list[tuple[int, int]], initial: int, n: int) -> np.ndarray:
+    """Length ``n``: ``initial``, then from each event's index on its value (events in index order)."""
+    if not events:
+        return np.full(n, initial, dtype=np.int64)
+    at = np.array([a for a, _ in events], dtype=np.int64)
+    values = np.array([v for _, v in events], dtype=np.int64)
+    which = np.searchsorted(at, np.arange(n), side="right") - 1
+    return np.where(which >= 0, values[np.maximum(which, 0)], initial)
+
+
+def _swing(config: ModelConfig, core: np.ndarray, direction: np.ndarray, state: FrontEndState):
+    """``hi``/``lo`` as they stand *before* each sample, and the state's swing after the last one.
+
+    Per sample (the definition; computed here a stretch of constant direction at a time): when the direction
+    turns to falling, ``hi`` takes the running maximum and the running minimum restarts at the sample;
+    when it turns to rising, ``lo`` takes the running minimum and the running maximum restarts; then the
+    running extreme of the current direction takes in the sample."""
+    n = len(core)
+    rising = state.direction > 0
+    run_max, run_min = state.run_max, state.run_min
+    hi_events, lo_events = [], []
+    turns = np.flatnonzero(direction != np.concatenate([[state.direction], direction[:-1]]))
+    edges = sorted({0, n, *turns.tolist()})
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        now = bool(direction[a] > 0)
+        if now != rising:
+            if rising:
+                hi_events.append((a, run_max))
+                run_min = int(core[a])
+            else:
+                lo_events.append((a, run_min))
+                run_max = int(core[a])
+            rising = now
+        if rising:
+            run_max = max(run_max, int(core[a:b].max()))
+        else:
+            run_min = min(run_min, int(core[a:b].min()))
+    hi_after = _held(hi_events, state.hi, n)
+    lo_after = _held(lo_events, state.lo, n)
+    hi = np.concatenate([[state.hi], hi_after[:-1]])
+    lo = np.concatenate([[state.lo], lo_after[:-1]])
+    return hi, lo, (int(hi_after[-1]), int(lo_after[-1]), run_max, run_min)
 
 
 def network_inputs(config: ModelConfig, jacks: np.ndarray,
@@ -81,16 +153,26 @@ def network_inputs(config: ModelConfig, jacks: np.ndarray,
     sign = np.where(diff >= fe.direction_threshold, 1, np.where(diff <= -fe.direction_threshold, -1, 0))
     last = np.maximum.accumulate(np.where(sign != 0, np.arange(n), -1)) if n else np.zeros(0, np.int64)
     direction = np.where(last >= 0, sign[np.maximum(last, 0)], state.direction)
-
     step = core - extended[depth - 1:depth - 1 + n]
-    slope = np.clip(step << fe.slope_shift, fmt.min_int, fmt.max_int)
+
+    if n:
+        hi, lo, (hi_end, lo_end, run_max, run_min) = _swing(config, core, direction, state)
+    else:
+        hi = lo = np.zeros(0, dtype=np.int64)
+    recip = reciprocal(config, hi, lo)
+    shift = fe.reciprocal_bits - fmt.frac_bits
 
     derived = {
         "zero": np.zeros(n, dtype=np.int64),
         "direction": np.where(direction > 0, direction_code(config, True), direction_code(config, False)),
-        "slope": slope,
+        "slope": np.clip(step << fe.slope_shift, fmt.min_int, fmt.max_int),
+        "level": np.clip(((2 * core - hi - lo) * recip) >> shift, fmt.min_int, fmt.max_int),
+        "rate": np.clip((step * recip) >> (shift - fe.rate_shift), fmt.min_int, fmt.max_int),
     }
     columns = [jacks[:, roles.index(role)] if role in roles else derived[role] for role in config.inputs]
     out = np.stack(columns, axis=1) if columns else np.zeros((n, 0), np.int64)
-    new_state = FrontEndState(extended[-depth:].copy(), int(direction[-1]) if n else state.direction)
+    if n:
+        new_state = FrontEndState(extended[-depth:].copy(), int(direction[-1]), hi_end, lo_end, run_max, run_min)
+    else:
+        new_state = state
     return out.astype(np.int64), new_state

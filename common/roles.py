@@ -35,6 +35,10 @@ INPUT_ROLES: dict[str, str] = {
                  "hysteresis; docs/arithmetic.md, Front end)",
     "slope": "the front end's slope: the core's last step times 2**slope_shift, saturated (docs/arithmetic.md, "
              "Front end)",
+    "level": "the front end's level: the core within its last swing, -1.0 at the last trough, +1.0 at the last "
+             "crest (docs/arithmetic.md, Front end)",
+    "rate": "the front end's rate: the core's last step over its last swing, times 2**rate_shift "
+            "(docs/arithmetic.md, Front end)",
 }
 
 #: Roles that arrive from outside (a jack on the module, a signal of the dataset), in the order the

@@ -57,11 +57,12 @@ def render_all(network: QuantizedNetwork, out: Path, seconds: float = 1.5) -> di
     """Every rendering of the module docstring into ``out``; returns the report."""
     from train.dataset import delayed
     from train.embedding import CORNERS, blend, sweep_path
+    from train.evaluate import settle_samples
     from train.waves import TARGET_WAVES, phase_from_frequency, synthesize
 
     cfg = network.config
     fs = cfg.sample_rate_hz
-    skip = cfg.receptive_field
+    skip = settle_samples(cfg)  # SNRs after the front end has found the swing (the WAVs keep the start)
     out.mkdir(parents=True, exist_ok=True)
     report: dict = {"sample_rate_hz": fs, "wav_gain": WAV_GAIN, "corners": {}, "sweeps": {}, "glides": {}}
 

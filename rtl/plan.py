@@ -46,11 +46,15 @@ __all__ = [
     "HISTORY_READ_LATENCY",
     "LAYER_LATENCY_OVERHEAD",
     "LAYER_OVERHEAD_CYCLES",
+    "FRONT_END_LATENCY",
+    "FRONT_END_MULTIPLIERS",
     "LayerPlan",
     "Plan",
     "PlanError",
     "cache_geometry",
+    "front_end_cycles",
     "make_plan",
+    "uses_division",
 ]
 
 #: Cycles from a history read (tap, channel) to the registered sample at the multiplier input: the
@@ -70,6 +74,25 @@ LAYER_LATENCY_OVERHEAD = LAYER_OVERHEAD_CYCLES + 1
 #: synthesis or place-and-route (``boards/toolchain/weight_swap.py``). One ECP5 block RAM holds two such slices of
 #: up to 18-bit words, so the padding costs no block RAM.
 COEFFICIENT_SLICE_WORDS = 512
+
+#: The front end (``rtl/front_end.py``): input taken -> output ``valid``: the taking, product and
+#: saturation registers.
+FRONT_END_LATENCY = 3
+#: Its multipliers when it normalises the core (``level``/``rate``): one product each.
+FRONT_END_MULTIPLIERS = 2
+
+
+def uses_division(config: ModelConfig) -> bool:
+    """Whether the front end normalises the core by its swing (``level``/``rate``): it then divides."""
+    return any(role in ("level", "rate") for role in config.inputs)
+
+
+def front_end_cycles(config: ModelConfig) -> int:
+    """The front end's initiation interval: one sample in flight (its latency plus the output transfer),
+    and when it divides, the input cycle plus ``K + 1`` quotient bits (``common/front_end.py``)."""
+    if uses_division(config):
+        return max(FRONT_END_LATENCY + 1, config.front_end.reciprocal_bits + 2)
+    return FRONT_END_LATENCY + 1
 
 
 class PlanError(ValueError):
@@ -160,6 +183,21 @@ class Plan:
     macs_per_sample: int = 0
     #: The resource estimate (``rtl/resources.py``), against a device when one was given.
     estimate: Estimate | None = None
+    #: The front end ahead of the layers (``rtl/front_end.py``): its initiation interval, latency and
+    #: multipliers. ``cycles_per_sample``, ``latency_cycles`` and ``multipliers`` above are the layers'.
+    front_end_cycles: int = 0
+    front_end_latency: int = 0
+    front_end_multipliers: int = 0
+
+    @property
+    def signal_path_cycles(self) -> int:
+        """Cycles between accepted samples of the whole signal path (front end and layers)."""
+        return max(self.cycles_per_sample, self.front_end_cycles)
+
+    @property
+    def signal_path_latency(self) -> int:
+        """Sample taken by the front end -> network output valid, pipeline not stalled."""
+        return self.latency_cycles + self.front_end_latency
 
     @property
     def lanes(self) -> list[int]:
@@ -371,12 +409,21 @@ def make_plan(config: ModelConfig, *, clock_hz: int, sample_rate_hz: int, multip
     if cycles > budget:
         raise PlanError(f"cannot schedule {where}: lanes {chosen} take {cycles} cycles per sample; "
                         + _suggestions(config, clock_hz, sample_rate_hz, budget, multipliers))
+    front_cycles = front_end_cycles(config)
+    if front_cycles > budget:
+        raise PlanError(f"cannot schedule {where}: the front end takes {front_cycles} cycles per sample")
+    front_multipliers = FRONT_END_MULTIPLIERS if uses_division(config) else 0
+    if sum(chosen) + front_multipliers > multipliers:
+        raise PlanError(f"cannot schedule {where}: lanes {chosen} and the front end use "
+                        f"{sum(chosen) + front_multipliers} multipliers")
     latency = sum(lp.latency_cycles for lp in layers)
     plan = Plan(
         config_name=config.name, clock_hz=clock_hz, sample_rate_hz=sample_rate_hz, cycle_budget=budget,
         cycles_per_sample=cycles, multipliers=sum(chosen), multiplier_budget=multipliers,
         memory_bits=sum(lp.memory_bits for lp in layers), latency_cycles=latency,
-        latency_samples=latency // budget, layers=layers, reset_cycles=max(lp.clear_cycles for lp in layers),
+        latency_samples=(latency + FRONT_END_LATENCY) // budget, layers=layers,
+        reset_cycles=max(lp.clear_cycles for lp in layers), front_end_cycles=front_cycles,
+        front_end_latency=FRONT_END_LATENCY, front_end_multipliers=front_multipliers,
         macs_per_sample=config.macs_per_sample)
     if not estimate:
         return plan

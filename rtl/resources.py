@@ -226,6 +226,6 @@ def estimate(config: ModelConfig, plan, *, reserved: Resources | None = None, av
     reset_ffs = _clog2(plan.reset_cycles + 1) + 1 if plan.reset_cycles else 0
     network = Resources(luts=luts, ffs=sum(le.ffs for le in layers) + reset_ffs,
                         block_rams=sum(le.block_rams for le in layers),
-                        multipliers=sum(le.multipliers for le in layers))
+                        multipliers=sum(le.multipliers for le in layers) + plan.front_end_multipliers)
     return Estimate(network=network, reserved=reserved or Resources(), available=available, device=device,
                     layers=layers)

@@ -3,8 +3,10 @@
     jack codes --i--> FrontEnd --> Network --o--> output codes
 
 ``i`` carries the jack roles the network uses (``common.roles.jack_roles``: the core, and ``e0``/``e1``
-when used), ``o`` the network's outputs. The front end is combinational, so the latency and initiation
-interval are the network's plan, unchanged. The golden form of this component is
+when used), ``o`` the network's outputs. The plan's ``signal_path_latency`` and ``signal_path_cycles``
+count the front end's stages with the layers'. After reset ``i.ready`` stays low for ``plan.reset_cycles``
+while the layers' caches clear, exactly as the network alone would hold it, so every sample, the first
+included, sees the same pipeline and latency. The golden form of this component is
 ``quantize.golden.run_waveshaper``. With ``debug=True`` the network's per-layer observation ports are
 passed out as ``layer{i}``; ``template=seed`` builds the coefficient memories with random words instead of
 the weights (:class:`~rtl.network.Network`).
@@ -12,7 +14,7 @@ the weights (:class:`~rtl.network.Network`).
 
 from __future__ import annotations
 
-from amaranth.hdl import Module
+from amaranth.hdl import Module, Signal
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -31,6 +33,7 @@ class Waveshaper(wiring.Component):
     def __init__(self, net: QuantizedNetwork, plan: Plan, *, debug: bool = False, template: int | None = None):
         cfg = net.config
         self.config = cfg
+        self.plan = plan
         self.debug = debug
         self.front_end = FrontEnd(cfg)
         self.network = Network(net, plan, debug=debug, template=template)
@@ -47,7 +50,18 @@ class Waveshaper(wiring.Component):
         m = Module()
         m.submodules.front_end = front_end = self.front_end
         m.submodules.network = network = self.network
-        wiring.connect(m, wiring.flipped(self.i), front_end.i)
+        if self.plan.reset_cycles:
+            warming = Signal(init=1)
+            count = Signal(range(self.plan.reset_cycles + 1))
+            with m.If(warming):
+                m.d.sync += count.eq(count + 1)
+                with m.If(count == self.plan.reset_cycles - 1):
+                    m.d.sync += warming.eq(0)
+            m.d.comb += [front_end.i.valid.eq(self.i.valid & ~warming),
+                         front_end.i.payload.eq(self.i.payload),
+                         self.i.ready.eq(front_end.i.ready & ~warming)]
+        else:
+            wiring.connect(m, wiring.flipped(self.i), front_end.i)
         wiring.connect(m, front_end.o, network.i)
         wiring.connect(m, network.o, wiring.flipped(self.o))
         if self.debug:

@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     config = net.config
     codes = embedding_sweep_codes(config, samples)
     print(f"{samples} samples of the embedding sweep at {config.sample_rate_hz} Hz through {verilog} "
-          f"({args.simulator}); plan: {plan.cycles_per_sample} cycles/sample, latency {plan.latency_cycles} cycles")
+          f"({args.simulator}); plan: {plan.signal_path_cycles} cycles/sample, "
+          f"latency {plan.signal_path_latency} cycles")
 
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
@@ -111,9 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         "samples_per_second": round(stream.samples_per_second, 1),
         "samples_per_cpu_second": round(stream.samples_per_cpu_second, 1),
         "cycles_per_sample": result.cycles_per_sample,
-        "plan_cycles_per_sample": plan.cycles_per_sample,
+        "plan_cycles_per_sample": plan.signal_path_cycles,
         "latency_cycles": result.latency_cycles,
-        "plan_latency_cycles": plan.latency_cycles,
+        "plan_latency_cycles": plan.signal_path_latency,
         "samples_in_flight": stream.lead,
         "build_seconds": round(result.build_seconds, 1),
         "wall_seconds": round(wall, 1),

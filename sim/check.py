@@ -4,10 +4,10 @@
 
 1. a *streaming* run keeps a few samples in flight (the way the board runs: back to back at the
    initiation interval), compares every output sample with :func:`quantize.golden.run_waveshaper` and
-   measures the cycles between input handshakes, which must equal ``plan.cycles_per_sample``;
+   measures the cycles between input handshakes, which must equal ``plan.signal_path_cycles``;
 2. on a mismatch (or when asked), a *serial* run of a debug build (``layer{i}`` observation ports, one
    sample in flight) over the samples up to the first failure names the first diverging layer and
-   channel, and measures the latency, which must equal ``plan.latency_cycles``.
+   channel, and measures the latency, which must equal ``plan.signal_path_latency`` (front end and layers).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ __all__ = ["CheckResult", "check_design", "check_network", "lead_for"]
 def lead_for(plan, fifo_depth: int = 16) -> int:
     """Samples to keep in flight so the network never waits for Python: its latency in samples plus
     slack for the per-layer output registers."""
-    in_flight = -(-plan.latency_cycles // max(1, plan.cycles_per_sample))
+    in_flight = -(-plan.signal_path_latency // max(1, plan.signal_path_cycles))
     return int(min(fifo_depth, in_flight + 2 + len(plan.layers)))
 
 
@@ -104,7 +104,7 @@ def check_design(sim: Simulation, net: QuantizedNetwork, plan, codes: np.ndarray
     serial_run = None
     if serial or (diagnose and not comparison.ok):
         serial_run, comparison = _serial(sim, design, golden, codes, comparison, serial_samples, notes)
-    return CheckResult(sim.simulator, comparison, stream, serial_run, plan.cycles_per_sample, plan.latency_cycles,
+    return CheckResult(sim.simulator, comparison, stream, serial_run, plan.signal_path_cycles, plan.signal_path_latency,
                        sim.build_seconds or 0.0, notes)
 
 

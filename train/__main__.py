@@ -30,6 +30,8 @@ def _parse(argv):
     parser.add_argument("--epochs", type=int, default=None, help="override [train] epochs (float pre-training)")
     parser.add_argument("--seed", type=int, default=None, help="override [train] seed")
     parser.add_argument("--smoke", action="store_true", help="tiny data and 2 epochs: checks the plumbing in seconds")
+    parser.add_argument("--recipe", default=None,
+                        help="apply the config's [train.<recipe>] table on top of [train] (e.g. long)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     return parser.parse_args(argv)
 
@@ -41,7 +43,7 @@ def run(args) -> dict:
     from train.settings import SMOKE, load_settings
 
     config = load_config(args.config)
-    settings = load_settings(args.config)
+    settings = load_settings(args.config, args.recipe)
     if args.smoke:
         settings = settings.replace(**SMOKE)
     if args.seed is not None:
@@ -114,6 +116,7 @@ def run(args) -> dict:
         "test_windows": results["test_windows"],
         "windows": {name: len(split) for name, split in splits.items()},
         "smoke": bool(args.smoke),
+        "recipe": args.recipe or "default",
         "settings": {**settings.__dict__},
         "timings_seconds": timings,
     }

@@ -34,7 +34,8 @@ from train.recorded import load_recordings
 from train.waves import ALL_WAVES, frequency_sweep, phase_from_frequency, synthesize
 
 __all__ = ["DatasetError", "DataSizes", "Split", "load_splits", "embedding_sweep", "embedding_sweep_jacks",
-           "delayed", "jack_codes", "make_inputs", "quantize_input", "role_sources", "synthetic_segment", "SPLITS"]
+           "delayed", "jack_codes", "make_inputs", "preroll_samples", "quantize_input", "role_sources",
+           "synthetic_segment", "PREROLL_SECONDS", "SPLITS"]
 
 SPLITS = ("train", "val", "test")
 
@@ -59,7 +60,7 @@ class DataSizes:
     recorded_test_segments: int = 1
     #: Synthetic data: imperfect-core segments (``train/imperfect.py``) added to the training split, and
     #: held out as the second test set ``test_imperfect``.
-    imperfect_train_segments: int = 0
+    imperfect_train_segments: int = 4
     imperfect_test_segments: int = 4
 
     @classmethod
@@ -142,40 +143,54 @@ def make_inputs(config: ModelConfig, core: np.ndarray, e0, e1) -> np.ndarray:
     return (codes / config.data_format.scale).astype(np.float32)
 
 
+#: Every synthetic take starts this long before its first window: the oscillator is already running when
+#: the windows begin, as on the board, so the front end has found the core's swing (it needs a crest and a
+#: trough, up to one cycle: 36 ms at 27.5 Hz). The pre-roll feeds the front end only, never a window.
+PREROLL_SECONDS = 0.05
+
+
+def preroll_samples(config: ModelConfig) -> int:
+    return int(round(PREROLL_SECONDS * config.sample_rate_hz))
+
+
 def synthetic_segment(config: ModelConfig, sizes: DataSizes, seed: Iterable[int]) -> dict[str, np.ndarray]:
     """One synthetic take: core + four targets (float64, network units) along a random frequency sweep, and
-    ``freq``, the instantaneous frequency of each sample."""
+    ``freq``, the instantaneous frequency of each sample; :data:`PREROLL_SECONDS` longer than the segment
+    (the pre-roll comes first)."""
     rng = np.random.default_rng(list(seed))
-    n = int(round(sizes.segment_seconds * config.sample_rate_hz))
+    n = int(round(sizes.segment_seconds * config.sample_rate_hz)) + preroll_samples(config)
     freq = frequency_sweep(rng, n, config.sample_rate_hz, sizes.fmin_hz, sizes.fmax_hz)
     phase = phase_from_frequency(freq, config.sample_rate_hz, start=rng.uniform())
     return {**synthesize(phase, freq, config.sample_rate_hz, ALL_WAVES), "freq": freq}
 
 
 def _windows(config: ModelConfig, waves: dict[str, np.ndarray], segment: str, window: int,
-             rng: np.random.Generator) -> Split:
-    """Cut one segment into consecutive windows, one embedding point each. The front end runs over the
-    whole segment (its state carries from window to window, as on the board); each window's e0/e1 are
-    constant."""
+             rng: np.random.Generator, preroll: int = 0) -> Split:
+    """Cut one segment into consecutive windows, one embedding point each, after its first ``preroll``
+    samples. The front end runs over the whole segment, pre-roll included (its state carries from window to
+    window, as on the board); each window's e0/e1 are constant (0 during the pre-roll)."""
     available = frozenset(w for w in waves if w in CORNERS)
     kinds = point_kinds(available)
     # the network plays the target `lookahead` samples behind the core (common/config.py)
     targets = {name: delayed(wave, config.lookahead) for name, wave in waves.items() if name in CORNERS}
     start = int(rng.integers(len(kinds)))
     quantum = 1.0 / config.data_format.scale
-    n = len(waves["core"]) // window
+    n = (len(waves["core"]) - preroll) // window
     length = n * window
-    e0s, e1s, ys, points, labels = np.empty(length), np.empty(length), [], [], []
+    waves = {**waves, "core": waves["core"], "freq": waves.get("freq")}
+    e0s, e1s, ys, points, labels = np.zeros(preroll + length), np.zeros(preroll + length), [], [], []
     for i in range(n):
         kind = kinds[(start + i) % len(kinds)]
         e0, e1 = sample_point(kind, rng, quantum)
-        piece = {name: wave[i * window:(i + 1) * window] for name, wave in targets.items()}
-        e0s[i * window:(i + 1) * window], e1s[i * window:(i + 1) * window] = e0, e1
+        piece = {name: wave[preroll + i * window:preroll + (i + 1) * window] for name, wave in targets.items()}
+        e0s[preroll + i * window:preroll + (i + 1) * window] = e0
+        e1s[preroll + i * window:preroll + (i + 1) * window] = e1
         ys.append(blend(piece, e0, e1))
         points.append((e0, e1))
         labels.append(kind if kind in CORNERS else "blend")
-    x = make_inputs(config, waves["core"][:length], e0s, e1s).reshape(n, window, config.n_inputs)
-    freq = waves["freq"][:length].astype(np.float32).reshape(n, window) if "freq" in waves else None
+    x = make_inputs(config, waves["core"][:preroll + length], e0s, e1s)[preroll:].reshape(n, window, config.n_inputs)
+    freq = (waves["freq"][preroll:preroll + length].astype(np.float32).reshape(n, window)
+            if waves["freq"] is not None else None)
     return Split(x, np.array(ys, dtype=np.float32).reshape(n, window, 1),
                  np.array(points, dtype=np.float32).reshape(n, 2), labels, [segment] * n, freq)
 
@@ -190,9 +205,9 @@ def _concat(parts: list[Split]) -> Split:
 
 def imperfect_synthetic_segment(config: ModelConfig, sizes: DataSizes, seed: Iterable[int]) -> dict[str, np.ndarray]:
     """One imperfect-core take (``train/imperfect.py``): a real oscillator's kind of core, targets on its
-    own phase, and ``freq``."""
+    own phase, and ``freq``; with the pre-roll, as :func:`synthetic_segment`."""
     rng = np.random.default_rng(list(seed))
-    n = int(round(sizes.segment_seconds * config.sample_rate_hz))
+    n = int(round(sizes.segment_seconds * config.sample_rate_hz)) + preroll_samples(config)
     return imperfect_segment(rng, n, config.sample_rate_hz, sizes.fmin_hz, sizes.fmax_hz)
 
 
@@ -221,7 +236,7 @@ def _synthetic_splits(config: ModelConfig, sizes: DataSizes, seed: int, progress
     out = {}
     for split in (*SPLITS, "test_imperfect"):
         parts = [_windows(config, waves, f"{'imperfect' if imp else 'synthetic'}-{split}-{i}", sizes.window,
-                          np.random.default_rng([seed, tag, i, 1]))
+                          np.random.default_rng([seed, tag, i, 1]), preroll_samples(config))
                  for (sp, tag, i, imp), waves in zip(jobs, segments, strict=True) if sp == split]
         if parts:
             out[split] = _concat(parts)

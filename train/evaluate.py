@@ -19,8 +19,8 @@ from common.config import ModelConfig
 from train.dataset import Split
 from train.waves import TARGET_WAVES
 
-__all__ = ["BANDS", "GROUPS", "HARMONIC_FREQUENCIES_HZ", "band_table", "harmonic_error", "metrics", "snr_by_frequency",
-           "snr_db"]
+__all__ = ["BANDS", "GROUPS", "HARMONIC_FREQUENCIES_HZ", "band_table", "harmonic_error", "metrics", "settle_samples",
+           "snr_by_frequency", "snr_db"]
 
 #: Report groups: each corner wave, and every non-corner point together.
 GROUPS = (*TARGET_WAVES, "blend")
@@ -100,13 +100,21 @@ def _steady_tone(config: ModelConfig, frequency_hz: float, samples: int):
 REPORT_FREQUENCIES_HZ = (27.5, 55.0, 110.0, 220.0, 440.0, 880.0, 1760.0, 3520.0)
 
 
+def settle_samples(config: ModelConfig) -> int:
+    """Samples a steady tone runs from reset before it is measured: the front end's pre-roll (it finds the
+    core's swing within a cycle) and the receptive field."""
+    from train.dataset import preroll_samples
+
+    return preroll_samples(config) + config.receptive_field
+
+
 def snr_by_frequency(config: ModelConfig, predict: Predict, frequencies=REPORT_FREQUENCIES_HZ) -> dict:
     """SNR (dB) of each corner wave for a steady synthetic tone at each frequency (two cycles, at least
-    4096 samples, after the warm-up)."""
-    skip = config.receptive_field - 1
+    4096 samples, after the settling time)."""
+    skip = settle_samples(config)
     out = {}
     for f in frequencies:
-        x, y = _steady_tone(config, f, max(4096, skip + int(2 * config.sample_rate_hz / f)))
+        x, y = _steady_tone(config, f, skip + max(4096, int(2 * config.sample_rate_hz / f)))
         y_hat = predict(x)
         out[f"{f:g}"] = {w: round(snr_db(y[i:i + 1], y_hat[i:i + 1], skip), 2) for i, w in enumerate(TARGET_WAVES)}
     return out
@@ -120,7 +128,8 @@ def harmonic_error(config: ModelConfig, predict: Predict, frequencies=HARMONIC_F
     harmonics of a square, where ``output_db`` says how much the output adds).
 
     The tone runs from reset for a warm-up (receptive field plus 4096 samples), then over a whole number
-    of cycles (``fs / gcd(fs, f)`` samples, at least 16384), so every harmonic falls on an FFT bin."""
+    of cycles (``fs / gcd(fs, f)`` samples, at least 16384), so every harmonic falls on an FFT bin; it is
+    measured after the settling time (:func:`settle_samples`)."""
     fs = config.sample_rate_hz
     out = {w: {} for w in TARGET_WAVES}
     for f in frequencies:
@@ -128,7 +137,7 @@ def harmonic_error(config: ModelConfig, predict: Predict, frequencies=HARMONIC_F
             raise ValueError(f"harmonic_error needs integer frequencies (whole cycles in a window), got {f}")
         span = fs // gcd(fs, int(f))
         span *= -(-16384 // span)
-        warm = config.receptive_field + 4096
+        warm = settle_samples(config)
         x, y = _steady_tone(config, f, warm + span)
         y_hat = predict(x)
         cycles = int(f) * span // fs

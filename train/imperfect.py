@@ -4,9 +4,11 @@ A real triangle core is not the ideal +-1 wave of ``train/waves.py``. Each imper
 
 * an amplitude of 0.5 to 1.0 of full scale and a DC offset of -0.1 to +0.1;
 * a rise/fall asymmetry: rise time / fall time from 0.8 to 1.25 (log-uniform);
-* for half the segments, rounded peaks: the core soft-saturated, ``tanh(g x) / tanh(g)`` with g from
-  0.5 to 2.5 (zero-phase: the turning points stay where they are);
-* a little white noise, up to 2**-11 RMS (about 2 LSB of FP4.12);
+* rounded tips, as a slew-limited core has them: the turnaround takes a fixed time, 2 to 20 us drawn
+  per segment (0.4 to 3.8 samples at 192 kHz; a few per cent of a cycle at the top of the range, next to
+  nothing at the bottom). Within that time of each turning point the triangle becomes a parabola that
+  meets both slopes in value and slope (zero-phase: the turning points stay where they are);
+* a little white noise, up to 2**-12 RMS (about 1 LSB of FP4.12, far above what the codec adds);
 * a vibrato (FM) of 3 to 8 Hz and up to 3 % depth on top of the usual pitch glides
   (``train.waves.frequency_sweep``).
 
@@ -27,7 +29,7 @@ from scipy.signal import firwin, oaconvolve
 
 from train.waves import TARGET_WAVES, frequency_sweep
 
-__all__ = ["OVERSAMPLING", "imperfect_segment", "naive_wave"]
+__all__ = ["OVERSAMPLING", "imperfect_segment", "naive_wave", "rounded_core"]
 
 #: Oversampling of the naive synthesis.
 OVERSAMPLING = 8
@@ -58,7 +60,7 @@ def _lowpass() -> np.ndarray:
 def imperfect_segment(rng: np.random.Generator, samples: int, sample_rate_hz: int, fmin_hz: float,
                       fmax_hz: float) -> dict[str, np.ndarray]:
     """One take: ``core`` (the imperfect core, network units), the four targets, ``freq`` (Hz per sample)
-    and ``params`` (amplitude, offset, rise/fall ratio, soft-saturation gain or 0, vibrato depth)."""
+    and ``params`` (amplitude, offset, rise/fall ratio, turnaround time in s, vibrato depth)."""
     lp = _lowpass()
     pad = len(lp)
     n_os = samples * OVERSAMPLING + 2 * pad
@@ -73,12 +75,23 @@ def imperfect_segment(rng: np.random.Generator, samples: int, sample_rate_hz: in
     rise = ratio / (1 + ratio)  # fraction of the cycle the core spends rising
     q = np.where(p < rise, 0.5 * p / rise, 0.5 + 0.5 * (p - rise) / (1 - rise))
     keep = slice(pad, pad + samples * OVERSAMPLING, OVERSAMPLING)
-    out = {w: oaconvolve(naive_wave(w, q), lp, mode="same")[keep] for w in ("core", *TARGET_WAVES)}
-    gain = rng.uniform(0.5, 2.5) if rng.uniform() < 0.5 else 0.0
-    core = np.tanh(gain * out["core"]) / np.tanh(gain) if gain else out["core"]
+    out = {w: oaconvolve(naive_wave(w, q), lp, mode="same")[keep] for w in TARGET_WAVES}
+    turnaround = rng.uniform(2e-6, 20e-6)
+    out["core"] = oaconvolve(rounded_core(q, turnaround * freq), lp, mode="same")[keep]
     amplitude, offset = rng.uniform(0.5, 1.0), rng.uniform(-0.1, 0.1)
-    noise = rng.normal(0.0, rng.uniform(0.0, 2.0**-11), samples)
-    out["core"] = amplitude * core + offset + noise
+    noise = rng.normal(0.0, rng.uniform(0.0, 2.0**-12), samples)
+    out["core"] = amplitude * out["core"] + offset + noise
     out["freq"] = freq[keep]
-    out["params"] = np.array([amplitude, offset, ratio, gain, vib_depth])
+    out["params"] = np.array([amplitude, offset, ratio, turnaround, vib_depth])
     return out
+
+
+def rounded_core(q: np.ndarray, tip) -> np.ndarray:
+    """The core triangle at phase ``q`` with its tips rounded over +-``tip`` of a cycle (a scalar, or one
+    per sample): there a parabola ``1 - 2 tip - 2 d**2 / tip`` (``d`` the phase distance to the tip) joins
+    both slopes smoothly."""
+    to_max = np.abs(q - 0.5)
+    to_min = np.minimum(q, 1 - q)
+    d = np.minimum(to_max, to_min)
+    sign = np.where(to_max < to_min, 1.0, -1.0)
+    return np.where(d < tip, sign * (1 - 2 * tip - 2 * d * d / tip), naive_wave("core", q))

@@ -87,11 +87,21 @@ SMOKE = dict(epochs=2, qat_epochs=1, batch_size=16, window=256, segment_seconds=
              imperfect_test_segments=1)
 
 
-def load_settings(path: str | Path) -> TrainSettings:
-    """The ``[train]`` table of ``path``; unknown keys are rejected by name."""
+def load_settings(path: str | Path, recipe: str | None = None) -> TrainSettings:
+    """The ``[train]`` table of ``path``, and with ``recipe`` the named sub-table ``[train.<recipe>]`` on top
+    of it (``make train RECIPE=long``: a longer schedule for the larger networks). Unknown keys are
+    rejected by name, and so is a recipe the file does not define."""
     table = read_toml_table(path, "train") if str(path).endswith(".toml") else {}
+    recipes = {key: value for key, value in table.items() if isinstance(value, dict)}
+    table = {key: value for key, value in table.items() if key not in recipes}
+    if recipe is not None:
+        if recipe not in recipes:
+            raise ConfigError(f"train.{recipe}: {path} defines no [train.{recipe}] recipe "
+                              f"(it has: {', '.join(sorted(recipes)) or 'none'})")
+        table.update(recipes[recipe])
     known = {f.name for f in dataclasses.fields(TrainSettings)}
     unknown = sorted(set(table) - known)
     if unknown:
-        raise ConfigError(f"train.{unknown[0]}: unknown [train] setting in {path} (known: {', '.join(sorted(known))})")
+        where = f"[train.{recipe}]" if recipe and unknown[0] in recipes[recipe] else "[train]"
+        raise ConfigError(f"train.{unknown[0]}: unknown {where} setting in {path} (known: {', '.join(sorted(known))})")
     return TrainSettings(**table)

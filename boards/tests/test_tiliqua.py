@@ -31,6 +31,7 @@ from boards.registry import get_board
 from boards.tiliqua.archive import ArchiveError, TiliquaArchive, crc32_bzip2
 from boards.tiliqua.housekeeping import TiliquaHousekeeping
 from boards.toolchain.flash import FlashError, flash_board
+from boards.toolchain.runner import TOOLS
 from quantize.weights import random_network
 
 from .helpers import small_config
@@ -363,13 +364,16 @@ def test_build_writes_the_archive_beside_the_bitstream(tmp_path, monkeypatch):
            "Info: Max frequency for clock '$glbnet$clk_sync': 110.00 MHz (PASS at 90.01 MHz)\n"
            "Info: Max frequency for clock '$glbnet$audio_clock_0__i': 150.00 MHz (PASS at 49.15 MHz)\n")
 
-    def fake_build(self, top, *, name, build_dir, **kwargs):
-        from pathlib import Path
-
-        files = self.prepare(top, name).files
-        assert "EHXPLLL" in files[f"{name}.il"] and "--bootaddr 0" in files[f"build_{name}.sh"]
-        (Path(build_dir) / f"{name}.tim").write_text(log)
-        (Path(build_dir) / f"{name}.bit").write_bytes(b"\xff\x00\xde\xad")
+    def fake_build(self, top, *, name, build_dir, do_build=True, **kwargs):
+        """The real build plan, its script replaced by one that writes the canned products."""
+        plan = self.prepare(top, name, **kwargs)
+        assert not do_build
+        assert "EHXPLLL" in plan.files[f"{name}.il"] and "--bootaddr 0" in plan.files[f"build_{name}.sh"]
+        plan.files[f"{plan.script}.sh"] = (
+            f"cat > {name}.tim <<'EOF'\n{log}EOF\n"
+            f"printf '\\377\\000\\336\\255' > {name}.bit\n"
+            + "".join(f"touch {product.format(name=name)}\n" for *_, product in TOOLS))
+        return plan
 
     monkeypatch.setattr(TiliquaPlatform, "build", fake_build)
     net = random_network(small_config(), np.random.default_rng(2))

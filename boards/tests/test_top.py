@@ -55,7 +55,7 @@ def planned_frame_delay(plan, board, sdout_sample_offset: int) -> int:
     sync_per_network = float(board.pll.sync_hz / board.pll.network_hz)
     delays = set()
     for cdc, crossing in zip(CDC_CYCLES, CROSSING_CYCLES, strict=True):
-        network_cycles = crossing + plan.latency_cycles
+        network_cycles = crossing + plan.signal_path_latency
         sync_cycles = cdc + CALIBRATION_CYCLES + SCALER_CYCLES + network_cycles * sync_per_network + crossing + \
             SCALER_CYCLES + CALIBRATION_CYCLES
         ready = ADC_VALID_CYCLE + sdout_sample_offset + sync_cycles * audio_per_sync + cdc

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from common.config import ModelConfig
+from common.roles import jack_roles
 
 from ..audio_edge.jacks import DRY_JACK, input_jacks, output_sources
 
@@ -107,9 +108,8 @@ def _check_text(field: str, value: str, limit: int) -> None:
 def jack_labels(config: ModelConfig) -> list[str]:
     """The 8 jack labels (inputs 0-3, outputs 0-3) for the bootloader's help screen."""
     labels = [""] * IO_LEFT
-    for role, jack in zip(config.inputs, input_jacks(config), strict=True):
-        if jack is not None:
-            labels[jack] = _ROLE_LABEL.get(role, role)
+    for role, jack in zip(jack_roles(config.inputs), input_jacks(config), strict=True):
+        labels[jack] = _ROLE_LABEL.get(role, role)
     for jack, source in enumerate(output_sources(config)):
         if jack == DRY_JACK:
             labels[4 + jack] = "dry core out"

@@ -43,13 +43,13 @@ def write_config(tmp_path: Path, top: str = "", *, f0=16, k0=4, d0=1, d1=4, tabl
 
 def test_default_config_figures():
     config = load_config(DEFAULT)
-    # Hand count: conv0 4 taps x 5 inputs x 16 + 16 biases, conv1 4 x 16 x 16 + 16, conv2 4 x 16 x 1 + 1.
-    assert config.params == (4 * 5 * 16 + 16) + (4 * 16 * 16 + 16) + (4 * 16 + 1) == 1441
+    # Hand count: conv0 4 taps x 7 inputs x 16 + 16 biases, conv1 4 x 16 x 16 + 16, conv2 4 x 16 x 1 + 1.
+    assert config.params == (4 * 7 * 16 + 16) + (4 * 16 * 16 + 16) + (4 * 16 + 1) == 1569
     # 1 + (K-1) * (1 + 4 + 16) samples of history.
     assert config.receptive_field == 1 + 3 * 21 == 64
-    assert config.inputs == ("core", "e0", "e1", "direction", "slope")
+    assert config.inputs == ("core", "e0", "e1", "direction", "slope", "level", "rate")
     assert config.sample_rate_hz == 192_000
-    assert config.n_inputs == 5 and config.n_outputs == 1
+    assert config.n_inputs == 7 and config.n_outputs == 1
     assert config.weight_format == FixedFormat(16, 12) and config.data_format == FixedFormat(16, 12)
     assert config.rounding == "half_up"
 
@@ -65,13 +65,13 @@ def test_json_round_trip(tmp_path):
     config.to_json(tmp_path / "c.json")
     assert load_config(tmp_path / "c.json") == config
     summary = json.loads((tmp_path / "c.json").read_text())
-    assert summary["params"] == 1441 and summary["receptive_field"] == 64
+    assert summary["params"] == 1569 and summary["receptive_field"] == 64
 
 
 def test_valid_custom_config(tmp_path):
     config = load_config(write_config(tmp_path, f0=8, d1=4))
     assert config.layers[0] == LayerConfig(8, 4, 1)
-    assert config.params == (4 * 5 * 8 + 8) + (4 * 8 * 16 + 16) + (4 * 16 + 1)  # 5 inputs: the default roles
+    assert config.params == (4 * 7 * 8 + 8) + (4 * 8 * 16 + 16) + (4 * 16 + 1)  # 7 inputs: the default roles
 
 
 @pytest.mark.parametrize("kwargs, top, field", [

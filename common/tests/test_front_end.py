@@ -9,9 +9,42 @@ from common.config import ConfigError, FrontEndConfig, LayerConfig, ModelConfig,
 from common.front_end import network_inputs, reset_state
 
 
-def _config(**front_end) -> ModelConfig:
-    return ModelConfig(layers=[LayerConfig(1)], inputs=("core", "e0", "direction", "slope", "zero"),
-                       front_end=FrontEndConfig(**front_end))
+def _config(inputs=("core", "e0", "direction", "slope", "zero"), **front_end) -> ModelConfig:
+    return ModelConfig(layers=[LayerConfig(1)], inputs=inputs, front_end=FrontEndConfig(**front_end))
+
+
+def _reference(config: ModelConfig, core) -> dict[str, list[int]]:
+    """The front end written out sample by sample from docs/arithmetic.md, in plain Python integers."""
+    fe, fmt = config.front_end, config.data_format
+
+    def clamp(v):
+        return max(fmt.min_int, min(fmt.max_int, v))
+
+    past = [0] * max(fe.direction_lag, 1)  # past[k]: the core k + 1 samples ago
+    rising, hi, lo, run_max, run_min = True, 4096, -4096, 0, 0
+    k_bits = 16 + (fe.span_floor - 1).bit_length()
+    out = {"direction": [], "slope": [], "level": [], "rate": []}
+    for x in (int(v) for v in core):
+        d = x - past[fe.direction_lag - 1]
+        now = True if d >= fe.direction_threshold else False if d <= -fe.direction_threshold else rising
+        recip = (1 << k_bits) // max(hi - lo, fe.span_floor)  # from the swing before this sample
+        step = x - past[0]
+        out["direction"].append(4096 if now else -4096)
+        out["slope"].append(clamp(step * (1 << fe.slope_shift)))
+        out["level"].append(clamp(((2 * x - hi - lo) * recip) >> (k_bits - 12)))
+        out["rate"].append(clamp((step * recip) >> (k_bits - 12 - fe.rate_shift)))
+        if now != rising:
+            if rising:
+                hi, run_min = run_max, x
+            else:
+                lo, run_max = run_min, x
+            rising = now
+        if rising:
+            run_max = max(run_max, x)
+        else:
+            run_min = min(run_min, x)
+        past = [x] + past[:-1]
+    return out
 
 
 def test_direction_and_slope_by_hand():
@@ -34,6 +67,51 @@ def test_direction_and_slope_by_hand():
     assert out[:, 3].tolist() == [2, 8, 10, 4, -2, -4, 0, 2, 20]
     assert out[:, 4].tolist() == [0] * 9
     assert state.history.tolist() == [10, 20] and state.direction == 1
+
+
+def test_level_and_rate_by_hand():
+    # lag 1, threshold 1, span_floor 16: K = 16 + 4 = 20 bits, level >> 8, rate (rate_shift 6) >> 2.
+    #   t:        0    1    2    3    4    5    6    7
+    #   x:        0    8   16    8    0   -8    0    8
+    #   rising:   +    +    +    -    -    -    +    +     (t0 holds the reset's rising)
+    #   the turn at t3 latches hi = 16 (the rise's maximum), the turn at t6 latches lo = -8; each counts
+    #   from the next sample on: hi/lo before t = 4096/-4096 for t <= 3, 16/-4096 for t = 4..6, 16/-8 at t7
+    #   recip = 2**20 // span: 128 (span 8192), 255 (4112: 255 * 4112 = 1 048 560), 43690 (span 24)
+    #   level = ((2x - hi - lo) * recip) >> 8:  t2: 32 * 128 >> 8 = 16;  t4: 4080 * 255 >> 8 = 4064;
+    #           t5: 4064 * 255 >> 8 = 4048;  t6: 4080 * 255 >> 8 = 4064;  t7: 8 * 43690 >> 8 = 1365 (1/3 of
+    #           the way up the swing)
+    #   rate = (step * recip) >> 2:  t1: 8 * 128 >> 2 = 256;  t4: -8 * 255 >> 2 = -510;  t7: 349520 -> 32767
+    cfg = _config(inputs=("core", "level", "rate"), direction_lag=1, direction_threshold=1, span_floor=16)
+    out, state = network_inputs(cfg, np.array([[0], [8], [16], [8], [0], [-8], [0], [8]]))
+    assert out[:, 1].tolist() == [0, 8, 16, 8, 4064, 4048, 4064, 1365]
+    assert out[:, 2].tolist() == [0, 256, 256, -256, -510, -510, 510, 32767]
+    assert (state.hi, state.lo, state.direction, state.run_max) == (16, -8, 1, 8)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_matches_the_sample_by_sample_definition(seed):
+    """Random slow and fast triangles with noise and jumps, fed in random pieces: every derived code equals
+    the per-sample reference above."""
+    rng = np.random.default_rng(seed)
+    cfg = _config(inputs=("core", "direction", "slope", "level", "rate"), direction_lag=int(rng.integers(1, 6)),
+                  direction_threshold=int(rng.integers(1, 4)), span_floor=int(rng.choice([16, 512, 4096])),
+                  rate_shift=int(rng.integers(0, 7)))
+    t = np.arange(3000)
+    core = np.concatenate([
+        (np.abs((t % 400) - 200) * 20 - 2000 + rng.integers(-3, 4, size=len(t))),  # a slow triangle, noisy
+        (np.abs((t % 37) - 18) * 900 - 8000),                                   # a fast one
+        rng.integers(-32768, 32768, size=500),                                  # full-scale jumps
+        np.zeros(300, dtype=np.int64)]).clip(-32768, 32767)                     # silence
+    expected = _reference(cfg, core)
+    state, parts, lo = reset_state(cfg), [], 0
+    while lo < len(core):
+        hi = min(len(core), lo + int(rng.integers(1, 700)))
+        part, state = network_inputs(cfg, core[lo:hi, None], state)
+        parts.append(part)
+        lo = hi
+    got = np.concatenate(parts)
+    for c, role in enumerate(cfg.inputs[1:], start=1):
+        assert got[:, c].tolist() == expected[role], role
 
 
 def test_a_falling_start_holds_rising_until_the_threshold():
@@ -76,7 +154,10 @@ def test_jack_signals_are_checked():
     ("direction_lag = 0", r"front_end.direction_lag: must be a positive integer, got 0"),
     ("direction_threshold = true", r"front_end.direction_threshold: must be a positive integer, got True"),
     ("slope_shift = 16", r"front_end.slope_shift: must be an integer from 0 to 15, got 16"),
-    ("gain = 2", r"front_end: must be a table with direction_lag, direction_threshold, slope_shift"),
+    ("gain = 2", r"front_end: must be a table with direction_lag, direction_threshold, rate_shift, slope_shift, "
+                 r"span_floor"),
+    ("span_floor = 8", r"front_end.span_floor: must be an integer from 16 to 16384, got 8"),
+    ("rate_shift = 9", r"front_end.rate_shift: must be an integer from 0 to 8, got 9"),
 ])
 def test_bad_front_end_tables_are_refused(tmp_path, table, message):
     path = tmp_path / "c.toml"

@@ -100,5 +100,5 @@ def test_generated_verilog_is_bit_exact_under_verilator(tmp_path):
             outputs.append([v - (1 << w) if v >> (w - 1) else v for v in lanes])
     assert np.array_equal(np.array(outputs), run_waveshaper(net, x).output)
     assert accepts[0] == plan.reset_cycles
-    assert first_valid[0] - accepts[0] == plan.latency_cycles
-    assert set(np.diff(accepts)[-n // 4:].tolist()) == {plan.cycles_per_sample}
+    assert first_valid[0] - accepts[0] == plan.signal_path_latency
+    assert set(np.diff(accepts)[-n // 4:].tolist()) == {plan.signal_path_cycles}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from quantize.golden import GoldenResult, RingCache, conv_step, run_batch
+from quantize.golden import GoldenResult, RingCache, conv_step, run_batch, run_waveshaper
 from sim.check import check_design, lead_for
 from sim.compare import compare
 from sim.stimulus import random_codes
@@ -139,7 +139,7 @@ def test_mutated_weight_fails(verilator_bank, half_up_run):
     layers[0] = QuantizedLayer(w, layers[0].bias)
     wrong = QuantizedNetwork(net.config, tuple(layers))
     result = check_design(verilator_bank.sim, net, entry.plan, codes, design=entry.index, serial=True,
-                          golden=run_batch(wrong, codes))
+                          golden=run_waveshaper(wrong, codes))
     with pytest.raises(AssertionError, match="layer 0, channel 0"):
         assert_bit_exact(result)
 
@@ -150,7 +150,7 @@ def test_wrong_rounding_mode_fails(verilator_bank, half_up_run):
     entry, codes = half_up_run
     wrong = QuantizedNetwork(entry.net.config.replace(rounding="floor"), entry.net.layers)
     result = check_design(verilator_bank.sim, entry.net, entry.plan, codes, design=entry.index, serial=True,
-                          golden=run_batch(wrong, codes))
+                          golden=run_waveshaper(wrong, codes))
     with pytest.raises(AssertionError, match="first divergence at sample"):
         assert_bit_exact(result)
     assert result.comparison.mismatches > 0 or result.comparison.first_divergence

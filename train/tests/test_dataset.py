@@ -33,12 +33,15 @@ def test_shapes_dtypes_and_quantized_inputs(config, tiny):
     for split in SPLITS:
         s = tiny[split]
         n = len(s)
-        assert s.x.shape == (n, TINY["window"], 5) and s.x.dtype == np.float32
+        assert s.x.shape == (n, TINY["window"], 7) and s.x.dtype == np.float32
         assert s.y.shape == (n, TINY["window"], 1) and s.y.dtype == np.float32
         assert s.points.shape == (n, 2) and len(s.labels) == n
         codes = s.x.astype(np.float64) * 4096
         np.testing.assert_array_equal(codes, np.round(codes))  # FP4.12 codes / 4096
         assert set(np.unique(s.x[..., 3])) == {-1.0, 1.0}  # the direction cue: +-1.0
+        # after the pre-roll the front end knows the ideal core's swing: level spans -1..+1, a little beyond
+        # at the band-limited tips (the latched crest and trough are samples near them)
+        assert -1.05 < s.x[..., 5].min() < -0.95 and 0.95 < s.x[..., 5].max() < 1.05
         assert s.freq is not None and s.freq.shape == (n, TINY["window"])
         # e0/e1 are constant per window and equal to the recorded point.
         np.testing.assert_array_equal(s.x[:, :, 1], np.repeat(s.points[:, :1], TINY["window"], axis=1))
@@ -59,12 +62,20 @@ def test_training_split_covers_corners_edges_and_interior(tiny):
 
 def test_targets_are_blends_of_the_segment_waves(config, tiny):
     """Every window of a regenerated segment: target = cos/sin-weighted sum of the four waves at its
-    point (weights written out here), core input = the segment's core quantized to FP4.12."""
-    from train.dataset import DataSizes, synthetic_segment
+    point (weights written out here) ``lookahead`` samples late, core input = the segment's core quantized
+    to FP4.12."""
+    from train.dataset import DataSizes, preroll_samples, synthetic_segment
 
     waves = synthetic_segment(config, DataSizes(**TINY), (3, 0, 1))  # seed 3, split 0 (train), segment 1
+    lag = config.lookahead
+    assert lag == 2
+    # the targets 2 samples late, the first value held over the start (by hand, not train.dataset.delayed)
+    waves = {k: (np.concatenate([[v[0]] * lag, v[:-lag]]) if k != "core" else v) for k, v in waves.items()}
     s = tiny["train"]
     idx = [i for i, seg in enumerate(s.segments) if seg == "synthetic-train-1"]
+    pre = preroll_samples(config)  # the take starts 0.05 s before its first window
+    assert pre == 9600
+    waves = {k: v[pre:] for k, v in waves.items()}
     assert len(idx) == len(waves["core"]) // TINY["window"]
     for j, i in enumerate(idx):
         e0, e1 = (float(v) for v in s.points[i])
@@ -101,14 +112,19 @@ def test_every_input_role_has_a_source(config):
     expected = {"core": core, "e0": [0.25] * 3, "e1": [0.75] * 3, "zero": [0.0] * 3,
                 "direction": [1.0, -1.0, 1.0],
                 # steps 2048, -4096, 3072 times 16 saturate at the FP4.12 limits
-                "slope": [32767 / 4096, -8.0, 32767 / 4096]}
+                "slope": [32767 / 4096, -8.0, 32767 / 4096],
+                # the swing before t0, t1 is reset's +-1.0 (recip 2**25 // 8192 = 4096, >> 13); the turn to falling
+                # at t1 latches hi = 2048 for t2: recip 2**25 // 6144 = 5461, (2048 - 2048 + 4096) * 5461 >> 13 = 2730
+                "level": [0.5, -0.5, 2730 / 4096],
+                # steps times recip >> 7: 65536, -131072, 131064: saturated
+                "rate": [32767 / 4096, -8.0, 32767 / 4096]}
     for c, role in enumerate(reversed(INPUT_ROLES)):
         np.testing.assert_array_equal(x[:, c], expected[role], err_msg=role)
 
 
 def test_embedding_sweep(config):
     x = embedding_sweep(config, 0.05, frequency_hz=220.0)
-    assert x.shape == (9600, 5) and x.dtype == np.float32
+    assert x.shape == (9600, 7) and x.dtype == np.float32
     assert x[0, 1] == 0 and x[0, 2] == 0 and x[:, 1].max() == 1 and x[:, 2].max() == 1
     # the direction cue follows the triangle: it changes twice per cycle
     assert np.sum(np.diff(x[:, 3]) != 0) == pytest.approx(2 * 0.05 * 220, abs=2)
@@ -137,5 +153,7 @@ def test_recorded_splits_build_blends_from_recorded_waves(config, tmp_path):
     w = blend_weights(e0, e1)
     start = [j for j in range(len(s)) if s.segments[j] == s.segments[i]].index(i) * 256
     expected = w["sine"] * data[:, 1] + w["square"] * data[:, 2] + w["ramp"] * data[:, 3]
+    lag = config.lookahead  # the targets run 2 samples behind the core (first value held)
+    expected = np.concatenate([[expected[0]] * lag, expected[:-lag]])
     np.testing.assert_allclose(s.y[i, :, 0], expected[start:start + 256], atol=1e-6)
     np.testing.assert_allclose(s.x[i, :, 0], np.round(data[start:start + 256, 0] * 4096) / 4096, atol=1e-7)

@@ -32,7 +32,7 @@ def test_smoke_run_writes_every_artefact(smoke_run):
     for name in ARTEFACTS:
         assert (smoke_run / name).stat().st_size > 0, name
     report = json.loads((smoke_run / "report.json").read_text())
-    assert report["params"] == 1441 and report["epochs"] == 2 and report["qat_epochs"] == 1
+    assert report["params"] == 1569 and report["epochs"] == 2 and report["qat_epochs"] == 1
     assert report["train_seconds"] > 0
     for section in (report["qkeras"], report["float"]):
         for group in ("sine", "ramp", "square", "zigzag", "blend", "all"):
@@ -128,8 +128,24 @@ def test_default_train_table(tmp_path):
     assert settings == TrainSettings()  # the [train] table spells out the code's defaults
     assert settings.window > 64
     bad = tmp_path / "c.toml"
-    bad.write_text(DEFAULT_CONFIG.read_text() + "\nbogus = 1\n")  # lands in [train]
+    bad.write_text(DEFAULT_CONFIG.read_text().replace("[train]\n", "[train]\nbogus = 1\n"))
     from common.config import ConfigError
 
     with pytest.raises(ConfigError, match=r"^train\.bogus"):
         load_settings(bad)
+
+
+def test_named_recipes(tmp_path):
+    """`make train RECIPE=long` applies [train.long] on top of [train]; a missing recipe or an unknown key in
+    one is refused by name."""
+    from common.config import ConfigError
+
+    base, long = load_settings(DEFAULT_CONFIG), load_settings(DEFAULT_CONFIG, "long")
+    assert long.epochs == 1200 and long.replace(epochs=base.epochs) == base
+    with pytest.raises(ConfigError, match=r"^train\.short: .* defines no \[train\.short\] recipe \(it has: long\)"):
+        load_settings(DEFAULT_CONFIG, "short")
+    bad = tmp_path / "c.toml"
+    bad.write_text(DEFAULT_CONFIG.read_text() + "bogus = 1\n")  # lands in [train.long]
+    with pytest.raises(ConfigError, match=r"^train\.bogus: unknown \[train\.long\] setting"):
+        load_settings(bad, "long")
+    load_settings(bad)  # the default recipe does not read [train.long]
