@@ -5,14 +5,22 @@ one ``data_format`` word per (slot, channel) at address ``{slot, channel}``: a n
 onto ECP5 block RAM (DP16KD) instead of a vector-wide one that would need a RAM per 36 bits.
 
 * ``push`` (one vector per sample) stores the newest vector in the ``current`` register and advances
-  the write slot; slots are a power of two so the pointer wraps for free.
-* A read of tap 0 comes from ``current``; at the same time ``current[channel]`` is written into the
-  RAM at the newest slot. The layer reads every channel of tap 0 during every sample, so by the time
-  the slot is read as an older tap (at least one push later) it holds the whole vector, and the write
-  never collides with a read (older taps are other slots: ``depth > history``).
+  the write slot; slots are a power of two so the pointer wraps for free. The vector is taken into a
+  staging register in the cycle of the push (no enable: every cycle) and into ``current`` one cycle later,
+  under a registered enable: ``current`` is ``Cin`` words wide, and an enable that fans out to all of them
+  from behind the layer's handshake logic was the slowest path of the large networks. So a pushed vector
+  is readable at tap 0 from the second cycle after its push; a layer with ``K >= 2`` taps reads tap
+  ``K - 1`` first, so its first tap-0 read comes at least ``Cin >= 1`` cycles later. With a single tap
+  (no history) there is no later read to wait for, and ``current`` takes the vector in the push cycle.
+* A read of tap 0 comes from ``current``: the channel index is registered, the word selected in the
+  next cycle, and in that cycle ``current[channel]`` is also written into the RAM at the newest slot. The
+  layer reads every channel of tap 0 during every sample, so by the time the slot is read as an older tap
+  (at least one push later) it holds the whole vector, and the write never collides with a read (older
+  taps are other slots: ``depth > history``).
 * ``data`` follows ``tap``/``channel`` by :data:`READ_LATENCY` = 3 cycles: the RAM's read, a plain
   register on the RAM output (the RAM's clock-to-out is the slowest delay on ECP5, so nothing else
-  shares its cycle), then the tap-0 mux into the output register.
+  shares its cycle), then the tap-0 mux into the output register; on the tap-0 side the registered
+  index, the selection, then the same output register.
 
 The causal zero padding of docs/arithmetic.md needs an empty history after every reset, not only at
 configuration: after ``rst`` the cache writes zeros to every RAM word, one per cycle (``clear_cycles``),
@@ -68,17 +76,27 @@ class ActivationCache(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         shape = sample_shape(self.config)
-        current = Signal(SampleVector(self.config, self.channels))
-        with m.If(self.push.valid):
-            m.d.sync += current.eq(self.push.payload)
-        current_value = select([current[c] for c in range(self.channels)], self.channel)
-
+        # Data registers without a reset (each is written before it is read; the reset net stays small).
+        # The RAM is cleared after reset instead (below).
+        current = Signal(SampleVector(self.config, self.channels), reset_less=True)
+        if self.history == 0:
+            with m.If(self.push.valid):
+                m.d.sync += current.eq(self.push.payload)
+        else:
+            staged = Signal(SampleVector(self.config, self.channels), reset_less=True)
+            pushed = Signal()
+            m.d.sync += [staged.eq(self.push.payload), pushed.eq(self.push.valid)]
+            with m.If(pushed):
+                m.d.sync += current.eq(staged)
+        # Tap 0 from ``current``: the channel index is registered first (a register of its own that drives
+        # only this multiplexer, placed beside it), the selection made in the next cycle, then registered.
+        channel_d = Signal(range(self.channels))
         newest_d = Signal()
-        current_d = Signal(shape)
+        m.d.sync += [channel_d.eq(self.channel), newest_d.eq(self.tap == 0)]
+        current_value = select([current[c] for c in range(self.channels)], channel_d)
         newest_dd = Signal()
-        current_dd = Signal(shape)
-        m.d.sync += [newest_d.eq(self.tap == 0), current_d.eq(current_value),
-                     newest_dd.eq(newest_d), current_dd.eq(current_d)]
+        current_dd = Signal(shape, reset_less=True)
+        m.d.sync += [newest_dd.eq(newest_d), current_dd.eq(current_value)]
 
         if self.history == 0:
             m.d.comb += self.ready.eq(1)
@@ -103,16 +121,18 @@ class ActivationCache(wiring.Component):
             m.d.sync += clear_addr.eq(clear_addr + 1)
             with m.If(clear_addr == words - 1):
                 m.d.sync += clearing.eq(0)
+        # The newest vector goes into the RAM one cycle after each tap-0 read, when its word is selected
+        # (``channel_d``); the layer never pushes in between (a push and a read never share a cycle).
         m.d.comb += [
             self.ready.eq(~clearing),
             self.read_address.eq(Cat(channel, read_slot)),
-            self.write_address.eq(Mux(clearing, clear_addr, Cat(channel, write_slot))),
-            self.write_enable.eq(clearing | (self.tap == 0)),
+            self.write_address.eq(Mux(clearing, clear_addr, Cat(channel_d[:self.channel_bits], write_slot))),
+            self.write_enable.eq(clearing | newest_d),
             read.addr.eq(self.read_address),
             write.addr.eq(self.write_address),
             write.data.eq(Mux(clearing, 0, current_value)),
             write.en.eq(self.write_enable),
         ]
-        ram_q = Signal(shape)
+        ram_q = Signal(shape, reset_less=True)
         m.d.sync += [ram_q.eq(read.data), self.data.eq(Mux(newest_dd, current_dd, ram_q))]
         return m

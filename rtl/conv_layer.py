@@ -15,8 +15,8 @@ t       history read (tap, channel) and weight read (step number) issued
 t+1     weight data (RAM read); history read in flight (L = ``HISTORY_READ_LATENCY`` = 3 cycles)
 t+L-1   bias read issued (the group's bias word)
 t+L     multiplier inputs registered: sample ``x`` and weight ``w`` (weight delayed to match); bias data
-t+L+1   product ``x * w`` and the group's aligned bias ``(b << df) + R`` registered (registers around the
-        multiplier let yosys map it onto MULT18X18D)
+t+L+1   product ``x * w`` and the group's aligned bias ``(b << df) + R`` registered (``rtl/multiplier.py``:
+        on an ECP5 the product register is the MULT18X18D's own output register)
 t+L+2   accumulator = (first step of a group ? aligned bias : accumulator) + product
 t+L+3   after a group's last step: ``q = (acc >> shift) + round_up`` (half_even tie detection)
 t+L+4   ``q`` saturated to ``data_format`` (+ ReLU) and shifted into the result vector
@@ -42,9 +42,10 @@ from quantize.weights import QuantizedLayer
 
 from .activation_cache import ActivationCache
 from .coefficients import coefficient_image
+from .multiplier import Multiplier
 from .plan import HISTORY_READ_LATENCY, LayerPlan
 from .shift_buffer import ShiftBuffer
-from .types import SampleVector, accumulator_shape, product_shape, requantized_shape, sample_shape, weight_shape
+from .types import SampleVector, accumulator_shape, requantized_shape, sample_shape, weight_shape
 
 __all__ = ["COEFFICIENT_MEMORY_ATTRS", "ConvLayer"]
 
@@ -112,11 +113,12 @@ class ConvLayer(wiring.Component):
         running = self.running  # issuing MAC steps
         pending = Signal()    # a sample was accepted and its result has not reached the output register
         complete = Signal()   # the result vector holds the whole sample
-        out_free = Signal()
+        # copy == complete & ~o.valid at all times (not `| o.ready`: no combinational path from o.ready to
+        # i.ready), kept in a flip-flop of its own (its next value is computed below from the next values of
+        # complete and o.valid): it enables the load of the whole output vector and, through i.ready, of the
+        # history's input vector, so those wide enables start at a register, not behind other logic.
         copy = Signal()
         m.d.comb += [
-            out_free.eq(~self.o.valid),  # not `| o.ready`: no combinational path from o.ready to i.ready
-            copy.eq(complete & out_free),
             self.i.ready.eq((~pending | copy) & history.ready),
             history.push.valid.eq(self.i.valid & self.i.ready),
             history.push.payload.eq(self.i.payload),
@@ -177,14 +179,16 @@ class ConvLayer(wiring.Component):
             # Weight data (stage 1) is delayed to the multiplier input stage L like the history read.
             weight = weight_read.data
             for stage in range(2, L + 1):
-                delayed_weight = Signal(weight_shape(cfg), name=f"w{lane}_{stage}")
+                delayed_weight = Signal(weight_shape(cfg), name=f"w{lane}_{stage}", reset_less=True)
                 m.d.sync += delayed_weight.eq(weight)
                 weight = delayed_weight
             w = weight                                                # multiplier input B, stage L
-            bias = Signal(acc_shape, name=f"bias{lane}")             # stage L+1
-            product = Signal(product_shape(cfg), name=f"product{lane}")  # stage L+1
-            acc = Signal(acc_shape, name=f"acc{lane}")                # stage L+2
-            q = Signal(requantized_shape(cfg, self.index), name=f"q{lane}")  # stage L+3
+            # data registers, read only under the valid flags: no reset (the reset net stays small)
+            bias = Signal(acc_shape, name=f"bias{lane}", reset_less=True)                 # stage L+1
+            m.submodules[f"multiplier{lane}"] = multiplier = Multiplier(width, cfg.weight_format.width)
+            product = multiplier.p                                                         # stage L+1
+            acc = Signal(acc_shape, name=f"acc{lane}", reset_less=True)                    # stage L+2
+            q = Signal(requantized_shape(cfg, self.index), name=f"q{lane}", reset_less=True)  # stage L+3
             # The aligned bias (b << df) + R (docs/arithmetic.md): R has a single bit, and when it lies
             # below df it only fills the zeros the shift made (wires, no adder).
             raw_bias = bias_read.data                                 # stage L
@@ -193,7 +197,7 @@ class ConvLayer(wiring.Component):
             else:
                 aligned = (raw_bias << df) + rounding
             m.d.sync += bias.eq(aligned)
-            m.d.sync += product.eq(x * w)
+            m.d.comb += [multiplier.a.eq(x), multiplier.b.eq(w)]
             with m.If(valid[L + 1]):
                 m.d.sync += acc.eq(Mux(first[L + 1], bias, acc) + product)
 
@@ -219,7 +223,7 @@ class ConvLayer(wiring.Component):
             results.append(saturated)
 
         # -- result vector: each finished group shifts in at the top; after G groups group 0 is at 0 ----
-        result = Signal(SampleVector(cfg, groups * lanes))
+        result = Signal(SampleVector(cfg, groups * lanes), reset_less=True)
         group_done = Signal()  # stage L+3: q holds a finished group
         m.d.sync += group_done.eq(valid[L + 2] & last[L + 2])
         with m.If(group_done):
@@ -229,10 +233,18 @@ class ConvLayer(wiring.Component):
         with m.If(copy):
             m.d.sync += complete.eq(0)
 
-        # -- output register ----------------------------------------------------------------------------
+        # -- output register (its payload has no reset: it is only read while o.valid) -------------------
+        #: The output register (``o.payload`` is wired to it; the formal mutants reach it here).
+        self.output_register = payload = Signal(self.o.payload.shape(), reset_less=True)
+        m.d.comb += self.o.payload.eq(payload)
         with m.If(copy):
-            m.d.sync += [self.o.valid.eq(1),
-                         self.o.payload.eq(result.as_value()[:self.out_channels * width])]
+            m.d.sync += [self.o.valid.eq(1), payload.eq(result.as_value()[:self.out_channels * width])]
         with m.Elif(self.o.ready):
             m.d.sync += self.o.valid.eq(0)
+
+        complete_next = Signal()
+        o_valid_next = Signal()
+        m.d.comb += [complete_next.eq((complete | (group_done & last_group[L + 3])) & ~copy),
+                     o_valid_next.eq(copy | (self.o.valid & ~self.o.ready))]
+        m.d.sync += copy.eq(complete_next & ~o_valid_next)
         return m

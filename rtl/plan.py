@@ -10,8 +10,9 @@ Hardware model (exactly what ``rtl/conv_layer.py`` builds, and what the tests me
 * Its initiation interval is ``cycles = mac_cycles + LAYER_OVERHEAD_CYCLES`` (accept cycle + read,
   multiply and accumulate pipeline + requantize stages; see ``conv_layer.py``), and its output is valid
   ``latency_cycles = mac_cycles + LAYER_LATENCY_OVERHEAD`` cycles after the input was accepted.
-* After reset each block-RAM cache clears itself, one word per cycle, so the first input is accepted
-  ``reset_cycles`` (the largest cache's word count) after reset.
+* After reset each block-RAM cache clears itself, one word per cycle, and layer ``i`` leaves reset
+  ``i + LAYER_RESET_DELAY`` cycles after the network, so the first input is accepted ``reset_cycles`` (the
+  latest layer's reset delay plus its cache's word count) after reset.
 * The network's ``cycles_per_sample`` (its initiation interval) is the maximum over the layers, its
   ``latency_cycles`` (input accepted -> output valid) the sum of the layers' latencies.
 
@@ -48,6 +49,7 @@ __all__ = [
     "LAYER_OVERHEAD_CYCLES",
     "FRONT_END_LATENCY",
     "FRONT_END_MULTIPLIERS",
+    "LAYER_RESET_DELAY",
     "LayerPlan",
     "Plan",
     "PlanError",
@@ -68,6 +70,9 @@ LAYER_OVERHEAD_CYCLES = HISTORY_READ_LATENCY + 4
 #: Input accepted -> output ``valid`` of one layer, beyond its issue cycles (one more than the overhead:
 #: the output register).
 LAYER_LATENCY_OVERHEAD = LAYER_OVERHEAD_CYCLES + 1
+#: Layer ``i`` leaves reset ``i + LAYER_RESET_DELAY`` cycles after the network: its reset passes that many
+#: flip-flops (``rtl/network.py``), so the network's reset never fans out from one flip-flop to every layer.
+LAYER_RESET_DELAY = 1
 #: A lane's coefficient memory (its weights, then its biases) is a whole number of 512-word slices, every
 #: word filled: Project Trellis' ``ecpbram`` finds a memory in a routed design by the 512-bit columns of its
 #: initial contents (one bit of 512 consecutive words), and replaces them with new weights without
@@ -422,8 +427,8 @@ def make_plan(config: ModelConfig, *, clock_hz: int, sample_rate_hz: int, multip
         cycles_per_sample=cycles, multipliers=sum(chosen), multiplier_budget=multipliers,
         memory_bits=sum(lp.memory_bits for lp in layers), latency_cycles=latency,
         latency_samples=(latency + FRONT_END_LATENCY) // budget, layers=layers,
-        reset_cycles=max(lp.clear_cycles for lp in layers), front_end_cycles=front_cycles,
-        front_end_latency=FRONT_END_LATENCY, front_end_multipliers=front_multipliers,
+        reset_cycles=max(lp.index + LAYER_RESET_DELAY + lp.clear_cycles for lp in layers),
+        front_end_cycles=front_cycles, front_end_latency=FRONT_END_LATENCY, front_end_multipliers=front_multipliers,
         macs_per_sample=config.macs_per_sample)
     if not estimate:
         return plan

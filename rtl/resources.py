@@ -27,8 +27,9 @@ on networks that were not):
 * ``layer``: one per layer (the step counters, the cache's pointers and clearing, handshakes);
 * ``constant``: the front end and the reset counter.
 
-**Flip-flops** are counted register by register from the RTL (not fitted): the history, per lane the
-weight delay, bias, product, accumulator and requantized registers, the result and output vectors, the
+**Flip-flops** are counted register by register from the RTL (not fitted): the history (with its staging
+register), per lane the weight delay, bias, accumulator and requantized registers (the product register is
+the multiplier block's own on the boards, ``rtl/multiplier.py``), the result and output vectors, the
 counters and the control pipeline.
 """
 
@@ -206,12 +207,13 @@ def _layer(config: ModelConfig, lp) -> LayerEstimate:
     pipeline = (_READ_LATENCY + 3) + (_READ_LATENCY + 1) + (_READ_LATENCY + 2) + (_READ_LATENCY + 3) \
         + (_READ_LATENCY - 1) * _clog2(G)
     control = 5 + counter_bits + pipeline
-    lane = (_READ_LATENCY - 1) * ww + A + (w + ww) + A + Q
+    lane = (_READ_LATENCY - 1) * ww + A + A + Q  # the product register is the MULT18X18D's (rtl/multiplier.py)
     vectors = G * P * w + lp.out_channels * w + 1
     if lp.cache_kind == "registers":
         history_ffs = (history + 1) * cin * w + _READ_LATENCY * w
     else:
-        history_ffs = cin * w + 4 * w + 3 + _clog2(history + 1) + _clog2(max(cache_words, 1)) + 2 * w + 13
+        staging = cin * w + 1 if history else 0  # the vector's staging register and its enable
+        history_ffs = cin * w + staging + 4 * w + 3 + _clog2(history + 1) + _clog2(max(cache_words, 1)) + 2 * w + 13
     return LayerEstimate(index=lp.index, multipliers=P, coefficient_block_rams=coefficient_brams,
                          cache_block_rams=cache_brams, ffs=control + P * lane + vectors + history_ffs)
 

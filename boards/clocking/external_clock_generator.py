@@ -1,10 +1,11 @@
 """ExternalAudioClockGenerator: ``sync`` from one EHXPLLL, ``audio`` from an external clock ball.
 
-    board oscillator --> EHXPLLL (CLKOP = feedback) --> sync      (network, e.g. 90 MHz on Tiliqua)
+    board oscillator --> EHXPLLL (CLKOP = feedback) --> sync      (codec streams, e.g. 90 MHz on Tiliqua)
+                                 (CLKOS2, optional) --> network   (front end and network, e.g. 108 MHz)
     external generator --> clock-capable ball --------> audio     (codec, 256 fs, e.g. 49.152 MHz)
 
-* ``sync`` is held in reset until the PLL locks (:class:`~amaranth.lib.cdc.ResetSynchronizer`, released on
-  a ``sync`` edge).
+* ``sync`` (and ``network``) are held in reset until the PLL locks
+  (:class:`~amaranth.lib.cdc.ResetSynchronizer`, released on an edge of their own clock).
 * ``audio`` is held in reset until :class:`.audio_clock_monitor.AudioClockMonitor` has measured the
   external clock within 1 % of the planned frequency, and again whenever it is not. Holding ``audio`` in
   reset holds the codec driver in reset, and so the codec in power-down (``docs/eurorack-pmod.md`` §7.1):
@@ -56,10 +57,18 @@ class ExternalAudioClockGenerator(wiring.Component):
         m.domains.sync = ClockDomain("sync")
         m.domains.audio = ClockDomain("audio")
         clk_sync = Signal(name="clk_sync")
+        network = {}
+        if pll.clkos2_div is not None:
+            m.domains.network = ClockDomain("network")
+            clk_network = Signal(name="clk_network")
+            m.d.comb += ClockSignal("network").eq(clk_network)
+            network = {"a_FREQUENCY_PIN_CLKOS2": f"{float(pll.network_hz) / 1e6:.6f}", "o_CLKOS2": clk_network,
+                       "i_ENCLKOS2": 0}
         m.submodules.pll = Instance(
             "EHXPLLL",
             a_FREQUENCY_PIN_CLKI=f"{pll.clock_in_hz / 1e6:.6f}",
             a_FREQUENCY_PIN_CLKOP=f"{float(pll.sync_hz) / 1e6:.6f}",
+            **network,
             a_ICP_CURRENT="12",
             a_LPF_RESISTOR="8",
             a_MFG_ENABLE_FILTEROPAMP="1",
@@ -81,6 +90,8 @@ class ExternalAudioClockGenerator(wiring.Component):
         )
         m.d.comb += [ClockSignal("sync").eq(clk_sync), ClockSignal("audio").eq(clk_audio)]
         m.submodules.reset_sync = ResetSynchronizer(~self.locked | reset, domain="sync")
+        if network:
+            m.submodules.reset_network = ResetSynchronizer(~self.locked | reset, domain="network")
 
         m.submodules.monitor = monitor = self.monitor
         m.d.comb += self.audio_ok.eq(monitor.ok)

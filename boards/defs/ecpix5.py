@@ -21,9 +21,11 @@ __all__ = ["BOARD", "ECPIX5CodecPlatform"]
 
 CLOCK_IN_HZ = 100_000_000
 SYNC_TARGET_HZ = 100_000_000
-#: The network's own clock (CLKOS2): the fastest VCO division not above this, 639.13 MHz / 5 = 127.83 MHz
-#: (the 50k-parameter network of configs/ecpix5.toml meets it in the full design).
-NETWORK_TARGET_HZ = 130_000_000
+#: The network's own clock (CLKOS2): the fastest VCO division not above this, 639.13 MHz / 6 = 106.52 MHz.
+#: The next division, /5 = 127.83 MHz, gives the 50k-parameter network of configs/ecpix5.toml no fewer
+#: multipliers (its 256-step layers fit two groups per lane at either clock) and less timing slack
+#: (boards/README.md, "Clocks").
+NETWORK_TARGET_HZ = 110_000_000
 PLL = search_pll(CLOCK_IN_HZ, SYNC_TARGET_HZ, 192_000, network_target_hz=NETWORK_TARGET_HZ)
 
 

@@ -52,12 +52,16 @@ DEVICE = ecp5_device("LFE5U-25F", "CABGA256", 6)
 CLOCK_IN_HZ = 48_000_000
 CLOCK_IN_BALL = "A8"
 SYNC_TARGET_HZ = 90_000_000
+#: The network's own clock (CLKOS2 of the same PLL), as on the other 25F boards: 48 MHz -> VCO 540 MHz / 5 =
+#: 108 MHz.
+NETWORK_TARGET_HZ = 110_000_000
 SAMPLE_RATE_HZ = 192_000
 #: What the manifest asks the SI5351 for, and what it makes.
 AUDIO_TARGET_HZ = AUDIO_CLOCKS_PER_SAMPLE * SAMPLE_RATE_HZ
 AUDIO_SI5351 = si5351_output(AUDIO_TARGET_HZ)
 AUDIO_CLOCK_BALL = "D8"
-CLOCKS = ExternalAudioClockPlan(search_sync_pll(CLOCK_IN_HZ, SYNC_TARGET_HZ), AUDIO_SI5351.output_hz,
+CLOCKS = ExternalAudioClockPlan(search_sync_pll(CLOCK_IN_HZ, SYNC_TARGET_HZ, network_target_hz=NETWORK_TARGET_HZ),
+                                AUDIO_SI5351.output_hz,
                                 AUDIO_TARGET_HZ, audio_source="SI5351A clk0 (25 MHz crystal) on D8, set by "
                                                               "the bootloader from the manifest")
 

@@ -27,12 +27,12 @@ def test_reserved_multipliers():
 
 
 def test_plan_uses_the_real_clocks():
-    """The ECPIX-5's network clock is the PLL's CLKOS2: 100 MHz / 23 * 21 * 7 / 5 = 127.826 MHz (VCO 639.13 MHz
-    divided by 5), rounded down; the sample rate the codec's 192 046.4 Hz, rounded up."""
+    """The ECPIX-5's network clock is the PLL's CLKOS2: 100 MHz / 23 * 21 * 7 / 6 = 106.522 MHz (VCO 639.13 MHz
+    divided by 6), rounded down; the sample rate the codec's 192 046.4 Hz, rounded up."""
     board = get_board("ecpix5")
     plan = plan_for_board(small_config(), board)
-    assert plan.clock_hz == 127_826_086 and plan.sample_rate_hz == 192_047
-    assert plan.cycle_budget == 127_826_086 // 192_047 == 665
+    assert plan.clock_hz == 106_521_739 and plan.sample_rate_hz == 192_047
+    assert plan.cycle_budget == 106_521_739 // 192_047 == 554
 
 
 def test_plan_refuses_what_the_part_cannot_hold_before_any_tool():
@@ -67,7 +67,7 @@ def test_rtl_for_a_board_writes_the_plan_the_build_uses(tmp_path, capsys):
     assert main(args) == 0
     plan = Plan.from_json(tmp_path / "rtl" / "plan.json")
     assert plan == plan_for_board(cfg, get_board("ecpix5"))
-    assert (plan.clock_hz, plan.sample_rate_hz) == (127_826_086, 192_047)
+    assert (plan.clock_hz, plan.sample_rate_hz) == (106_521_739, 192_047)
     assert "module network(" in (tmp_path / "rtl" / "network.v").read_text()
     assert "cycles per sample" in capsys.readouterr().out
 
@@ -113,14 +113,14 @@ def test_real_build_meets_timing_and_new_weights_are_patched_in_seconds(tmp_path
     assert set(report["clocks"]) == {"sync", "audio", "network"}
     assert report["clocks"]["sync"]["target_mhz"] == pytest.approx(91.30, abs=0.02)
     assert report["clocks"]["audio"]["target_mhz"] == pytest.approx(49.16, abs=0.02)
-    assert report["clocks"]["network"]["target_mhz"] == pytest.approx(127.83, abs=0.02)
+    assert report["clocks"]["network"]["target_mhz"] == pytest.approx(106.52, abs=0.02)
     for name in ("TRELLIS_COMB", "TRELLIS_FF", "MULT18X18D", "DP16KD"):
         assert 0 < report["utilisation"][name]["used"] < report["utilisation"][name]["available"]
     assert report["utilisation"]["EHXPLLL"]["used"] == 1
     # every lane's coefficient memory and every history is a block RAM (rtl/resources.py)
     assert report["utilisation"]["DP16KD"]["used"] == report["estimate"]["network"]["block_rams"]
     assert report["utilisation"]["MULT18X18D"]["used"] == report["estimate"]["total"]["multipliers"]
-    assert report["cycles_per_sample"] <= report["cycle_budget"] == 665
+    assert report["cycles_per_sample"] <= report["cycle_budget"] == 554
     assert report["sample_rate_hz"] == pytest.approx(192_046.4, abs=0.1)
     assert report["weights"]["full_build"] is True and report["weights"]["verified"] is True
     assert any("full synthesis and place-and-route" in m and "no routed template yet" in m for m in messages)

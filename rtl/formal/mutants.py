@@ -31,7 +31,7 @@ class ChangesPayload(ConvLayer):
     def elaborate(self, platform):
         m = super().elaborate(platform)
         with m.If(self.o.valid & ~self.o.ready):
-            m.d.sync += self.o.payload.eq(~self.o.payload.as_value())
+            m.d.sync += self.output_register.eq(~self.output_register.as_value())
         return m
 
 
