@@ -76,12 +76,12 @@ def test_rtl_overrides_single_figures(tmp_path):
     cfg = small_config()
     random_network(cfg, np.random.default_rng(4)).save(tmp_path / "weights")
     args = ["rtl", "--board", "colorlight_i5", "--weights", str(tmp_path / "weights"), "--out", str(tmp_path),
-            "--clock-hz", "50000000", "--multipliers", "3"]
+            "--clock-hz", "50000000", "--multipliers", "4"]
     assert main(args) == 0
     plan = Plan.from_json(tmp_path / "plan.json")
     # The board's codec runs at 191 761.4 Hz, under the trained 192 kHz: the faster of the two is planned.
     assert (plan.clock_hz, plan.sample_rate_hz) == (50_000_000, 192_000)
-    assert plan.multipliers <= 3
+    assert plan.multipliers + plan.front_end_multipliers <= 4 and plan.front_end_multipliers == 2
 
 
 def test_rtl_refuses_before_writing(tmp_path, capsys):

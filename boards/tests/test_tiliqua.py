@@ -31,10 +31,10 @@ from boards.registry import get_board
 from boards.tiliqua.archive import ArchiveError, TiliquaArchive, crc32_bzip2
 from boards.tiliqua.housekeeping import TiliquaHousekeeping
 from boards.toolchain.flash import FlashError, flash_board
-from boards.toolchain.runner import TOOLS
 from quantize.weights import random_network
 
 from .helpers import small_config
+from .test_build import _fake_toolchain
 
 #: docs/tiliqua.md §3, by hand: the SoldierCrab R3 ball of each signal on Tiliqua R4/R5.
 EXPECTED_BALLS = {
@@ -371,8 +371,8 @@ def test_build_refuses_a_name_the_bootloader_cannot_show_before_synthesis(tmp_pa
 
 
 def test_build_writes_the_archive_beside_the_bitstream(tmp_path, monkeypatch):
-    """The flow with a canned nextpnr log (the platform is elaborated for real; no tools run)."""
-    from boards.defs.tiliqua import TiliquaPlatform
+    """The flow with a canned nextpnr log (the platform is elaborated for real; fake tools write the products,
+    ``test_build._fake_toolchain``)."""
 
     log = ("Info: Device utilisation:\nInfo:      TRELLIS_COMB:  1000/24288   4%\n"
            "Info:        MULT18X18D:     8/   28  28%\n\n"
@@ -380,26 +380,17 @@ def test_build_writes_the_archive_beside_the_bitstream(tmp_path, monkeypatch):
            "Info: Max frequency for clock '$glbnet$audio_clock_0__i': 150.00 MHz (PASS at 49.15 MHz)\n"
            "Info: Max frequency for clock '$glbnet$network_clk': 120.00 MHz (PASS at 108.00 MHz)\n")
 
-    def fake_build(self, top, *, name, build_dir, do_build=True, **kwargs):
-        """The real build plan, its script replaced by one that writes the canned products."""
-        plan = self.prepare(top, name, **kwargs)
-        assert not do_build
-        assert "EHXPLLL" in plan.files[f"{name}.il"] and "--bootaddr 0" in plan.files[f"build_{name}.sh"]
-        plan.files[f"{plan.script}.sh"] = (
-            f"cat > {name}.tim <<'EOF'\n{log}EOF\n"
-            f"printf '\\377\\000\\336\\255' > {name}.bit\n"
-            + "".join(f"touch {product.format(name=name)}\n" for *_, product in TOOLS))
-        return plan
-
-    monkeypatch.setattr(TiliquaPlatform, "build", fake_build)
+    _fake_toolchain(monkeypatch, tmp_path, log)
     net = random_network(small_config(), np.random.default_rng(2))
     result = build_board("tiliqua", net, out_root=tmp_path, progress=lambda *_: None)
     assert result.report["timing_met"] and set(result.report["clocks"]) == {"sync", "audio", "network"}
+    out = tmp_path / "tiliqua"
+    assert "EHXPLLL" in (out / "top.il").read_text() and "--bootaddr 0" in (out / "build_top.sh").read_text()
     archive = tmp_path / "tiliqua" / result.report["archive"].rsplit("/", 1)[-1]
     assert archive.parent == result.bitstream.parent and archive.name.endswith("-r5.tar.gz")
     _, data = read_archive(archive)
-    assert data["top.bit"] == b"\xff\x00\xde\xad"
-    assert json.loads(data["manifest.json"])["regions"][0]["crc"] == crc32_bzip2_bitwise(b"\xff\x00\xde\xad")
+    assert data["top.bit"] == b"fake" == result.bitstream.read_bytes()
+    assert json.loads(data["manifest.json"])["regions"][0]["crc"] == crc32_bzip2_bitwise(b"fake")
     assert json.loads(result.report_path.read_text())["archive"] == str(archive)
 
 
