@@ -1,16 +1,23 @@
 """``FrontEnd``: the jack codes in, the network's input vector out (docs/arithmetic.md, "Front end").
 
-One sample at a time through three registered stages, ``FRONT_END_LATENCY`` cycles from the input
-transfer to ``o.valid`` (``rtl/plan.py`` counts them in the network's latency):
+One sample at a time through four registered stages, ``FRONT_END_LATENCY`` cycles from the input transfer
+to ``o.valid`` (``rtl/plan.py`` counts them in the network's latency). Each stage is at most one carry chain
+and a multiplexer deep between registers, so the front end keeps up with the network's own clock (a
+subtraction feeding a comparison feeding the swing's update in one cycle was the slowest path of the
+network domain on a 25F):
 
 ======  =====================================================================================================
 cycle   what happens
 ======  =====================================================================================================
-0       input taken: direction (subtract, compare, hold), slope (subtract, shift, saturate), ``2x - hi - lo``
-        and the step registered with the reciprocal of the swing *before* this sample; the state (core
-        history, direction, running extremes, latched ``hi``/``lo``) takes the sample in
-1       the two products ``(2x - hi - lo) * recip`` and ``step * recip`` (one 18 x 18 multiplier each)
-2       shifted and saturated into the output register: ``o.valid`` from cycle 3, held until taken
+0       input taken into registers (the core and the jacks passed through)
+1       the direction tests ``x[t] - x[t-L] >= T`` and ``<= -T``, the step ``x[t] - x[t-1]``, ``2x - hi - lo``
+        with the swing *before* this sample, and its reciprocal; the core history moves on
+2       the direction (hold between the tests), the slope (shift, saturate), and the two products
+        ``(2x - hi - lo) * recip`` and ``step * recip`` (one 18 x 18 multiplier block each,
+        ``rtl/multiplier.py``)
+3       the swing's state (latched ``hi``/``lo`` at a turn, the running extremes) takes the sample; the
+        products shifted and saturated into the output register: ``o.valid`` from cycle 4, held until taken
+4, 5    when it divides: the new swing ``hi - lo``, then the divisor ``max(hi - lo, span_floor)``
 ======  =====================================================================================================
 
 When the network uses ``level`` or ``rate``, a restoring divider then computes the next reciprocal
@@ -27,9 +34,11 @@ from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from common.config import ModelConfig
+from common.devices import MULTIPLIER_WIDTH
 from common.front_end import direction_code, history_depth, reciprocal, reset_state
 from common.roles import CORE, jack_roles
 
+from .multiplier import Multiplier
 from .plan import uses_division
 from .types import SampleVector, sample_shape
 
@@ -75,56 +84,60 @@ class FrontEnd(wiring.Component):
 
         # -- cycle 0: take the sample ---------------------------------------------------------------------
         busy = Signal()      # a sample is in the pipeline or waiting in the output register
-        dividing = Signal()  # the next reciprocal is being computed
-        m.d.comb += self.i.ready.eq(~busy & ~dividing)
+        working = Signal()   # the state (and the next reciprocal) is not yet updated for the last sample
+        m.d.comb += self.i.ready.eq(~busy & ~working)
         take = self.i.valid & self.i.ready
+        stage = [Signal(name=f"stage{k}") for k in range(1, 6)]  # stage[k - 1]: cycle k of the sample
+        m.d.sync += [stage[0].eq(take)] + [stage[k].eq(stage[k - 1]) for k in range(1, len(stage))]
 
-        core = self.i.payload[self.jack_roles.index(CORE)]
-        diff = Signal(wide)
-        step = Signal(wide)
-        m.d.comb += [diff.eq(core - past[fe.direction_lag - 1]), step.eq(core - past[0])]
-        rising_now = Mux(diff >= fe.direction_threshold, 1, Mux(diff <= -fe.direction_threshold, 0, rising))
-
+        x = Signal(shape)
         passthrough = Signal(SampleVector(cfg, len(self.jack_roles)))
-        direction = Signal(shape)
-        slope = Signal(shape)
-        level_in = Signal(wide)
-        step_in = Signal(wide)
-        recip_in = Signal.like(recip)
-        hi_next, lo_next = Signal(shape), Signal(shape)
-        max_next, min_next = Signal(shape), Signal(shape)
-        turned = rising_now != rising
-        m.d.comb += [
-            hi_next.eq(Mux(turned & ~rising_now, run_max, hi)),
-            lo_next.eq(Mux(turned & rising_now, run_min, lo)),
-            max_next.eq(Mux(turned & rising_now, core, run_max)),
-            min_next.eq(Mux(turned & ~rising_now, core, run_min)),
-        ]
         with m.If(take):
-            m.d.sync += [
-                busy.eq(1),
-                passthrough.eq(self.i.payload),
-                direction.eq(Mux(rising_now, direction_code(cfg, True), direction_code(cfg, False))),
-                slope.eq(self._saturate(step << fe.slope_shift)),
-                level_in.eq(2 * core - hi - lo),
-                step_in.eq(step),
-                recip_in.eq(recip),
-                past[0].eq(core),
-                rising.eq(rising_now),
-                hi.eq(hi_next),
-                lo.eq(lo_next),
-                run_max.eq(Mux(rising_now & (core > max_next), core, max_next)),
-                run_min.eq(Mux(~rising_now & (core < min_next), core, min_next)),
-            ]
+            m.d.sync += [busy.eq(1), working.eq(1), x.eq(self.i.payload[self.jack_roles.index(CORE)]),
+                         passthrough.eq(self.i.payload)]
+
+        # -- cycle 1: the tests, the step, the level's numerator -------------------------------------------
+        up, down = Signal(), Signal()
+        step = Signal(wide)
+        level_in = Signal(wide)
+        recip_in = Signal.like(recip)
+        diff = Signal(wide)
+        m.d.comb += diff.eq(x - past[fe.direction_lag - 1])
+        with m.If(stage[0]):
+            m.d.sync += [up.eq(diff >= fe.direction_threshold), down.eq(diff <= -fe.direction_threshold),
+                         step.eq(x - past[0]), level_in.eq(2 * x - hi - lo), recip_in.eq(recip), past[0].eq(x)]
             m.d.sync += [past[k].eq(past[k - 1]) for k in range(1, len(past))]
 
-        # -- cycle 1: the products; cycle 2: shift and saturate -------------------------------------------
-        stage1, stage2 = Signal(), Signal()
-        level_product = Signal(signed(width + 2 + 18))
-        rate_product = Signal(signed(width + 2 + 18))
-        m.d.sync += [stage1.eq(take), stage2.eq(stage1)]
-        with m.If(stage1):
-            m.d.sync += [level_product.eq(level_in * recip_in), rate_product.eq(step_in * recip_in)]
+        # -- cycle 2: direction, slope, products ------------------------------------------------------------
+        rising_now = Mux(up, 1, Mux(down, 0, rising))
+        turned = Signal()
+        direction = Signal(shape)
+        slope = Signal(shape)
+        with m.If(stage[1]):
+            m.d.sync += [
+                rising.eq(rising_now),
+                turned.eq(rising_now != rising),
+                direction.eq(Mux(rising_now, direction_code(cfg, True), direction_code(cfg, False))),
+                slope.eq(self._saturate(step << fe.slope_shift)),
+            ]
+        # The products of cycle 2: their operands are registers that hold until the next sample, so the
+        # product registers need no enable, and on an ECP5 they are the multiplier blocks' own
+        # (``rtl/multiplier.py``) when the operands fit them.
+        products = []
+        for name, operand in (("level", level_in), ("rate", step)):
+            if width + 2 <= MULTIPLIER_WIDTH:
+                m.submodules[f"{name}_multiplier"] = multiplier = Multiplier(width + 2, MULTIPLIER_WIDTH)
+                m.d.comb += [multiplier.a.eq(operand), multiplier.b.eq(recip_in)]
+                products.append(multiplier.p)
+            else:
+                product = Signal(signed(width + 2 + MULTIPLIER_WIDTH), name=f"{name}_product")
+                m.d.sync += product.eq(operand * recip_in)
+                products.append(product)
+        level_product, rate_product = products
+
+        # -- cycle 3: the swing's state, the output register ------------------------------------------------
+        max_next, min_next = Signal(shape), Signal(shape)
+        m.d.comb += [max_next.eq(Mux(turned & rising, x, run_max)), min_next.eq(Mux(turned & ~rising, x, run_min))]
         shift = k_bits - fmt.frac_bits
         derived = {
             "zero": Const(0, shape),
@@ -133,23 +146,33 @@ class FrontEnd(wiring.Component):
             "level": self._saturate(level_product >> shift),
             "rate": self._saturate(rate_product >> (shift - fe.rate_shift)),
         }
-        with m.If(stage2):
-            m.d.sync += self.o.valid.eq(1)
+        with m.If(stage[2]):
+            m.d.sync += [
+                hi.eq(Mux(turned & ~rising, run_max, hi)),
+                lo.eq(Mux(turned & rising, run_min, lo)),
+                run_max.eq(Mux(rising & (x > max_next), x, max_next)),
+                run_min.eq(Mux(~rising & (x < min_next), x, min_next)),
+                self.o.valid.eq(1),
+            ]
             for c, role in enumerate(cfg.inputs):
                 source = (passthrough[self.jack_roles.index(role)] if role in self.jack_roles else derived[role])
                 m.d.sync += self.o.payload[c].eq(source)
+            if not divide:
+                m.d.sync += working.eq(0)
         with m.If(self.o.valid & self.o.ready):
             m.d.sync += [self.o.valid.eq(0), busy.eq(0)]
 
-        # -- the next reciprocal: 2**K // max(hi - lo, span_floor), restoring division --------------------
+        # -- cycles 4, 5 and on: the next reciprocal, 2**K // max(hi - lo, span_floor), restoring division -
         if divide:
+            span = Signal(wide)
             divisor = Signal(unsigned(width + 1))
             remainder = Signal(unsigned(width + 2))
             quotient = Signal.like(recip)
             bit = Signal(range(k_bits + 1))
-            span = Signal(wide)
-            m.d.comb += span.eq(hi_next - lo_next)
-            with m.If(take):
+            dividing = Signal()
+            with m.If(stage[3]):
+                m.d.sync += span.eq(hi - lo)
+            with m.If(stage[4]):
                 m.d.sync += [divisor.eq(Mux(span > fe.span_floor, span, fe.span_floor)), remainder.eq(0),
                              quotient.eq(0), bit.eq(k_bits), dividing.eq(1)]
             with m.Elif(dividing):
@@ -160,5 +183,5 @@ class FrontEnd(wiring.Component):
                 m.d.sync += [remainder.eq(Mux(fits, trial - divisor, trial)), quotient.eq(next_quotient),
                              bit.eq(bit - 1)]
                 with m.If(bit == 0):
-                    m.d.sync += [recip.eq(next_quotient), dividing.eq(0)]
+                    m.d.sync += [recip.eq(next_quotient), dividing.eq(0), working.eq(0)]
         return m

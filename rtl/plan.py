@@ -80,9 +80,9 @@ LAYER_RESET_DELAY = 1
 #: up to 18-bit words, so the padding costs no block RAM.
 COEFFICIENT_SLICE_WORDS = 512
 
-#: The front end (``rtl/front_end.py``): input taken -> output ``valid``: the taking, product and
-#: saturation registers.
-FRONT_END_LATENCY = 3
+#: The front end (``rtl/front_end.py``): input taken -> output ``valid``: the input, test, product and
+#: output registers.
+FRONT_END_LATENCY = 4
 #: Its multipliers when it normalises the core (``level``/``rate``): one product each.
 FRONT_END_MULTIPLIERS = 2
 
@@ -94,9 +94,10 @@ def uses_division(config: ModelConfig) -> bool:
 
 def front_end_cycles(config: ModelConfig) -> int:
     """The front end's initiation interval: one sample in flight (its latency plus the output transfer),
-    and when it divides, the input cycle plus ``K + 1`` quotient bits (``common/front_end.py``)."""
+    and when it divides, the stages up to the divisor (``FRONT_END_LATENCY + 2`` cycles) plus ``K + 1``
+    quotient bits (``common/front_end.py``)."""
     if uses_division(config):
-        return max(FRONT_END_LATENCY + 1, config.front_end.reciprocal_bits + 2)
+        return max(FRONT_END_LATENCY + 1, FRONT_END_LATENCY + 3 + config.front_end.reciprocal_bits)
     return FRONT_END_LATENCY + 1
 
 
