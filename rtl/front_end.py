@@ -12,12 +12,14 @@ cycle   what happens
 0       input taken into registers (the core and the jacks passed through)
 1       the direction tests ``x[t] - x[t-L] >= T`` and ``<= -T``, the step ``x[t] - x[t-1]``, ``2x - hi - lo``
         with the swing *before* this sample, and its reciprocal; the core history moves on
-2       the direction (hold between the tests), the slope (shift, saturate), and the two products
+2       the direction (hold between the tests), the slope (shift, saturate), x against the running
+        extremes, and the two products
         ``(2x - hi - lo) * recip`` and ``step * recip`` (one 18 x 18 multiplier block each,
         ``rtl/multiplier.py``)
 3       the swing's state (latched ``hi``/``lo`` at a turn, the running extremes) takes the sample; the
         products shifted and saturated into the output register: ``o.valid`` from cycle 4, held until taken
-4, 5    when it divides: the new swing ``hi - lo``, then the divisor ``max(hi - lo, span_floor)``
+4       ``hi + lo`` for the next sample; when it divides, the new swing ``hi - lo``
+5       when it divides: the divisor ``max(hi - lo, span_floor)``
 ======  =====================================================================================================
 
 When the network uses ``level`` or ``rate``, a restoring divider then computes the next reciprocal
@@ -97,20 +99,30 @@ class FrontEnd(wiring.Component):
                          passthrough.eq(self.i.payload)]
 
         # -- cycle 1: the tests, the step, the level's numerator -------------------------------------------
+        # x[t] - x[t-L] >= T  <=>  x[t] >= x[t-L] + T (and <= -T likewise), exact integers: the bounds
+        # x[t-L] +- T travel beside the history in registers, so each test is one comparison. hi + lo is
+        # kept summed (cycle 4), so 2x - (hi + lo) is one subtraction.
+        lag, threshold = fe.direction_lag, fe.direction_threshold
+        bound = range(fmt.min_int - abs(threshold), fmt.max_int + abs(threshold) + 1)
+        above = [Signal(bound, init=threshold, name=f"core_{k + 1}_plus") for k in range(lag)]
+        below = [Signal(bound, init=-threshold, name=f"core_{k + 1}_minus") for k in range(lag)]
+        hi_lo = Signal(wide, init=start.hi + start.lo)
         up, down = Signal(), Signal()
         step = Signal(wide)
         level_in = Signal(wide)
         recip_in = Signal.like(recip)
-        diff = Signal(wide)
-        m.d.comb += diff.eq(x - past[fe.direction_lag - 1])
         with m.If(stage[0]):
-            m.d.sync += [up.eq(diff >= fe.direction_threshold), down.eq(diff <= -fe.direction_threshold),
-                         step.eq(x - past[0]), level_in.eq(2 * x - hi - lo), recip_in.eq(recip), past[0].eq(x)]
+            m.d.sync += [up.eq(x >= above[lag - 1]), down.eq(x <= below[lag - 1]), step.eq(x - past[0]),
+                         level_in.eq((x << 1) - hi_lo), recip_in.eq(recip), past[0].eq(x),
+                         above[0].eq(x + threshold), below[0].eq(x - threshold)]
             m.d.sync += [past[k].eq(past[k - 1]) for k in range(1, len(past))]
+            m.d.sync += [above[k].eq(above[k - 1]) for k in range(1, lag)]
+            m.d.sync += [below[k].eq(below[k - 1]) for k in range(1, lag)]
 
         # -- cycle 2: direction, slope, products ------------------------------------------------------------
         rising_now = Mux(up, 1, Mux(down, 0, rising))
         turned = Signal()
+        above_max, below_min = Signal(), Signal()  # against the running extremes before this sample
         direction = Signal(shape)
         slope = Signal(shape)
         with m.If(stage[1]):
@@ -119,6 +131,8 @@ class FrontEnd(wiring.Component):
                 turned.eq(rising_now != rising),
                 direction.eq(Mux(rising_now, direction_code(cfg, True), direction_code(cfg, False))),
                 slope.eq(self._saturate(step << fe.slope_shift)),
+                above_max.eq(x > run_max),
+                below_min.eq(x < run_min),
             ]
         # The products of cycle 2: their operands are registers that hold until the next sample, so the
         # product registers need no enable, and on an ECP5 they are the multiplier blocks' own
@@ -136,8 +150,6 @@ class FrontEnd(wiring.Component):
         level_product, rate_product = products
 
         # -- cycle 3: the swing's state, the output register ------------------------------------------------
-        max_next, min_next = Signal(shape), Signal(shape)
-        m.d.comb += [max_next.eq(Mux(turned & rising, x, run_max)), min_next.eq(Mux(turned & ~rising, x, run_min))]
         shift = k_bits - fmt.frac_bits
         derived = {
             "zero": Const(0, shape),
@@ -150,8 +162,9 @@ class FrontEnd(wiring.Component):
             m.d.sync += [
                 hi.eq(Mux(turned & ~rising, run_max, hi)),
                 lo.eq(Mux(turned & rising, run_min, lo)),
-                run_max.eq(Mux(rising & (x > max_next), x, max_next)),
-                run_min.eq(Mux(~rising & (x < min_next), x, min_next)),
+                # a turn restarts the extreme at x; otherwise x extends it in the direction of travel
+                run_max.eq(Mux(rising & (turned | above_max), x, run_max)),
+                run_min.eq(Mux(~rising & (turned | below_min), x, run_min)),
                 self.o.valid.eq(1),
             ]
             for c, role in enumerate(cfg.inputs):
@@ -162,7 +175,10 @@ class FrontEnd(wiring.Component):
         with m.If(self.o.valid & self.o.ready):
             m.d.sync += [self.o.valid.eq(0), busy.eq(0)]
 
-        # -- cycles 4, 5 and on: the next reciprocal, 2**K // max(hi - lo, span_floor), restoring division -
+        # -- cycle 4: hi + lo for the next sample; 4, 5 and on: the next reciprocal, 2**K // max(hi - lo,
+        # span_floor), by restoring division
+        with m.If(stage[3]):
+            m.d.sync += hi_lo.eq(hi + lo)
         if divide:
             span = Signal(wide)
             divisor = Signal(unsigned(width + 1))
