@@ -12,15 +12,16 @@ onto ECP5 block RAM (DP16KD) instead of a vector-wide one that would need a RAM 
   is readable at tap 0 from the second cycle after its push; a layer with ``K >= 2`` taps reads tap
   ``K - 1`` first, so its first tap-0 read comes at least ``Cin >= 1`` cycles later. With a single tap
   (no history) there is no later read to wait for, and ``current`` takes the vector in the push cycle.
-* A read of tap 0 comes from ``current``: the channel index is registered, the word selected in the
-  next cycle, and in that cycle ``current[channel]`` is also written into the RAM at the newest slot. The
-  layer reads every channel of tap 0 during every sample, so by the time the slot is read as an older tap
-  (at least one push later) it holds the whole vector, and the write never collides with a read (older
-  taps are other slots: ``depth > history``).
-* ``data`` follows ``tap``/``channel`` by :data:`READ_LATENCY` = 3 cycles: the RAM's read, a plain
-  register on the RAM output (the RAM's clock-to-out is the slowest delay on ECP5, so nothing else
+* A read of tap 0 comes from ``current``: the channel index is registered, the word selected in two
+  registered steps (within a group of ``2**TAP0_GROUP_BITS`` words, then among the groups), and from that
+  register ``current[channel]`` is also written into the RAM at the newest slot. The layer reads every
+  channel of tap 0 during every sample, so by the time the slot is read as an older tap (at least one push
+  later) it holds the whole vector, and the write never collides with a read (older taps are other slots:
+  ``depth > history``).
+* ``data`` follows ``tap``/``channel`` by :data:`READ_LATENCY` = 4 cycles: the RAM's read, two plain
+  registers on the RAM output (the RAM's clock-to-out is the slowest delay on ECP5, so nothing else
   shares its cycle), then the tap-0 mux into the output register; on the tap-0 side the registered
-  index, the selection, then the same output register.
+  index, the two selection steps, then the same output register.
 
 The causal zero padding of docs/arithmetic.md needs an empty history after every reset, not only at
 configuration: after ``rst`` the cache writes zeros to every RAM word, one per cycle (``clear_cycles``),
@@ -43,6 +44,8 @@ __all__ = ["READ_LATENCY", "ActivationCache"]
 
 #: Cycles from ``tap``/``channel`` to ``data``.
 READ_LATENCY = HISTORY_READ_LATENCY
+#: Tap 0's first selection step picks one of ``2**TAP0_GROUP_BITS`` words (one LUT level, PFU mux included).
+TAP0_GROUP_BITS = 2
 
 
 class ActivationCache(wiring.Component):
@@ -88,19 +91,32 @@ class ActivationCache(wiring.Component):
             m.d.sync += [staged.eq(self.push.payload), pushed.eq(self.push.valid)]
             with m.If(pushed):
                 m.d.sync += current.eq(staged)
-        # Tap 0 from ``current``: the channel index is registered first (a register of its own that drives
-        # only this multiplexer, placed beside it), the selection made in the next cycle, then registered.
+        # Tap 0 from ``current`` in two registered steps: the channel index is registered first (a register
+        # of its own that drives only this multiplexer), then one of each group of ``TAP0_GROUP`` words is
+        # selected by its low bits, then one of the groups by its high bits. ``current`` is Cin words spread
+        # over the lanes' area: one Cin-way multiplexer behind one register was the slowest path of the
+        # 25F's largest network (a long route from the index register, then four LUT levels).
         channel_d = Signal(range(self.channels))
         newest_d = Signal()
         m.d.sync += [channel_d.eq(self.channel), newest_d.eq(self.tap == 0)]
-        current_value = select([current[c] for c in range(self.channels)], channel_d)
+        low = min(TAP0_GROUP_BITS, self.channel_bits)
+        groups = [Signal(shape, name=f"tap0_group{g}", reset_less=True)
+                  for g in range((self.channels + (1 << low) - 1) >> low)]
+        for g, group in enumerate(groups):
+            words = [current[c] for c in range(g << low, min((g + 1) << low, self.channels))]
+            m.d.sync += group.eq(select(words, channel_d[:low]) if len(words) > 1 else words[0])
+        channel_dd = Signal.like(channel_d)
         newest_dd = Signal()
-        current_dd = Signal(shape, reset_less=True)
-        m.d.sync += [newest_dd.eq(newest_d), current_dd.eq(current_value)]
+        m.d.sync += [channel_dd.eq(channel_d), newest_dd.eq(newest_d)]
+        newest_ddd = Signal()
+        channel_ddd = Signal.like(channel_d)
+        current_ddd = Signal(shape, reset_less=True)
+        m.d.sync += [newest_ddd.eq(newest_dd), channel_ddd.eq(channel_dd),
+                     current_ddd.eq(select(groups, channel_dd[low:]) if len(groups) > 1 else groups[0])]
 
         if self.history == 0:
             m.d.comb += self.ready.eq(1)
-            m.d.sync += self.data.eq(current_dd)
+            m.d.sync += self.data.eq(current_ddd)
             return m
 
         words = self.clear_cycles
@@ -121,18 +137,20 @@ class ActivationCache(wiring.Component):
             m.d.sync += clear_addr.eq(clear_addr + 1)
             with m.If(clear_addr == words - 1):
                 m.d.sync += clearing.eq(0)
-        # The newest vector goes into the RAM one cycle after each tap-0 read, when its word is selected
-        # (``channel_d``); the layer never pushes in between (a push and a read never share a cycle).
+        # The newest vector goes into the RAM three cycles after each tap-0 read, from the register that
+        # holds its selected word (``current_ddd``); the layer never pushes in between (its next push comes
+        # after the pipeline behind its last read has drained, ``LAYER_OVERHEAD_CYCLES``).
         m.d.comb += [
             self.ready.eq(~clearing),
             self.read_address.eq(Cat(channel, read_slot)),
-            self.write_address.eq(Mux(clearing, clear_addr, Cat(channel_d[:self.channel_bits], write_slot))),
-            self.write_enable.eq(clearing | newest_d),
+            self.write_address.eq(Mux(clearing, clear_addr, Cat(channel_ddd[:self.channel_bits], write_slot))),
+            self.write_enable.eq(clearing | newest_ddd),
             read.addr.eq(self.read_address),
             write.addr.eq(self.write_address),
-            write.data.eq(Mux(clearing, 0, current_value)),
+            write.data.eq(Mux(clearing, 0, current_ddd)),
             write.en.eq(self.write_enable),
         ]
         ram_q = Signal(shape, reset_less=True)
-        m.d.sync += [ram_q.eq(read.data), self.data.eq(Mux(newest_dd, current_dd, ram_q))]
+        ram_qq = Signal(shape, reset_less=True)
+        m.d.sync += [ram_q.eq(read.data), ram_qq.eq(ram_q), self.data.eq(Mux(newest_ddd, current_ddd, ram_qq))]
         return m

@@ -12,7 +12,7 @@ Pipeline of one step issued in cycle ``t`` (docs/arithmetic.md arithmetic, exact
 
 ======  =========================================================================================
 t       history read (tap, channel) and weight read (step number) issued
-t+1     weight data (RAM read); history read in flight (L = ``HISTORY_READ_LATENCY`` = 3 cycles)
+t+1     weight data (RAM read); history read in flight (L = ``HISTORY_READ_LATENCY`` = 4 cycles)
 t+L-1   bias read issued (the group's bias word)
 t+L     multiplier inputs registered: sample ``x`` and weight ``w`` (weight delayed to match); bias data
 t+L+1   product ``x * w`` and the group's aligned bias ``(b << df) + R`` registered (``rtl/multiplier.py``:
@@ -198,8 +198,16 @@ class ConvLayer(wiring.Component):
                 aligned = (raw_bias << df) + rounding
             m.d.sync += bias.eq(aligned)
             m.d.comb += [multiplier.a.eq(x), multiplier.b.eq(w)]
-            with m.If(valid[L + 1]):
-                m.d.sync += acc.eq(Mux(first[L + 1], bias, acc) + product)
+            # The flags that enable this lane's accumulator and requantizer, as registers of the lane's own
+            # (``*_replica``, kept apart by the synthesis script: ``boards/toolchain/runner.py``): one shared
+            # flag driving every lane's accumulator multiplexer across the die was the slowest path of the
+            # ECPIX-5's largest network.
+            acc_valid = Signal(name=f"lane{lane}_valid_replica")           # = valid[L + 1]
+            acc_first = Signal(name=f"lane{lane}_first_replica")           # = first[L + 1]
+            q_load = Signal(name=f"lane{lane}_last_replica")               # = valid[L + 2] & last[L + 2]
+            m.d.sync += [acc_valid.eq(valid[L]), acc_first.eq(first[L]), q_load.eq(valid[L + 1] & last[L + 1])]
+            with m.If(acc_valid):
+                m.d.sync += acc.eq(Mux(acc_first, bias, acc) + product)
 
             # Requantize (docs/arithmetic.md): R is already in the bias, the shift is a wire selection.
             floor_q = acc >> shift
@@ -208,7 +216,7 @@ class ConvLayer(wiring.Component):
                 round_up = rem[shift - 1] & (rem[:shift - 1].any() | acc[shift])
             else:
                 round_up = Const(0, 1)
-            with m.If(valid[L + 2] & last[L + 2]):
+            with m.If(q_load):
                 m.d.sync += q.eq(floor_q + round_up)
 
             # Saturate to data_format (never wrap), then ReLU.

