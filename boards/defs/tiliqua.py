@@ -4,8 +4,8 @@
 Facts (``docs/tiliqua.md``, from Tiliqua's public platform definition and documentation; both revisions
 share everything used here except the audio board's revision):
 
-* 48 MHz oscillator on A8 -> one EHXPLLL -> ``sync`` (the network) at 90 MHz, the rate the same die and
-  speed grade already meets on the Colorlight i5.
+* 48 MHz oscillator on A8 -> one EHXPLLL -> ``sync`` at 90 MHz and ``network`` (CLKOS2, the front end and
+  the network) at 108 MHz, the rates the same die and speed grade meets on the Colorlight i5.
 * The codec clock comes from an SI5351A (25 MHz crystal) on ball D8 (the motherboard's clkex0). The
   bootloader programs it from the archive's manifest (``clk0_hz`` = 256 x 192 kHz = 49.152 MHz) before it
   starts the bitstream; :func:`~boards.clocking.si5351.si5351_output` gives the frequency it really makes
