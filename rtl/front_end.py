@@ -1,6 +1,6 @@
 """``FrontEnd``: the jack codes in, the network's input vector out (docs/arithmetic.md, "Front end").
 
-One sample at a time through four registered stages, ``FRONT_END_LATENCY`` cycles from the input transfer
+One sample at a time through five registered stages, ``FRONT_END_LATENCY`` cycles from the input transfer
 to ``o.valid`` (``rtl/plan.py`` counts them in the network's latency). Each stage is at most one carry chain
 and a multiplexer deep between registers, so the front end keeps up with the network's own clock (a
 subtraction feeding a comparison feeding the swing's update in one cycle was the slowest path of the
@@ -17,8 +17,9 @@ cycle   what happens
         ``(2x - hi - lo) * recip`` and ``step * recip`` (one 18 x 18 multiplier block each,
         ``rtl/multiplier.py``)
 3       the swing's state (latched ``hi``/``lo`` at a turn, the running extremes) takes the sample; the
-        products shifted and saturated into the output register: ``o.valid`` from cycle 4, held until taken
-4       ``hi + lo`` for the next sample; when it divides, the new swing ``hi - lo``
+        products registered again, out of the multiplier blocks
+4       the products shifted and saturated into the output register: ``o.valid`` from cycle 5, held until
+        taken; ``hi + lo`` for the next sample; when it divides, the new swing ``hi - lo``
 5       when it divides: the divisor ``max(hi - lo, span_floor)``
 ======  =====================================================================================================
 
@@ -149,15 +150,11 @@ class FrontEnd(wiring.Component):
                 products.append(product)
         level_product, rate_product = products
 
-        # -- cycle 3: the swing's state, the output register ------------------------------------------------
-        shift = k_bits - fmt.frac_bits
-        derived = {
-            "zero": Const(0, shape),
-            "direction": direction,
-            "slope": slope,
-            "level": self._saturate(level_product >> shift),
-            "rate": self._saturate(rate_product >> (shift - fe.rate_shift)),
-        }
+        # -- cycle 3: the swing's state; the products registered again (out of the multiplier blocks, the
+        # route to the saturation logic gets a cycle of its own) --------------------------------------------
+        level_held = Signal.like(level_product, reset_less=True)
+        rate_held = Signal.like(rate_product, reset_less=True)
+        m.d.sync += [level_held.eq(level_product), rate_held.eq(rate_product)]
         with m.If(stage[2]):
             m.d.sync += [
                 hi.eq(Mux(turned & ~rising, run_max, hi)),
@@ -165,13 +162,24 @@ class FrontEnd(wiring.Component):
                 # a turn restarts the extreme at x; otherwise x extends it in the direction of travel
                 run_max.eq(Mux(rising & (turned | above_max), x, run_max)),
                 run_min.eq(Mux(~rising & (turned | below_min), x, run_min)),
-                self.o.valid.eq(1),
             ]
+            if not divide:
+                m.d.sync += working.eq(0)
+
+        # -- cycle 4: shifted and saturated into the output register ----------------------------------------
+        shift = k_bits - fmt.frac_bits
+        derived = {
+            "zero": Const(0, shape),
+            "direction": direction,
+            "slope": slope,
+            "level": self._saturate(level_held >> shift),
+            "rate": self._saturate(rate_held >> (shift - fe.rate_shift)),
+        }
+        with m.If(stage[3]):
+            m.d.sync += self.o.valid.eq(1)
             for c, role in enumerate(cfg.inputs):
                 source = (passthrough[self.jack_roles.index(role)] if role in self.jack_roles else derived[role])
                 m.d.sync += self.o.payload[c].eq(source)
-            if not divide:
-                m.d.sync += working.eq(0)
         with m.If(self.o.valid & self.o.ready):
             m.d.sync += [self.o.valid.eq(0), busy.eq(0)]
 

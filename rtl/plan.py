@@ -81,9 +81,11 @@ LAYER_RESET_DELAY = 1
 #: up to 18-bit words, so the padding costs no block RAM.
 COEFFICIENT_SLICE_WORDS = 512
 
-#: The front end (``rtl/front_end.py``): input taken -> output ``valid``: the input, test, product and
-#: output registers.
-FRONT_END_LATENCY = 4
+#: The front end (``rtl/front_end.py``): input taken -> output ``valid``: the input, test, product,
+#: product-out and output registers.
+FRONT_END_LATENCY = 5
+#: The front end's cycles up to the divisor, from the input transfer: the take and five stages.
+FRONT_END_DIVISOR_CYCLES = 6
 #: Its multipliers when it normalises the core (``level``/``rate``): one product each.
 FRONT_END_MULTIPLIERS = 2
 
@@ -95,10 +97,10 @@ def uses_division(config: ModelConfig) -> bool:
 
 def front_end_cycles(config: ModelConfig) -> int:
     """The front end's initiation interval: one sample in flight (its latency plus the output transfer),
-    and when it divides, the stages up to the divisor (``FRONT_END_LATENCY + 2`` cycles) plus ``K + 1``
+    and when it divides, the stages up to the divisor (``FRONT_END_DIVISOR_CYCLES``) plus ``K + 1``
     quotient bits (``common/front_end.py``)."""
     if uses_division(config):
-        return max(FRONT_END_LATENCY + 1, FRONT_END_LATENCY + 3 + config.front_end.reciprocal_bits)
+        return max(FRONT_END_LATENCY + 1, FRONT_END_DIVISOR_CYCLES + config.front_end.reciprocal_bits + 1)
     return FRONT_END_LATENCY + 1
 
 
