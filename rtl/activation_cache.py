@@ -7,11 +7,12 @@ onto ECP5 block RAM (DP16KD) instead of a vector-wide one that would need a RAM 
 * ``push`` (one vector per sample) stores the newest vector in the ``current`` register and advances
   the write slot; slots are a power of two so the pointer wraps for free. The vector is taken into a
   staging register in the cycle of the push (no enable: every cycle) and into ``current`` one cycle later,
-  under a registered enable: ``current`` is ``Cin`` words wide, and an enable that fans out to all of them
-  from behind the layer's handshake logic was the slowest path of the large networks. So a pushed vector
-  is readable at tap 0 from the second cycle after its push; a layer with ``K >= 2`` taps reads tap
-  ``K - 1`` first, so its first tap-0 read comes at least ``Cin >= 1`` cycles later. With a single tap
-  (no history) there is no later read to wait for, and ``current`` takes the vector in the push cycle.
+  under a registered enable, one copy per word: ``current`` is ``Cin`` words wide, and an enable that fans
+  out to all of them from behind the layer's handshake logic was the slowest path of the large networks.
+  So a pushed vector is readable at tap 0 from the second cycle after its push; a layer with ``K >= 2``
+  taps reads tap ``K - 1`` first, so its first tap-0 read comes at least ``Cin >= 1`` cycles later. With a
+  single tap (no history) there is no later read to wait for, and ``current`` takes the vector in the push
+  cycle.
 * A read of tap 0 comes from ``current``: the channel index is registered, the word selected in two
   registered steps (within a group of ``2**TAP0_GROUP_BITS`` words, then among the groups), and from that
   register ``current[channel]`` is also written into the RAM at the newest slot. The layer reads every
@@ -86,11 +87,15 @@ class ActivationCache(wiring.Component):
             with m.If(self.push.valid):
                 m.d.sync += current.eq(self.push.payload)
         else:
+            # the registered enable as one copy per word (``*_replica``, kept apart in synthesis,
+            # ``boards/toolchain/runner.py``): one enable register for all Cin words was a long route on a 25F
             staged = Signal(SampleVector(self.config, self.channels), reset_less=True)
-            pushed = Signal()
-            m.d.sync += [staged.eq(self.push.payload), pushed.eq(self.push.valid)]
-            with m.If(pushed):
-                m.d.sync += current.eq(staged)
+            m.d.sync += staged.eq(self.push.payload)
+            for c in range(self.channels):
+                pushed = Signal(name=f"pushed{c}_replica")
+                m.d.sync += pushed.eq(self.push.valid)
+                with m.If(pushed):
+                    m.d.sync += current[c].eq(staged[c])
         # Tap 0 from ``current`` in two registered steps: the channel index is registered first (a register
         # of its own that drives only this multiplexer), then one of each group of ``TAP0_GROUP`` words is
         # selected by its low bits, then one of the groups by its high bits. ``current`` is Cin words spread

@@ -212,7 +212,7 @@ def _layer(config: ModelConfig, lp) -> LayerEstimate:
     if lp.cache_kind == "registers":
         history_ffs = (history + 1) * cin * w + _READ_LATENCY * w
     else:
-        staging = cin * w + 1 if history else 0  # the vector's staging register and its enable
+        staging = cin * w + cin if history else 0  # the vector's staging register and its enables
         groups = -(-cin // 4) if cin > 1 else 0  # tap 0's first selection step (rtl/activation_cache.py)
         history_ffs = (cin * w + staging + groups * w + 4 * w + 3 + _clog2(history + 1)
                        + _clog2(max(cache_words, 1)) + 3 * w + 13)
