@@ -196,16 +196,20 @@ class FrontEnd(wiring.Component):
             dividing = Signal()
             with m.If(stage[3]):
                 m.d.sync += span.eq(hi - lo)
+            first_bit = Signal()  # the numerator's only 1 is bit K: it enters at the first quotient bit
             with m.If(stage[4]):
                 m.d.sync += [divisor.eq(Mux(span > fe.span_floor, span, fe.span_floor)), remainder.eq(0),
-                             quotient.eq(0), bit.eq(k_bits), dividing.eq(1)]
+                             quotient.eq(0), bit.eq(k_bits), dividing.eq(1), first_bit.eq(1)]
             with m.Elif(dividing):
+                # one quotient bit per cycle: the trial remainder fits when trial - divisor is not
+                # negative, the sign of the one subtraction (one carry chain) that is also the new remainder
                 trial = Signal(unsigned(width + 2))
-                m.d.comb += trial.eq((remainder << 1) | (bit == k_bits))  # the numerator's only 1 is bit K
-                fits = trial >= divisor
+                difference = Signal(signed(width + 4))
+                m.d.comb += [trial.eq((remainder << 1) | first_bit), difference.eq(trial - divisor)]
+                fits = ~difference[-1]
                 next_quotient = (quotient << 1) | fits
-                m.d.sync += [remainder.eq(Mux(fits, trial - divisor, trial)), quotient.eq(next_quotient),
-                             bit.eq(bit - 1)]
+                m.d.sync += [remainder.eq(Mux(fits, difference[:width + 2], trial)), quotient.eq(next_quotient),
+                             bit.eq(bit - 1), first_bit.eq(0)]
                 with m.If(bit == 0):
                     m.d.sync += [recip.eq(next_quotient), dividing.eq(0), working.eq(0)]
         return m
