@@ -109,7 +109,13 @@ class ActivationCache(wiring.Component):
                   for g in range((self.channels + (1 << low) - 1) >> low)]
         for g, group in enumerate(groups):
             words = [current[c] for c in range(g << low, min((g + 1) << low, self.channels))]
-            m.d.sync += group.eq(select(words, channel_d[:low]) if len(words) > 1 else words[0])
+            if len(words) > 1:
+                # each group's selection bits are a register of its own, beside it (``*_replica``)
+                index = Signal(low, name=f"tap0_group{g}_index_replica")
+                m.d.sync += index.eq(self.channel[:low])
+                m.d.sync += group.eq(select(words, index))
+            else:
+                m.d.sync += group.eq(words[0])
         channel_dd = Signal.like(channel_d)
         newest_dd = Signal()
         m.d.sync += [channel_dd.eq(channel_d), newest_dd.eq(newest_d)]
