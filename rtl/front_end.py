@@ -93,8 +93,8 @@ class FrontEnd(wiring.Component):
         stage = [Signal(name=f"stage{k}") for k in range(1, 6)]  # stage[k - 1]: cycle k of the sample
         m.d.sync += [stage[0].eq(take)] + [stage[k].eq(stage[k - 1]) for k in range(1, len(stage))]
 
-        x = Signal(shape)
-        passthrough = Signal(SampleVector(cfg, len(self.jack_roles)))
+        x = Signal(shape, reset_less=True)  # data registers: written before they are read, no reset
+        passthrough = Signal(SampleVector(cfg, len(self.jack_roles)), reset_less=True)
         with m.If(take):
             m.d.sync += [busy.eq(1), working.eq(1), x.eq(self.i.payload[self.jack_roles.index(CORE)]),
                          passthrough.eq(self.i.payload)]
@@ -109,9 +109,9 @@ class FrontEnd(wiring.Component):
         below = [Signal(bound, init=-threshold, name=f"core_{k + 1}_minus") for k in range(lag)]
         hi_lo = Signal(wide, init=start.hi + start.lo)
         up, down = Signal(), Signal()
-        step = Signal(wide)
-        level_in = Signal(wide)
-        recip_in = Signal.like(recip)
+        step = Signal(wide, reset_less=True)
+        level_in = Signal(wide, reset_less=True)
+        recip_in = Signal(unsigned(17), reset_less=True)
         with m.If(stage[0]):
             m.d.sync += [up.eq(x >= above[lag - 1]), down.eq(x <= below[lag - 1]), step.eq(x - past[0]),
                          level_in.eq((x << 1) - hi_lo), recip_in.eq(recip), past[0].eq(x),
@@ -124,8 +124,8 @@ class FrontEnd(wiring.Component):
         rising_now = Mux(up, 1, Mux(down, 0, rising))
         turned = Signal()
         above_max, below_min = Signal(), Signal()  # against the running extremes before this sample
-        direction = Signal(shape)
-        slope = Signal(shape)
+        direction = Signal(shape, reset_less=True)
+        slope = Signal(shape, reset_less=True)
         with m.If(stage[1]):
             m.d.sync += [
                 rising.eq(rising_now),
@@ -145,7 +145,7 @@ class FrontEnd(wiring.Component):
                 m.d.comb += [multiplier.a.eq(operand), multiplier.b.eq(recip_in)]
                 products.append(multiplier.p)
             else:
-                product = Signal(signed(width + 2 + MULTIPLIER_WIDTH), name=f"{name}_product")
+                product = Signal(signed(width + 2 + MULTIPLIER_WIDTH), name=f"{name}_product", reset_less=True)
                 m.d.sync += product.eq(operand * recip_in)
                 products.append(product)
         level_product, rate_product = products
@@ -188,10 +188,10 @@ class FrontEnd(wiring.Component):
         with m.If(stage[3]):
             m.d.sync += hi_lo.eq(hi + lo)
         if divide:
-            span = Signal(wide)
-            divisor = Signal(unsigned(width + 1))
-            remainder = Signal(unsigned(width + 2))
-            quotient = Signal.like(recip)
+            span = Signal(wide, reset_less=True)
+            divisor = Signal(unsigned(width + 1), reset_less=True)
+            remainder = Signal(unsigned(width + 2), reset_less=True)
+            quotient = Signal(unsigned(17), reset_less=True)
             bit = Signal(range(k_bits + 1))
             dividing = Signal()
             with m.If(stage[3]):

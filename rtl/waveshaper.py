@@ -14,7 +14,7 @@ the weights (:class:`~rtl.network.Network`).
 
 from __future__ import annotations
 
-from amaranth.hdl import Module, Signal
+from amaranth.hdl import ClockDomain, ClockSignal, DomainRenamer, Module, ResetSignal, Signal
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -48,7 +48,15 @@ class Waveshaper(wiring.Component):
 
     def elaborate(self, platform):
         m = Module()
-        m.submodules.front_end = front_end = self.front_end
+        # The front end in a domain of its own on the same clock, its reset passed through a register:
+        # a short reset net from beside it instead of the network domain's reset (as the layers do,
+        # rtl/network.py).
+        front_end = self.front_end
+        front_end_reset = Signal(init=1, reset_less=True)
+        m.d.sync += front_end_reset.eq(ResetSignal())
+        m.domains.front_end = ClockDomain("front_end", local=True)
+        m.d.comb += [ClockSignal("front_end").eq(ClockSignal()), ResetSignal("front_end").eq(front_end_reset)]
+        m.submodules.front_end = DomainRenamer({"sync": "front_end"})(front_end)
         m.submodules.network = network = self.network
         if self.plan.reset_cycles:
             warming = Signal(init=1)
