@@ -5,7 +5,7 @@ Facts (``docs/tiliqua.md``, from Tiliqua's public platform definition and docume
 share everything used here except the audio board's revision):
 
 * 48 MHz oscillator on A8 -> one EHXPLLL -> ``sync`` at 90 MHz and ``network`` (CLKOS2, the front end and
-  the network) at 108 MHz, the rates the same die and speed grade meets on the Colorlight i5.
+  the network) at 105 MHz, about the rates the same die and speed grade meets on the Colorlight i5.
 * The codec clock comes from an SI5351A (25 MHz crystal) on ball D8 (the motherboard's clkex0). The
   bootloader programs it from the archive's manifest (``clk0_hz`` = 256 x 192 kHz = 49.152 MHz) before it
   starts the bitstream; :func:`~boards.clocking.si5351.si5351_output` gives the frequency it really makes
@@ -52,9 +52,10 @@ DEVICE = ecp5_device("LFE5U-25F", "CABGA256", 6)
 CLOCK_IN_HZ = 48_000_000
 CLOCK_IN_BALL = "A8"
 SYNC_TARGET_HZ = 90_000_000
-#: The network's own clock (CLKOS2 of the same PLL), as on the other 25F boards: 48 MHz -> VCO 540 MHz / 5 =
-#: 108 MHz.
-NETWORK_TARGET_HZ = 110_000_000
+#: The network's own clock (CLKOS2 of the same PLL): 48 MHz -> VCO 630 MHz / 6 = 105 MHz. The 25F's largest
+#: network routes at 105.5 MHz in Tiliqua's design (its pins place it differently from the Colorlight i5's,
+#: where it makes 108 MHz), and 105 MHz still gives it the 520 cycles per sample it needs (budget 546).
+NETWORK_TARGET_HZ = 105_000_000
 SAMPLE_RATE_HZ = 192_000
 #: What the manifest asks the SI5351 for, and what it makes.
 AUDIO_TARGET_HZ = AUDIO_CLOCKS_PER_SAMPLE * SAMPLE_RATE_HZ

@@ -167,8 +167,8 @@ def test_sample_rate_is_192khz_within_a_tenth_of_a_percent(name):
     pll = board.pll.sync_pll
     assert 400e6 <= pll.vco_hz <= 800e6 and pll.pfd_hz >= 3.125e6
     plan = plan_for_board(small_config(), board)
-    # the network runs on the PLL's CLKOS2 (test_network_clock_from_the_same_vco): 108 MHz / 192 kHz = 562.5
-    assert (plan.clock_hz, plan.sample_rate_hz, plan.cycle_budget) == (108_000_000, 192_000, 562)
+    # the network runs on the PLL's CLKOS2 (test_network_clock_from_the_same_vco): 105 MHz / 192 kHz = 546.9
+    assert (plan.clock_hz, plan.sample_rate_hz, plan.cycle_budget) == (105_000_000, 192_000, 546)
 
 
 def test_sync_pll_search():
@@ -182,17 +182,20 @@ def test_sync_pll_search():
 
 
 def test_network_clock_from_the_same_vco():
-    """Worked by hand: 48 MHz / 8 * 15 = 90 MHz sync, VCO 90 * 6 = 540 MHz; of the VCOs that give 90 MHz
-    (450, 540, 630, 720 MHz) 540 / 5 = 108 MHz is the fastest network clock not above 110 MHz (630 / 6 = 105,
-    720 / 7 = 102.9, 450 / 5 = 90)."""
+    """Worked by hand: 48 MHz / 8 * 15 = 90 MHz sync; the VCOs that give it are 90 x 5..8 = 450, 540, 630 and
+    720 MHz, whose fastest CLKOS2 outputs not above 110 MHz are 90, 108, 105 and 102.9 MHz (540 / 5 wins), and
+    not above 105 MHz (the board's target): 90, 90, 105 and 102.9 MHz (630 / 6 wins)."""
     pll = search_sync_pll(48_000_000, 90_000_000, network_target_hz=110_000_000)
     assert (pll.clki_div, pll.clkfb_div, pll.clkop_div, pll.clkos2_div) == (8, 15, 6, 5)
     assert pll.network_hz == 108_000_000 and pll.sync_hz == 90_000_000
     params = pll.instance_params()
     assert (params["CLKOS2_ENABLE"], params["CLKOS2_DIV"], params["FEEDBK_PATH"]) == ("ENABLED", 5, "CLKOP")
     assert "CLKOS2_DIV" not in search_sync_pll(48_000_000, 90_000_000).instance_params()
+    pll = search_sync_pll(48_000_000, 90_000_000, network_target_hz=105_000_000)
+    assert (pll.clki_div, pll.clkfb_div, pll.clkop_div, pll.clkos2_div) == (8, 15, 7, 6)
+    assert pll.network_hz == 105_000_000
     board = get_board("tiliqua")
-    assert board.has_network_clock and board.network_clock_hz == 108_000_000
+    assert board.has_network_clock and board.network_clock_hz == 105_000_000
 
 
 WINDOW = 4096   # 559 edges expected: 1 % + 2 is 7.6 edges, so 48 and 50 MHz fall outside
@@ -378,7 +381,7 @@ def test_build_writes_the_archive_beside_the_bitstream(tmp_path, monkeypatch):
            "Info:        MULT18X18D:     8/   28  28%\n\n"
            "Info: Max frequency for clock '$glbnet$clk_sync': 110.00 MHz (PASS at 90.01 MHz)\n"
            "Info: Max frequency for clock '$glbnet$audio_clock_0__i': 150.00 MHz (PASS at 49.15 MHz)\n"
-           "Info: Max frequency for clock '$glbnet$network_clk': 120.00 MHz (PASS at 108.00 MHz)\n")
+           "Info: Max frequency for clock '$glbnet$network_clk': 120.00 MHz (PASS at 105.00 MHz)\n")
 
     _fake_toolchain(monkeypatch, tmp_path, log)
     net = random_network(small_config(), np.random.default_rng(2))
@@ -401,7 +404,7 @@ def test_real_tiliqua_build_meets_timing_with_its_archive(tmp_path):
     report = json.loads(result.report_path.read_text())
     assert report["timing_met"] is True and set(report["clocks"]) == {"sync", "audio", "network"}
     assert report["clocks"]["sync"]["target_mhz"] == pytest.approx(90.0, abs=0.02)  # printed as 90.01
-    assert report["clocks"]["network"]["target_mhz"] == pytest.approx(108.0, abs=0.02)
+    assert report["clocks"]["network"]["target_mhz"] == pytest.approx(105.0, abs=0.02)
     assert report["clocks"]["audio"]["target_mhz"] == pytest.approx(49.15, abs=0.01)
     assert abs(report["sample_rate_error"]) < 0.001
     assert report["utilisation"]["EHXPLLL"]["used"] == 1
