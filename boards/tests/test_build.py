@@ -314,9 +314,10 @@ def test_a_new_shape_falls_back_to_the_full_build_and_says_why(tmp_path, monkeyp
 
 @pytest.mark.slow
 def test_lane_flag_replicas_survive_synthesis(tmp_path):
-    """Each lane's accumulator flags are flip-flops of their own after synthesis with the board script's
-    KEEP_REPLICAS, and merged into one per flag without it: a layer of 4 lanes has 3 replicas x 4 lanes,
-    so keeping them adds 3 x (4 - 1) = 9 TRELLIS_FF."""
+    """The replicas are flip-flops of their own after synthesis with the board script's KEEP_REPLICAS, and
+    merged into one per flag without it (a replica also absorbs an unkept flip-flop with the same input):
+    layer 0's 4 lanes have 3 flags each, 3 x (4 - 1) = 9 more; layer 1's block-RAM history of 4 channels has
+    one enable per channel, 4 - 1 = 3 more; 12 TRELLIS_FF in all."""
     import os
     import subprocess
 
@@ -335,4 +336,4 @@ def test_lane_flag_replicas_survive_synthesis(tmp_path):
                               cwd=tmp_path, env=env, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr[-2000:]
         counts.append(int(re.search(r"(\d+) +TRELLIS_FF", (tmp_path / "stat.txt").read_text())[1]))
-    assert counts[1] - counts[0] == 9
+    assert counts[1] - counts[0] == 12
