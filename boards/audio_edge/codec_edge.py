@@ -1,6 +1,6 @@
 """The codec edge of every board top level: the board's clocks, the eurorack-pmod driver and its pins.
 
-    osc --> board.make_clocks (one EHXPLLL) --> sync (network, ~91 MHz)   audio (256 fs, ~49.16 MHz)
+    osc --> board.make_clocks (one EHXPLLL) --> sync (~91 MHz), network (~107 MHz), audio (256 fs, ~49.16 MHz)
     codec pins <-> board.connect_codec <-> EurorackPmod (audio domain TDM/I2C) <-> pmod.adc / pmod.dac (sync)
 
 :class:`CodecEdgeTop` is the base class of the board top levels (the network's
