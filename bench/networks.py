@@ -60,7 +60,9 @@ class BenchBuild:
 BUILDS: tuple[BenchBuild, ...] = (
     BenchBuild("configs/default.toml", "colorlight_i5"),
     BenchBuild("configs/default.toml", "ecpix5"),
+    BenchBuild("configs/default.toml", "tiliqua"),
     BenchBuild("configs/colorlight_i5.toml", "colorlight_i5"),
+    BenchBuild("configs/colorlight_i5.toml", "tiliqua"),
     BenchBuild("configs/ecpix5.toml", "ecpix5"),
 )
 
