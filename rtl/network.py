@@ -32,7 +32,21 @@ from .conv_layer import ConvLayer
 from .plan import LAYER_RESET_DELAY, Plan
 from .types import SampleVector
 
-__all__ = ["Network", "debug_signature"]
+__all__ = ["Network", "debug_signature", "hold_after_reset"]
+
+
+def hold_after_reset(m: Module, cycles: int, upstream, downstream) -> None:
+    """Pass the stream ``upstream`` (a component's own input port) on to ``downstream``, with ``ready`` held
+    low for ``cycles`` cycles after reset while the caches clear, so the first sample sees the same empty
+    pipeline (and latency) as every later one."""
+    warming = Signal(init=1)
+    count = Signal(range(cycles + 1))
+    with m.If(warming):
+        m.d.sync += count.eq(count + 1)
+        with m.If(count == cycles - 1):
+            m.d.sync += warming.eq(0)
+    m.d.comb += [downstream.valid.eq(upstream.valid & ~warming), downstream.payload.eq(upstream.payload),
+                 upstream.ready.eq(downstream.ready & ~warming)]
 
 
 def debug_signature(config, channels: int) -> wiring.Signature:
@@ -81,15 +95,7 @@ class Network(wiring.Component):
             layers.append(engine)
         # After reset the block-RAM caches clear themselves; hold the input until all of them are done so
         # the first sample sees the same empty pipeline (and latency) as every later one.
-        warming = Signal(init=1)
-        count = Signal(range(self.plan.reset_cycles + 1))
-        with m.If(warming):
-            m.d.sync += count.eq(count + 1)
-            with m.If(count == self.plan.reset_cycles - 1):
-                m.d.sync += warming.eq(0)
-        m.d.comb += [layers[0].i.valid.eq(self.i.valid & ~warming),
-                     layers[0].i.payload.eq(self.i.payload),
-                     self.i.ready.eq(layers[0].i.ready & ~warming)]
+        hold_after_reset(m, self.plan.reset_cycles, self.i, layers[0].i)
         for upstream, downstream in zip(layers, layers[1:], strict=False):
             wiring.connect(m, upstream.o, downstream.i)
         wiring.connect(m, layers[-1].o, wiring.flipped(self.o))

@@ -22,7 +22,7 @@ from common.roles import jack_roles
 from quantize.weights import QuantizedNetwork
 
 from .front_end import FrontEnd
-from .network import Network, debug_signature
+from .network import Network, debug_signature, hold_after_reset
 from .plan import Plan
 from .types import SampleVector
 
@@ -59,15 +59,7 @@ class Waveshaper(wiring.Component):
         m.submodules.front_end = DomainRenamer({"sync": "front_end"})(front_end)
         m.submodules.network = network = self.network
         if self.plan.reset_cycles:
-            warming = Signal(init=1)
-            count = Signal(range(self.plan.reset_cycles + 1))
-            with m.If(warming):
-                m.d.sync += count.eq(count + 1)
-                with m.If(count == self.plan.reset_cycles - 1):
-                    m.d.sync += warming.eq(0)
-            m.d.comb += [front_end.i.valid.eq(self.i.valid & ~warming),
-                         front_end.i.payload.eq(self.i.payload),
-                         self.i.ready.eq(front_end.i.ready & ~warming)]
+            hold_after_reset(m, self.plan.reset_cycles, self.i, front_end.i)
         else:
             wiring.connect(m, wiring.flipped(self.i), front_end.i)
         wiring.connect(m, front_end.o, network.i)

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .pll import AUDIO_CLOCKS_PER_SAMPLE, ECP5_LIMITS, PllError, PllLimits, _network_div
+from .pll import AUDIO_CLOCKS_PER_SAMPLE, ECP5_LIMITS, PllError, PllLimits, network_output
 
 __all__ = ["ExternalAudioClockPlan", "SyncPll", "search_sync_pll"]
 
@@ -118,12 +118,10 @@ def search_sync_pll(clock_in_hz: int, sync_target_hz: float, *, sync_min_ratio: 
                 vco = sync * clkop_div
                 if not lim.vco_min_hz <= vco <= lim.vco_max_hz:
                     continue
-                network_div = None
-                if network_target_hz is not None:
-                    network_div = _network_div(vco, Fraction(network_target_hz), lim)
-                    if network_div is None:
-                        continue
-                network = vco / network_div if network_div else sync
+                output = network_output(vco, sync, network_target_hz, lim)
+                if output is None:
+                    continue
+                network_div, network = output
                 key = (-sync, -network, abs(vco - 600_000_000), clki_div)
                 if best is None or key < best[0]:
                     best = (key, SyncPll(clock_in_hz, clki_div, clkfb_div, clkop_div, network_div))

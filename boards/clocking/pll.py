@@ -175,6 +175,16 @@ class PllSettings:
                                f"{lo / 1e6:g}-{hi / 1e6:g} MHz")
 
 
+def network_output(vco: Fraction, sync: Fraction, target_hz: float | None,
+                   lim: PllLimits) -> tuple[int | None, Fraction] | None:
+    """CLKOS2's divider and the ``network`` clock for ``target_hz`` from ``vco``: ``(None, sync)`` without a
+    target (the network runs in ``sync``), None when no legal divider reaches it."""
+    if target_hz is None:
+        return None, sync
+    div = _network_div(vco, Fraction(target_hz), lim)
+    return None if div is None else (div, vco / div)
+
+
 def _network_div(vco: Fraction, target: Fraction, lim: PllLimits) -> int | None:
     """The CLKOS2 divider giving the fastest legal clock from ``vco`` not above ``target``."""
     div = max(1, -(-vco // target))  # ceil: vco / div <= target
@@ -222,12 +232,10 @@ def search_pll(clock_in_hz: int, sync_target_hz: float, sample_rate_hz: float, *
                 if vco < lim.vco_min_hz:
                     continue
                 sync_candidates += 1
-                network_div = None
-                if network_target_hz is not None:
-                    network_div = _network_div(vco, Fraction(network_target_hz), lim)
-                    if network_div is None:
-                        continue
-                network = vco / network_div if network_div else sync
+                output = network_output(vco, sync, network_target_hz, lim)
+                if output is None:
+                    continue
+                network_div, network = output
                 ideal = vco / audio_target  # the CLKOS divider that would be exact
                 for clkos_div in {max(1, int(ideal)), int(ideal) + 1}:
                     if clkos_div > lim.output_div_max:
