@@ -32,7 +32,20 @@ from .conv_layer import ConvLayer
 from .plan import LAYER_RESET_DELAY, Plan
 from .types import SampleVector
 
-__all__ = ["Network", "debug_signature", "hold_after_reset"]
+__all__ = ["Network", "debug_signature", "hold_after_reset", "network_members"]
+
+
+def network_members(cfg, inputs: int, *, debug: bool) -> dict:
+    """The ports of a network component: ``i`` (``inputs`` codes), ``o`` (the outputs) and, with ``debug``,
+    each layer's observation port ``layer{i}``."""
+    members = {
+        "i": In(stream.Signature(SampleVector(cfg, inputs))),
+        "o": Out(stream.Signature(SampleVector(cfg, cfg.n_outputs))),
+    }
+    if debug:
+        for i, lc in enumerate(cfg.layers):
+            members[f"layer{i}"] = Out(debug_signature(cfg, lc.filters))
+    return members
 
 
 def hold_after_reset(m: Module, cycles: int, upstream, downstream) -> None:
@@ -68,14 +81,7 @@ class Network(wiring.Component):
         self.debug = debug
         #: ``[layer][lane]`` memory images of a template build, or None (the network's weights).
         self.images = None if template is None else template_images(cfg, plan, template)
-        members = {
-            "i": In(stream.Signature(SampleVector(cfg, cfg.n_inputs))),
-            "o": Out(stream.Signature(SampleVector(cfg, cfg.n_outputs))),
-        }
-        if debug:
-            for i, lc in enumerate(cfg.layers):
-                members[f"layer{i}"] = Out(debug_signature(cfg, lc.filters))
-        super().__init__(members)
+        super().__init__(network_members(cfg, cfg.n_inputs, debug=debug))
 
     def elaborate(self, platform):
         m = Module()

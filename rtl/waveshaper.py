@@ -15,16 +15,14 @@ the weights (:class:`~rtl.network.Network`).
 from __future__ import annotations
 
 from amaranth.hdl import ClockDomain, ClockSignal, DomainRenamer, Module, ResetSignal, Signal
-from amaranth.lib import stream, wiring
-from amaranth.lib.wiring import In, Out
+from amaranth.lib import wiring
 
 from common.roles import jack_roles
 from quantize.weights import QuantizedNetwork
 
 from .front_end import FrontEnd
-from .network import Network, debug_signature, hold_after_reset
+from .network import Network, hold_after_reset, network_members
 from .plan import Plan
-from .types import SampleVector
 
 __all__ = ["Waveshaper"]
 
@@ -37,14 +35,7 @@ class Waveshaper(wiring.Component):
         self.debug = debug
         self.front_end = FrontEnd(cfg)
         self.network = Network(net, plan, debug=debug, template=template)
-        members = {
-            "i": In(stream.Signature(SampleVector(cfg, len(jack_roles(cfg.inputs))))),
-            "o": Out(stream.Signature(SampleVector(cfg, cfg.n_outputs))),
-        }
-        if debug:
-            for i, lc in enumerate(cfg.layers):
-                members[f"layer{i}"] = Out(debug_signature(cfg, lc.filters))
-        super().__init__(members)
+        super().__init__(network_members(cfg, len(jack_roles(cfg.inputs)), debug=debug))
 
     def elaborate(self, platform):
         m = Module()
