@@ -22,6 +22,8 @@ from amaranth.lib import stream, wiring
 from amaranth.lib.fifo import AsyncFIFO
 from amaranth.lib.wiring import In, Out
 
+from ..eurorack_pmod.cdc import connect_through
+
 __all__ = ["CROSSING_CYCLES", "NetworkDomain"]
 
 #: Bounds on the cycles (of the receiving domain) from a write into one crossing to the word being
@@ -53,18 +55,6 @@ class NetworkDomain(wiring.Component):
             width=self.i.payload.shape().size, depth=self.depth, w_domain="sync", r_domain=self.domain)
         m.submodules.from_network = from_network = AsyncFIFO(
             width=self.o.payload.shape().size, depth=self.depth, w_domain=self.domain, r_domain="sync")
-        m.d.comb += [
-            to_network.w_data.eq(self.i.payload),
-            to_network.w_en.eq(self.i.valid),
-            self.i.ready.eq(to_network.w_rdy),
-            network.i.payload.eq(to_network.r_data),
-            network.i.valid.eq(to_network.r_rdy),
-            to_network.r_en.eq(network.i.ready),
-            from_network.w_data.eq(network.o.payload),
-            from_network.w_en.eq(network.o.valid),
-            network.o.ready.eq(from_network.w_rdy),
-            self.o.payload.eq(from_network.r_data),
-            self.o.valid.eq(from_network.r_rdy),
-            from_network.r_en.eq(self.o.ready),
-        ]
+        connect_through(m, to_network, self.i, network.i)
+        connect_through(m, from_network, network.o, self.o)
         return m

@@ -25,7 +25,20 @@ from amaranth.lib.wiring import In, Out
 
 from .samples import sample_vector
 
-__all__ = ["AudioBridge"]
+__all__ = ["AudioBridge", "connect_through"]
+
+
+def connect_through(m: Module, fifo: AsyncFIFO, source, sink) -> None:
+    """The stream ``source`` into ``fifo``'s write side, its read side out as the stream ``sink``: ready/valid
+    on both sides, back-pressure when the FIFO is full."""
+    m.d.comb += [
+        fifo.w_data.eq(source.payload),
+        fifo.w_en.eq(source.valid),
+        source.ready.eq(fifo.w_rdy),
+        sink.payload.eq(fifo.r_data),
+        sink.valid.eq(fifo.r_rdy),
+        fifo.r_en.eq(sink.ready),
+    ]
 
 
 class AudioBridge(wiring.Component):
@@ -63,14 +76,7 @@ class AudioBridge(wiring.Component):
 
         m.submodules.adc_fifo = adc_fifo = AsyncFIFO(
             width=width, depth=self.depth, w_domain=self.audio_domain, r_domain=self.sync_domain)
-        m.d.comb += [
-            adc_fifo.w_data.eq(self.adc_in.payload),
-            adc_fifo.w_en.eq(self.adc_in.valid),
-            self.adc_in.ready.eq(adc_fifo.w_rdy),
-            self.adc_out.payload.eq(adc_fifo.r_data),
-            self.adc_out.valid.eq(adc_fifo.r_rdy),
-            adc_fifo.r_en.eq(self.adc_out.ready),
-        ]
+        connect_through(m, adc_fifo, self.adc_in, self.adc_out)
 
         m.submodules.dac_fifo = dac_fifo = AsyncFIFO(
             width=width, depth=self.depth, w_domain=self.sync_domain, r_domain=self.audio_domain)
