@@ -93,11 +93,11 @@ class FrontEnd(wiring.Component):
         stage = [Signal(name=f"stage{k}") for k in range(1, 6)]  # stage[k - 1]: cycle k of the sample
         m.d.sync += [stage[0].eq(take)] + [stage[k].eq(stage[k - 1]) for k in range(1, len(stage))]
 
-        x = Signal(shape, reset_less=True)  # data registers: written before they are read, no reset
+        # data registers: written before they are read, no reset; x is the core in the taken vector
         passthrough = Signal(SampleVector(cfg, len(self.jack_roles)), reset_less=True)
+        x = passthrough[self.jack_roles.index(CORE)]
         with m.If(take):
-            m.d.sync += [busy.eq(1), working.eq(1), x.eq(self.i.payload[self.jack_roles.index(CORE)]),
-                         passthrough.eq(self.i.payload)]
+            m.d.sync += [busy.eq(1), working.eq(1), passthrough.eq(self.i.payload)]
 
         # -- cycle 1: the tests, the step, the level's numerator -------------------------------------------
         # x[t] - x[t-L] >= T  <=>  x[t] >= x[t-L] + T (and <= -T likewise), exact integers: the bounds

@@ -32,7 +32,7 @@ from .conv_layer import ConvLayer
 from .plan import LAYER_RESET_DELAY, Plan
 from .types import SampleVector
 
-__all__ = ["Network", "debug_signature", "hold_after_reset", "network_members"]
+__all__ = ["Network", "add_with_local_reset", "debug_signature", "hold_after_reset", "network_members"]
 
 
 def network_members(cfg, inputs: int, *, debug: bool) -> dict:
@@ -46,6 +46,20 @@ def network_members(cfg, inputs: int, *, debug: bool) -> dict:
         for i, lc in enumerate(cfg.layers):
             members[f"layer{i}"] = Out(debug_signature(cfg, lc.filters))
     return members
+
+
+def add_with_local_reset(m: Module, name: str, component, reset, *, stages: int = 1):
+    """Add ``component`` as submodule ``name`` in a local domain of that name on the ``sync`` clock, whose
+    reset is ``reset`` passed through ``stages`` flip-flops: a short reset net from a register beside the
+    component instead of one net to every flip-flop of the design. Returns the delayed reset."""
+    for stage in range(stages):
+        delayed = Signal(init=1, reset_less=True, name=f"{name}_reset_{stage}")
+        m.d.sync += delayed.eq(reset)
+        reset = delayed
+    m.domains += ClockDomain(name, local=True)
+    m.d.comb += [ClockSignal(name).eq(ClockSignal()), ResetSignal(name).eq(reset)]
+    m.submodules[name] = DomainRenamer({"sync": name})(component)
+    return reset
 
 
 def hold_after_reset(m: Module, cycles: int, upstream, downstream) -> None:
@@ -90,14 +104,8 @@ class Network(wiring.Component):
         reset = ResetSignal()
         for i, (layer, lp) in enumerate(zip(self.net.layers, self.plan.layers, strict=True)):
             engine = ConvLayer(cfg, i, layer, lp, images=None if self.images is None else self.images[i])
-            for stage in range(LAYER_RESET_DELAY if i == 0 else 1):
-                delayed = Signal(init=1, reset_less=True, name=f"layer{i}_reset_{stage}")
-                m.d.sync += delayed.eq(reset)
-                reset = delayed
-            domain = f"layer{i}"
-            m.domains += ClockDomain(domain, local=True)
-            m.d.comb += [ClockSignal(domain).eq(ClockSignal()), ResetSignal(domain).eq(reset)]
-            m.submodules[f"layer{i}"] = DomainRenamer({"sync": domain})(engine)
+            reset = add_with_local_reset(m, f"layer{i}", engine, reset,
+                                         stages=LAYER_RESET_DELAY if i == 0 else 1)
             layers.append(engine)
         # After reset the block-RAM caches clear themselves; hold the input until all of them are done so
         # the first sample sees the same empty pipeline (and latency) as every later one.

@@ -14,14 +14,14 @@ the weights (:class:`~rtl.network.Network`).
 
 from __future__ import annotations
 
-from amaranth.hdl import ClockDomain, ClockSignal, DomainRenamer, Module, ResetSignal, Signal
+from amaranth.hdl import Module, ResetSignal
 from amaranth.lib import wiring
 
 from common.roles import jack_roles
 from quantize.weights import QuantizedNetwork
 
 from .front_end import FrontEnd
-from .network import Network, hold_after_reset, network_members
+from .network import Network, add_with_local_reset, hold_after_reset, network_members
 from .plan import Plan
 
 __all__ = ["Waveshaper"]
@@ -43,16 +43,11 @@ class Waveshaper(wiring.Component):
         # a short reset net from beside it instead of the network domain's reset (as the layers do,
         # rtl/network.py).
         front_end = self.front_end
-        front_end_reset = Signal(init=1, reset_less=True)
-        m.d.sync += front_end_reset.eq(ResetSignal())
-        m.domains.front_end = ClockDomain("front_end", local=True)
-        m.d.comb += [ClockSignal("front_end").eq(ClockSignal()), ResetSignal("front_end").eq(front_end_reset)]
-        m.submodules.front_end = DomainRenamer({"sync": "front_end"})(front_end)
+        add_with_local_reset(m, "front_end", front_end, ResetSignal())
         m.submodules.network = network = self.network
-        if self.plan.reset_cycles:
-            hold_after_reset(m, self.plan.reset_cycles, self.i, front_end.i)
-        else:
-            wiring.connect(m, wiring.flipped(self.i), front_end.i)
+        # the plan's reset_cycles is at least 1 (each layer leaves reset a cycle late), which also covers
+        # the front end's own reset register
+        hold_after_reset(m, self.plan.reset_cycles, self.i, front_end.i)
         wiring.connect(m, front_end.o, network.i)
         wiring.connect(m, network.o, wiring.flipped(self.o))
         if self.debug:
