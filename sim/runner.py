@@ -150,13 +150,15 @@ class Simulation:
     ``verilog`` is the path of the design (module ``module`` with the stream ports of ``rtl.generate``),
     or a list of paths with a list of module names: all go into one build (compiling dominates short
     runs) and :meth:`run` picks one with ``design``. ``build_dir`` receives the harness, the simulator
-    build and the per-run files.
+    build and the per-run files. ``libraries`` (with ``defines``) are compiled beside the designs: the cell
+    models a mapped netlist instantiates (:mod:`gatesim`).
     """
 
     def __init__(self, verilog: str | Path | list, build_dir: str | Path, *, module: str | list[str] = "network",
                  simulator: str = "verilator", lane_width: int = 16, waves: bool = False,
                  timeout_cycles: int = 100_000, fifo_depth: int = 16, cxx_opt: str = "2", clock: str | None = None,
-                 quiet: bool = True):
+                 quiet: bool = True, libraries: tuple[str | Path, ...] = (), defines: dict[str, object] | None = None,
+                 verilator_args: tuple[str, ...] = ()):
         check_simulator(simulator)
         paths = [verilog] if isinstance(verilog, str | Path) else list(verilog)
         modules = [module] * len(paths) if isinstance(module, str) else list(module)
@@ -179,6 +181,11 @@ class Simulation:
         #: g++ optimisation level of the Verilator model: "2" runs fastest, "0" builds fastest (tests).
         self.cxx_opt = cxx_opt
         self.quiet = quiet
+        #: Further Verilog compiled with the designs (cell models of a netlist), and its defines.
+        self.libraries = [Path(p).resolve() for p in libraries]
+        self.defines = dict(defines or {})
+        #: Extra Verilator options (a netlist's cell library trips warnings the generated Verilog does not).
+        self.verilator_args = tuple(verilator_args)
         self.designs: list[NetworkPorts] = []
         self.build_seconds: float | None = None
         self._runner = None
@@ -207,17 +214,17 @@ class Simulation:
         for ports in designs:
             self._check_lanes(ports)
         runner = get_runner(self.simulator)
-        sources: list = [*self.sources, harness]
+        sources: list = [*self.libraries, *self.sources, harness]
         args: list[str] = []
         if self.simulator == "verilator":
             _patch_verilator_build(runner)
             control = self.build_dir / "public.vlt"
             control.write_text(VERILATOR_CONTROL)
             sources.append(control)
-            args = list(VERILATOR_ARGS) + ["-CFLAGS", f"-O{self.cxx_opt}"]
+            args = list(VERILATOR_ARGS) + ["-CFLAGS", f"-O{self.cxx_opt}", *self.verilator_args]
         start = time.perf_counter()
         try:
-            runner.build(sources=sources, hdl_toplevel=HARNESS_TOP,
+            runner.build(sources=sources, hdl_toplevel=HARNESS_TOP, defines=self.defines,
                          build_dir=self.build_dir / self.simulator, build_args=args, timescale=TIMESCALE,
                          waves=self.waves, log_file=self.build_dir / "build.log" if self.quiet else None)
         except (RuntimeError, SystemExit) as exc:

@@ -23,7 +23,8 @@ from pathlib import Path
 from .report import NextpnrReport, parse_nextpnr_log
 
 __all__ = ["BuildError", "CLASSIC_LUT_MAPPING", "NEXTPNR_OPTIONS", "TOOLS", "clock_targets", "log_tail",
-           "KEEP_REPLICAS", "run_platform_build", "synth_opts", "tool_environment", "tool_failure"]
+           "KEEP_REPLICAS", "run_platform_build", "synth_opts", "tool_environment", "tool_failure",
+           "yosys_overrides"]
 
 
 class BuildError(RuntimeError):
@@ -97,6 +98,12 @@ def synth_opts(top_name: str) -> str:
     return f"-run :map_luts -top {top_name}; {CLASSIC_LUT_MAPPING}; synth_ecp5 -run map_cells:"
 
 
+def yosys_overrides(top_name: str) -> dict[str, str]:
+    """The overrides of amaranth's ECP5 yosys script that every board build uses (and the gate-level
+    simulation's synthesis, :mod:`gatesim.netlist`, reproduces)."""
+    return {"synth_opts": synth_opts(top_name), "script_after_read": KEEP_REPLICAS}
+
+
 def run_platform_build(board, top, name: str, out_dir: Path, env: dict[str, str], *,
                        progress=print, note: str = "...") -> NextpnrReport:
     """Build ``top`` as ``name`` in ``out_dir`` for ``board`` (a :class:`~boards.registry.BoardSpec`) with
@@ -109,8 +116,7 @@ def run_platform_build(board, top, name: str, out_dir: Path, env: dict[str, str]
     os.environ.update(env)  # amaranth reads its settings (AMARANTH_USE_YOSYS) from the process environment
     try:
         plan = platform.build(top, name=name, build_dir=str(out_dir), do_build=False,
-                              synth_opts=synth_opts(name), nextpnr_opts=NEXTPNR_OPTIONS,
-                              script_after_read=KEEP_REPLICAS)
+                              nextpnr_opts=NEXTPNR_OPTIONS, **yosys_overrides(name))
     finally:
         os.environ.clear()
         os.environ.update(old_env)

@@ -3,7 +3,7 @@ file cites is in the repository.
 
 Folder order (a folder may import only from folders of a lower level):
 
-    common (0) < train (1) < quantize (2) < rtl (3) < sim, boards (4) < firmware_datalogger, bench (5)
+    common (0) < train (1) < quantize (2) < rtl (3) < sim, boards (4) < firmware_datalogger, bench, gatesim (5)
 
 Every import counts: module level or inside a function, absolute or relative, and
 ``importlib.import_module("...")`` with a literal name. Each check is also run on a small made-up file
@@ -21,7 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LEVEL = {"common": 0, "train": 1, "quantize": 2, "rtl": 3, "sim": 4, "boards": 4,
-         "firmware_datalogger": 5, "bench": 5}
+         "firmware_datalogger": 5, "bench": 5, "gatesim": 5}
 
 
 def imported_modules(source: str, module: str) -> list[str]:
