@@ -1,10 +1,13 @@
 """End to end in amaranth.sim: ADC vectors -> Datalogger gateware -> TX line (decoded here) -> host parser
-gives back exactly the injected samples (or exactly the FIR reference of them when decimating)."""
+gives back exactly the injected samples (or exactly the FIR reference of them when decimating), and flags
+a board reset as a restart."""
 
 from fractions import Fraction
 
 import numpy as np
 import pytest
+from amaranth import ClockDomain, Module
+from amaranth.lib import wiring
 from amaranth.sim import Simulator
 
 from firmware_datalogger.fir import decimate_reference, design_coefficients
@@ -192,3 +195,59 @@ def test_fir_that_misses_an_input_never_splices_around_it():
         assert np.array_equal(reference[at:at + 8], f.samples) and set(range(at, at + 8)) <= set(clean)
         at += 8
     assert parser.stats.lost_frames == 0 and len(frames) >= 8
+
+
+class _ResetHarness(wiring.Component):
+    """The datalogger in an explicit ``sync`` domain, so the testbench can press its reset."""
+
+    def __init__(self, logger: Datalogger):
+        self.logger = logger
+        self.cd_sync = ClockDomain("sync")
+        super().__init__({})
+
+    def elaborate(self, platform):
+        m = Module()
+        m.domains.sync = self.cd_sync
+        m.submodules.logger = self.logger
+        return m
+
+
+def test_reset_right_after_frame_0_with_silent_inputs_is_flagged():
+    """The board sends frame 0 with its inputs silent, is reset once the frame is out, then records two more
+    silent frames. The new boot's frame 0 carries the same samples and sequence number as the old one, but
+    another boot identifier: the parser keeps all three frames and flags the second as a restart."""
+    p = plan(channels=2, codec_rate_hz=192_000, sample_rate_hz=192_000, baud=int(CLOCK / DIVIDER), clock_hz=CLOCK,
+             samples_per_frame=4)
+    logger = Datalogger(p, (0, 1))
+    dut = _ResetHarness(logger)
+    trace = [1]
+
+    async def testbench(ctx):
+        for boot, frames in enumerate((1, 2)):
+            if boot:
+                ctx.set(dut.cd_sync.rst, 1)
+                for _ in range(3):
+                    *_, tx = await ctx.tick().sample(logger.tx)
+                    trace.append(tx)
+                ctx.set(dut.cd_sync.rst, 0)
+            for _ in range(4 * frames):
+                ctx.set(logger.adc.payload, [0, 0, 0, 0])
+                ctx.set(logger.adc.valid, 1)
+                for _ in range(PERIOD):
+                    *_, tx = await ctx.tick().sample(logger.tx)
+                    trace.append(tx)
+                    ctx.set(logger.adc.valid, 0)
+            for _ in range(3000):  # the last frame goes out (36 bytes, 150 clocks each)
+                *_, tx = await ctx.tick().sample(logger.tx)
+                trace.append(tx)
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-8)
+    sim.add_testbench(testbench)
+    sim.run()
+    parser = FrameParser()
+    frames = parser.feed(bytes(decode_uart(trace, DIVIDER)))
+    assert [(f.sequence, f.boot) for f in frames] == [(0, 0), (0, 1), (1, 1)]
+    assert all(not f.samples.any() for f in frames)
+    assert [f.discontinuity for f in frames] == [False, True, False] and frames[1].restart
+    assert parser.stats.restarts == 1 and parser.stats.crc_errors == 0 and parser.stats.bytes_skipped == 0
