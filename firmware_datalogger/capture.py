@@ -334,11 +334,13 @@ class _Recording:
             reason = result.stopped_by or "no sample was written"
             raise CaptureError(f"{reason}; nothing was recorded before that, so nothing was saved")
         result.files, result.samples = paths, sum(samples)
+        result.stopped_by = "; ".join(p for p in [result.stopped_by, *problems] if p) or None
+        result.interrupted = result.stopped_by is not None
         stats = self.parser.stats.as_dict()
         stats["trailing_bytes"] = self.parser.pending_bytes
         stats["segment_samples"] = samples
         stats["interrupted"] = result.interrupted
-        stats["stopped_by"] = "; ".join(p for p in [result.stopped_by, *problems] if p) or None
+        stats["stopped_by"] = result.stopped_by
         result.stats = stats
         dropped = self.parser.stats.lost_frames
         if self.previous:
@@ -376,25 +378,27 @@ def capture(port: str, seconds: float, out: str | Path, *, roles: tuple[str, ...
     take = _take_name(out_dir, used | set(log), segment)
     ser = serial_port if serial_port is not None else open_port(port, baud)
     recording = _Recording(ser, port, seconds, timeout, roles, previous, out_dir, take, progress, chunk)
+    result = recording.result
     try:
-        try:
-            recording.run()
-        except KeyboardInterrupt:
-            recording.result.stopped_by = INTERRUPTED
-        except _StreamEnded as exc:
-            recording.result.stopped_by = str(exc)
-        finally:
-            if serial_port is None:
-                try:
-                    ser.close()
-                except OSError:
-                    pass  # the port is gone (a pulled cable): nothing left to close
-    finally:
-        # Runs for an error that ends the capture before it starts recording too; then nothing is listed.
+        recording.run()
+    except KeyboardInterrupt:
+        result.stopped_by = INTERRUPTED
+    except _StreamEnded as exc:
+        result.stopped_by = str(exc)
+    except BaseException as exc:
+        # Anything else (a refused stream before the first file, or an error of ours mid-take) propagates;
+        # a take already begun is still listed, with the error as the reason it stopped.
         if recording.writer is not None:
-            recording.result.interrupted = recording.result.stopped_by is not None
+            result.stopped_by = f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        if serial_port is None:
+            try:
+                ser.close()
+            except OSError:
+                pass  # the port is gone (a pulled cable): nothing left to close
+        if recording.writer is not None:
             recording.finish(log)
-        elif recording.result.stopped_by is not None:
-            raise CaptureError(f"{recording.result.stopped_by} before the first valid frame arrived; nothing "
-                               "to save")
-    return recording.result
+    if recording.writer is None:
+        raise CaptureError(f"{result.stopped_by} before the first valid frame arrived; nothing to save")
+    return result
