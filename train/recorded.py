@@ -186,7 +186,8 @@ def _check_dc(files: list[tuple[RecordedFile, str, dict[str, int]]]) -> None:
     for segment, items in takes.items():
         for role in dict.fromkeys(r for rec, _, _ in items for r in rec.waves):
             holding = [(rec, where, channel[role]) for rec, where, channel in items if role in rec.waves]
-            mean = float(np.mean(np.concatenate([rec.waves[role] for rec, _, _ in holding])))
+            mean = (sum(float(np.sum(rec.waves[role])) for rec, _, _ in holding)
+                    / sum(len(rec.waves[role]) for rec, _, _ in holding))
             if abs(mean) <= MAX_DC_UNITS:
                 continue
             if len(holding) == 1:
