@@ -6,8 +6,6 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from amaranth import ClockDomain, Module
-from amaranth.lib import wiring
 from amaranth.sim import Simulator
 
 from firmware_datalogger.fir import decimate_reference, design_coefficients
@@ -15,7 +13,7 @@ from firmware_datalogger.gateware import Datalogger
 from firmware_datalogger.parser import FrameParser
 from firmware_datalogger.rate_plan import plan
 
-from .sim_util import decode_uart
+from .sim_util import ResetHarness, decode_uart
 
 PERIOD = 500            # clocks per codec sample in the testbench
 DIVIDER = Fraction(25, 6)  # clocks per UART bit (fractional on purpose: 23.04 Mbaud)
@@ -197,21 +195,6 @@ def test_fir_that_misses_an_input_never_splices_around_it():
     assert parser.stats.lost_frames == 0 and len(frames) >= 8
 
 
-class _ResetHarness(wiring.Component):
-    """The datalogger in an explicit ``sync`` domain, so the testbench can press its reset."""
-
-    def __init__(self, logger: Datalogger):
-        self.logger = logger
-        self.cd_sync = ClockDomain("sync")
-        super().__init__({})
-
-    def elaborate(self, platform):
-        m = Module()
-        m.domains.sync = self.cd_sync
-        m.submodules.logger = self.logger
-        return m
-
-
 def test_reset_right_after_frame_0_with_silent_inputs_is_flagged():
     """The board sends frame 0 with its inputs silent, is reset once the frame is out, then records two more
     silent frames. The new boot's frame 0 carries the same samples and sequence number as the old one, but
@@ -219,7 +202,7 @@ def test_reset_right_after_frame_0_with_silent_inputs_is_flagged():
     p = plan(channels=2, codec_rate_hz=192_000, sample_rate_hz=192_000, baud=int(CLOCK / DIVIDER), clock_hz=CLOCK,
              samples_per_frame=4)
     logger = Datalogger(p, (0, 1))
-    dut = _ResetHarness(logger)
+    dut = ResetHarness(logger)
     trace = [1]
 
     async def testbench(ctx):

@@ -4,12 +4,12 @@ reset advances while the sequence starts again at 0."""
 
 import numpy as np
 import pytest
-from amaranth import ClockDomain, Module
-from amaranth.lib import wiring
 from amaranth.sim import Simulator
 
 from firmware_datalogger import protocol
 from firmware_datalogger.gateware import Framer
+
+from .sim_util import ResetHarness
 
 
 @pytest.mark.parametrize("channels,samples", [(2, 5), (4, 3), (1, 1)])
@@ -63,28 +63,13 @@ def test_frames_match_reference(channels, samples):
     assert first_byte[0] > idle
 
 
-class _ResetHarness(wiring.Component):
-    """The framer in an explicit ``sync`` domain, so the testbench can hold its reset."""
-
-    def __init__(self, framer: Framer):
-        self.framer = framer
-        self.cd_sync = ClockDomain("sync")
-        super().__init__({})
-
-    def elaborate(self, platform):
-        m = Module()
-        m.domains.sync = self.cd_sync
-        m.submodules.framer = self.framer
-        return m
-
-
 def test_reset_restarts_the_sequence_and_advances_the_boot_identifier():
     """Silent frames (all samples 0) around two resets, each held for a few cycles: the sequence starts
     again at 0 after each, and the boot identifier is 0 before the first reset, 1 after it and 2 after the
     second, so the new boot's frame 0 is never byte-identical to the old boot's."""
     channels, samples = 2, 3
     framer = Framer(channels, samples, 48000)
-    dut = _ResetHarness(framer)
+    dut = ResetHarness(framer)
     frames_per_boot = (1, 2, 1)
     out = []
 
