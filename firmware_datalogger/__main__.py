@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .capture import CaptureError, capture, parse_roles
+from .capture import INTERRUPTED, CaptureError, capture, parse_roles
 from .rate_plan import RatePlanError
 
 
@@ -67,11 +67,15 @@ def main(argv=None) -> int:
         result = capture(args.port, args.seconds, args.out, roles=parse_roles(args.channels), baud=args.baud,
                          timeout=args.timeout, segment=args.segment)
         s = result.stats
-        print(f"{'interrupted: ' if result.interrupted else ''}saved {result.seconds:.2f} s "
-              f"({result.samples} samples @ {result.sample_rate_hz} Hz) in {len(result.files)} file(s); "
-              f"manifest {result.manifest}; lost frames {s['lost_frames']}, CRC errors {s['crc_errors']}, "
-              f"bytes skipped {s['bytes_skipped']}, overrun samples {s['overrun_samples']}, "
+        print(f"{'stopped early: ' if result.interrupted else ''}saved {result.seconds:.2f} s "
+              f"({result.samples} samples @ {result.sample_rate_hz} Hz) of take {result.take!r} in "
+              f"{len(result.files)} file(s); manifest {result.manifest}; lost frames {s['lost_frames']}, CRC errors "
+              f"{s['crc_errors']}, bytes skipped {s['bytes_skipped']}, overrun samples {s['overrun_samples']}, "
               f"restarts {s['restarts']} (each gap starts a new file)")
+        if s["stopped_by"] and s["stopped_by"] != INTERRUPTED:
+            print(f"error: the capture stopped before {args.seconds:g} s: {s['stopped_by']}; what arrived until "
+                  "then is saved and listed above", file=sys.stderr)
+            return 1
         return 0
     except (RatePlanError, CaptureError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -9,12 +9,12 @@ Guarantees (tested by fault injection in ``tests/test_parser.py``):
 
   * a gap in the sequence counter: ``lost_before`` frames (exact, as long as a later frame arrives);
   * a gateware overrun: the frame's ``overrun`` samples were discarded just before it (protocol.py);
-  * a restart: the sequence counter did not advance (it starts at 0 after every reset, and the link never
-    delivers a frame twice): ``restart``, length unknown;
+  * a restart: the boot identifier changed, or the sequence counter did not advance (it starts at 0 after
+    every reset): ``restart``, length unknown. The link never delivers a frame twice, so a frame that
+    repeats the previous one byte for byte is a new boot too (a reset right after frame 0 while the inputs
+    are silent), never dropped as a duplicate;
   * damaged or discarded bytes since the previous frame, even with the next sequence number: the first
     frames of a new boot may have been the damaged ones (``discarded_bytes``).
-
-  An exact repeat of the previous frame (the same bytes) adds nothing and is discarded and counted.
 """
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ class Frame:
     sample_rate_hz: int
     samples: np.ndarray          # (N, C) int16
     overrun: int                 # sample vectors the gateware dropped just before this frame (rate plan broken)
+    boot: int = 0                # the boot identifier: the same for every frame of one boot
     lost_before: int | None = 0  # frames missing between the previous accepted frame and this one (None: a restart)
-    restart: bool = False        # the sequence did not advance: the board restarted before this frame
+    restart: bool = False        # a new boot identifier or a sequence that did not advance: the board restarted
     discarded_bytes: int = 0     # bytes discarded (damaged, garbage) since the previous accepted frame
     discontinuity: bool = False  # True when this frame does not continue the previous one
 
@@ -53,8 +54,7 @@ class ParserStats:
     crc_errors: int = 0          # frame candidates with a valid header whose CRC failed
     bad_headers: int = 0         # sync words followed by an impossible header
     bytes_skipped: int = 0       # bytes discarded while hunting for sync
-    duplicates: int = 0          # exact repeats of the previous frame, discarded
-    restarts: int = 0            # sequence counter did not advance (board reset / re-flash)
+    restarts: int = 0            # new boot identifier or a sequence that did not advance (reset, re-flash)
     overrun_samples: int = 0     # sample vectors the gateware reported as dropped
     gaps: list = field(default_factory=list)  # Frame.gap() of every frame that follows a discontinuity
 
@@ -65,7 +65,7 @@ class ParserStats:
     def as_dict(self) -> dict:
         return {"frames": self.frames, "lost_frames": self.lost_frames, "crc_errors": self.crc_errors,
                 "bad_headers": self.bad_headers, "bytes_skipped": self.bytes_skipped,
-                "duplicates": self.duplicates, "restarts": self.restarts,
+                "restarts": self.restarts,
                 "overrun_samples": self.overrun_samples, "gaps": [dict(g) for g in self.gaps]}
 
 
@@ -82,7 +82,7 @@ class FrameParser:
         self.stats = ParserStats()
         self.shape: tuple[int, int, int] | None = None  # (channels, samples, rate) once locked
         self._last_seq: int | None = None
-        self._last_frame = b""
+        self._last_boot: int | None = None
         self._discarded = 0  # bytes discarded since the last accepted frame
         self.bytes_seen = 0
 
@@ -119,7 +119,8 @@ class FrameParser:
             pos = start
             if len(buf) - pos < protocol.HEADER_BYTES:
                 break
-            version, channels, samples, rate, seq, overrun = protocol.parse_header(bytes(buf[pos:pos + 16]))
+            version, channels, samples, rate, seq, overrun, boot = protocol.parse_header(
+                bytes(buf[pos:pos + protocol.HEADER_BYTES]))
             if not self._header_ok(version, channels, samples, rate):
                 self.stats.bad_headers += 1
                 self._skip(1)
@@ -136,23 +137,19 @@ class FrameParser:
                 pos += 1
                 continue
             payload = np.frombuffer(body[protocol.HEADER_BYTES - len(protocol.SYNC):], dtype="<i2")
-            frame = Frame(seq, rate, payload.reshape(samples, channels).astype(np.int16), overrun)
+            frames.append(self._accept(Frame(seq, rate, payload.reshape(samples, channels).astype(np.int16),
+                                             overrun, boot), (channels, samples, rate)))
             pos += length
-            if self._accept(frame, (channels, samples, rate), bytes(buf[pos - length:pos])):
-                frames.append(frame)
         del buf[:pos]
         return frames
 
-    def _accept(self, frame: Frame, shape, wire: bytes) -> bool:
+    def _accept(self, frame: Frame, shape) -> Frame:
         if self.shape is None:
             self.shape = shape
         if self._last_seq is not None:
-            if wire == self._last_frame:
-                self.stats.duplicates += 1
-                return False
             step = (frame.sequence - self._last_seq) & 0xFFFFFFFF
             frame.discarded_bytes = self._discarded
-            if step == 0 or step > 0x7FFFFFFF:
+            if frame.boot != self._last_boot or step == 0 or step > 0x7FFFFFFF:
                 frame.restart = True
                 frame.lost_before = None
                 self.stats.restarts += 1
@@ -164,10 +161,10 @@ class FrameParser:
                 self.stats.gaps.append(frame.gap())
         self.stats.overrun_samples += frame.overrun
         self._last_seq = frame.sequence
-        self._last_frame = wire
+        self._last_boot = frame.boot
         self._discarded = 0
         self.stats.frames += 1
-        return True
+        return frame
 
     @property
     def pending_bytes(self) -> int:

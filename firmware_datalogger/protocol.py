@@ -14,9 +14,12 @@ A frame is::
     14      2     overrun count: sample vectors (at this frame's rate) the gateware had to discard
                   immediately before this frame's first sample; 0 whenever the rate plan holds.
                   0xFFFF means 65535 or more, or a number the gateware could not count
-    16      2*N*C samples, int16 little endian, interleaved (sample 0 ch 0, sample 0 ch 1, ...)
-    16+2NC  2     CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF, no reflection, no xorout) of bytes
-                  2 .. 16+2NC-1 (everything after the sync word), most significant byte first
+    16      2     boot identifier, little endian: the same in every frame of one boot, different after a
+                  reset that leaves the FPGA configured (``gateware/boot_counter.py``: the releases of the
+                  reset since configuration, modulo 2^16)
+    18      2*N*C samples, int16 little endian, interleaved (sample 0 ch 0, sample 0 ch 1, ...)
+    18+2NC  2     CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF, no reflection, no xorout) of bytes
+                  2 .. 18+2NC-1 (everything after the sync word), most significant byte first
 
 Carrying C, N and the sample rate in every frame lets the host check that it is talking to a datalogger
 bitstream with the configuration it expects, and resynchronise without knowing the build options.
@@ -27,13 +30,23 @@ Continuity, which the host relies on to never splice audio across missing sample
   whole frame before sending its header, and a frame that cannot be completed is discarded whole and
   counted in the next frame's overrun field;
 * frame k + 1 continues frame k exactly when its sequence number is k + 1 and its overrun count is 0;
-* a reset (power cycle, reset button, re-flash) starts the sequence again at 0. The link (a UART with no
-  retransmission) never delivers a frame twice, so a sequence number that does not advance means a new
-  boot. If the new boot's first frames are damaged, its first good frame may carry any number, so a frame
-  that follows damaged or discarded bytes is never taken as a continuation either.
+* a reset (power cycle, reset button, re-flash) starts the sequence again at 0. A frame starts a new boot
+  when its boot identifier differs from the previous frame's, or when its sequence number does not advance.
+  The link (a UART with no retransmission) never delivers a frame twice, so even a frame byte-identical to
+  the previous one (a reset right after frame 0 while the inputs are silent, after a reconfiguration that
+  gives the same boot identifier again) is a new boot, never a repeat to drop. If the new boot's first
+  frames are damaged, its first good frame may carry any number, so a frame that follows damaged or
+  discarded bytes is never taken as a continuation either.
+
+What only the boot identifier catches: a reset that keeps the FPGA configured (the reset button, a loss
+of PLL lock), after which every frame up to the old boot's last sequence number vanished without one byte
+of it arriving (whole frames lost exactly at frame boundaries). A power cycle or a re-flash configures
+the FPGA again, which gives the same identifier as the previous configuration; then the sequence number
+and the discarded bytes are what flag the restart, as described above.
 
 VERSION 2: the overrun count belongs to the gap immediately before the frame (version 1 counted the
-drops since the previous header, which is not where the gap was).
+drops since the previous header, which is not where the gap was). VERSION 3: the boot identifier
+(the header grew from 16 to 18 bytes).
 """
 
 from __future__ import annotations
@@ -46,12 +59,12 @@ __all__ = ["SYNC", "VERSION", "HEADER_BYTES", "CRC_BYTES", "OVERRUN_UNKNOWN", "c
            "encode_frame", "header_bytes"]
 
 SYNC = bytes((0xEB, 0x90))
-VERSION = 0x02
-HEADER_BYTES = 16
+VERSION = 0x03
+HEADER_BYTES = 18
 CRC_BYTES = 2
 #: The overrun field's largest value: 65535 or more samples lost, or a number the gateware could not count.
 OVERRUN_UNKNOWN = 0xFFFF
-_HEADER = struct.Struct("<2sBBHIIH")
+_HEADER = struct.Struct("<2sBBHIIHH")
 assert _HEADER.size == HEADER_BYTES
 
 
@@ -80,24 +93,26 @@ def frame_bytes(channels: int, samples: int) -> int:
     return HEADER_BYTES + 2 * channels * samples + CRC_BYTES
 
 
-def header_bytes(*, channels: int, samples: int, sample_rate_hz: int, sequence: int, overrun: int = 0) -> bytes:
+def header_bytes(*, channels: int, samples: int, sample_rate_hz: int, sequence: int, overrun: int = 0,
+                 boot: int = 0) -> bytes:
     return _HEADER.pack(SYNC, VERSION, channels, samples, sample_rate_hz, sequence & 0xFFFFFFFF,
-                        min(overrun, OVERRUN_UNKNOWN))
+                        min(overrun, OVERRUN_UNKNOWN), boot & 0xFFFF)
 
 
-def encode_frame(samples: np.ndarray, *, sample_rate_hz: int, sequence: int, overrun: int = 0) -> bytes:
+def encode_frame(samples: np.ndarray, *, sample_rate_hz: int, sequence: int, overrun: int = 0,
+                 boot: int = 0) -> bytes:
     """Python reference of one frame; ``samples`` is (N, C) int16-range integers."""
     samples = np.asarray(samples)
     if samples.ndim != 2:
         raise ValueError(f"samples must be (N, C), got shape {samples.shape}")
     n, c = samples.shape
     head = header_bytes(channels=c, samples=n, sample_rate_hz=sample_rate_hz, sequence=sequence,
-                        overrun=overrun)
+                        overrun=overrun, boot=boot)
     body = head + samples.astype("<i2").tobytes()
     return body + crc16_ccitt(body[len(SYNC):]).to_bytes(2, "big")
 
 
-def parse_header(data: bytes) -> tuple[int, int, int, int, int, int]:
-    """(version, channels, samples, sample_rate_hz, sequence, overrun) of a header (sync not checked)."""
-    _, version, channels, samples, rate, seq, overrun = _HEADER.unpack_from(data)
-    return version, channels, samples, rate, seq, overrun
+def parse_header(data: bytes) -> tuple[int, int, int, int, int, int, int]:
+    """(version, channels, samples, sample_rate_hz, sequence, overrun, boot) of a header (sync not checked)."""
+    _, version, channels, samples, rate, seq, overrun, boot = _HEADER.unpack_from(data)
+    return version, channels, samples, rate, seq, overrun, boot

@@ -5,7 +5,7 @@ drop data for the whole capture. The plan is therefore checked before any gatewa
 impossible one is refused with the numbers and with what would fit instead.
 
 Link budget: 8N1 sends 10 bit times per byte, so a link of B baud carries B/10 bytes/s. Each frame of N
-samples x C channels costs ``protocol.frame_bytes(C, N)`` bytes (16 header + 2 CRC + 2 N C). The plan
+samples x C channels costs ``protocol.frame_bytes(C, N)`` bytes (18 header + 2 CRC + 2 N C). The plan
 keeps the link below ``max_link_use`` (default 90 %) because the FTDI chip and the host's USB polling
 need slack that has not been measured on hardware.
 

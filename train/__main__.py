@@ -68,6 +68,10 @@ def run(args) -> dict:
     for name, split in splits.items():
         print(f"{name}: {len(split)} windows of {split.x.shape[1]} samples "
               f"from {len(set(split.segments))} segment(s)", flush=True)
+    skipped = splits.skip_report()
+    if skipped["files"]:
+        print(f"skipped {len(skipped['files'])} recorded file(s) shorter than one window: {skipped['samples']} "
+              "samples lost", flush=True)
     out.mkdir(parents=True, exist_ok=True)
     lap("data")
 
@@ -115,6 +119,8 @@ def run(args) -> dict:
         "float": results["float"],
         "test_windows": results["test_windows"],
         "windows": {name: len(split) for name, split in splits.items()},
+        # recorded files shorter than one window, left out (train/recorded.py): each, and the samples lost
+        "skipped": skipped,
         "smoke": bool(args.smoke),
         "recipe": args.recipe or "default",
         "settings": {**settings.__dict__},

@@ -30,10 +30,10 @@ from common.roles import jack_roles
 from train.embedding import CORNERS, blend, point_kinds, sample_point, sweep_path
 from train.errors import DatasetError
 from train.imperfect import imperfect_segment
-from train.recorded import load_recordings
+from train.recorded import SkippedFile, load_recordings
 from train.waves import ALL_WAVES, frequency_sweep, phase_from_frequency, synthesize
 
-__all__ = ["DatasetError", "DataSizes", "Split", "load_splits", "embedding_sweep", "embedding_sweep_jacks",
+__all__ = ["DatasetError", "DataSizes", "Split", "Splits", "load_splits", "embedding_sweep", "embedding_sweep_jacks",
            "delayed", "jack_codes", "make_inputs", "preroll_samples", "quantize_input", "role_sources",
            "synthetic_segment", "PREROLL_SECONDS", "SPLITS"]
 
@@ -97,6 +97,20 @@ class Split:
 
     def __len__(self) -> int:
         return len(self.x)
+
+
+class Splits(dict):
+    """The splits by name (``train``, ``val``, ``test``, and ``test_imperfect`` for synthetic data), and
+    ``skipped``: the recorded files left out for being shorter than one window
+    (:class:`train.recorded.SkippedFile`)."""
+
+    def __init__(self, splits: dict[str, Split], skipped: Iterable[SkippedFile] = ()):
+        super().__init__(splits)
+        self.skipped = tuple(skipped)
+
+    def skip_report(self) -> dict:
+        """For the training report: every skipped file and the samples (per channel) lost with them."""
+        return {"files": [s.as_dict() for s in self.skipped], "samples": sum(s.samples for s in self.skipped)}
 
 
 def quantize_input(config: ModelConfig, values: np.ndarray) -> np.ndarray:
@@ -243,15 +257,17 @@ def _synthetic_splits(config: ModelConfig, sizes: DataSizes, seed: int, progress
     return out
 
 
-def _recorded_splits(config: ModelConfig, data: str | Path, sizes: DataSizes, seed: int) -> dict[str, Split]:
-    recordings = load_recordings(config, data, min_samples=sizes.window)
+def _recorded_splits(config: ModelConfig, data: str | Path, sizes: DataSizes, seed: int) -> Splits:
+    recordings, skipped = load_recordings(config, data, min_samples=sizes.window)
     names = sorted({r.segment for r in recordings})
     n_val, n_test = sizes.recorded_val_segments, sizes.recorded_test_segments
     if len(names) < n_val + n_test + 1:
+        short = (f" ({len(skipped)} file(s) shorter than one window of {sizes.window} samples were skipped: "
+                 f"{', '.join(s.path for s in skipped)})" if skipped else "")
         raise DatasetError(
             f"{data}: {len(names)} segment(s) ({', '.join(names)}) but splitting by take needs at least "
             f"{n_val + n_test + 1}: {n_test} for test, {n_val} for validation and one to train on; record "
-            f"more takes (each with its own 'segment' name)")
+            f"more takes (each with its own 'segment' name){short}")
     order = [names[i] for i in np.random.default_rng([seed, 7]).permutation(len(names))]
     assignment = {name: "test" for name in order[:n_test]}
     assignment.update({name: "val" for name in order[n_test:n_test + n_val]})
@@ -260,15 +276,15 @@ def _recorded_splits(config: ModelConfig, data: str | Path, sizes: DataSizes, se
         parts = [_windows(config, r.waves, r.segment, sizes.window, np.random.default_rng([seed, i, 1]))
                  for i, r in enumerate(recordings) if assignment.get(r.segment, "train") == split]
         out[split] = _concat(parts)
-    return out
+    return Splits(out, skipped)
 
 
 def load_splits(config: ModelConfig, data: str | Path | None = None, seed: int = 0, progress: bool = False,
-                **sizes) -> dict[str, Split]:
+                **sizes) -> Splits:
     """Train / validation / test windows: synthetic when ``data`` is None, else the recording manifest
-    (a ``manifest.json`` or its directory). ``sizes`` override :class:`DataSizes` fields. Deterministic
-    in ``seed``. Synthetic data also has ``test_imperfect``, the imperfect-core test set (when
-    ``imperfect_test_segments`` > 0)."""
+    (a ``manifest.json`` or its directory; files shorter than a window are skipped and listed in
+    ``Splits.skipped``). ``sizes`` override :class:`DataSizes` fields. Deterministic in ``seed``. Synthetic
+    data also has ``test_imperfect``, the imperfect-core test set (when ``imperfect_test_segments`` > 0)."""
     if config.n_outputs != 1:
         raise DatasetError(f"layers[-1].filters: the dataset has one target wave, so the network needs "
                            f"exactly one output, got {config.n_outputs}")
@@ -278,7 +294,7 @@ def load_splits(config: ModelConfig, data: str | Path | None = None, seed: int =
         raise DatasetError(f"window: {dims.window} samples leave nothing after the receptive field "
                            f"({config.receptive_field}) warm-up")
     if data is None:
-        return _synthetic_splits(config, dims, seed, progress)
+        return Splits(_synthetic_splits(config, dims, seed, progress))
     return _recorded_splits(config, data, dims, seed)
 
 

@@ -19,6 +19,12 @@ This module defines the manifest format (:data:`MANIFEST_FORMAT`, :data:`RECORDI
 * ``calibration`` is provenance only: the datalogger applies the calibration before writing samples.
 * ``dropped_frames`` is informational: the datalogger starts a new file (same segment) at every gap and
   never splices audio across one; each file after a gap records it in an optional ``gap_before`` object.
+* A file shorter than one training window holds no window: it is skipped with a
+  :class:`ShortRecordingWarning` naming it and the samples lost, and listed (a :class:`SkippedFile` each)
+  for the training report. Capture makes such parts whenever a gap falls near the start or the end of a take,
+  or two gaps fall close together (a frame is 256 samples, a window 1024).
+* The DC offset is measured over the whole take (all its files): a part cut short at a gap may hold a
+  fraction of a cycle, whose mean is not zero even for a centred wave.
 
 Every problem raises :class:`DatasetError` naming the file, channel and what to do, before training.
 """
@@ -37,8 +43,8 @@ from common.roles import CORE
 from train.errors import DatasetError
 from train.waves import TARGET_WAVES
 
-__all__ = ["DatasetError", "MANIFEST_FORMAT", "RECORDING_ROLES", "RecordedFile", "load_manifest",
-           "load_recordings", "make_manifest", "CLIP_RUN", "MAX_DC_UNITS"]
+__all__ = ["DatasetError", "MANIFEST_FORMAT", "RECORDING_ROLES", "RecordedFile", "ShortRecordingWarning",
+           "SkippedFile", "load_manifest", "load_recordings", "make_manifest", "CLIP_RUN", "MAX_DC_UNITS"]
 
 MANIFEST_FORMAT = "waveshaper-recording/1"
 #: What a recorded channel may hold: the core wave, a target wave, or nothing of use.
@@ -66,6 +72,23 @@ class RecordedFile:
 
     def __len__(self) -> int:
         return len(self.waves["core"])
+
+
+class ShortRecordingWarning(UserWarning):
+    """A recorded file shorter than one training window, left out of the dataset."""
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file of the manifest left out because it is shorter than one training window: its ``path`` as the
+    manifest lists it, its ``segment`` and its length ``samples`` (per channel), all of them lost."""
+
+    path: str
+    segment: str
+    samples: int
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "segment": self.segment, "samples": self.samples}
 
 
 def make_manifest(sample_rate_hz: int, volts_full_scale: float, files: list[dict], *, dropped_frames: int = 0,
@@ -135,12 +158,10 @@ def load_manifest(data: str | Path) -> tuple[Path, dict]:
     return path, manifest
 
 
-def _check_channel(name: str, raw: np.ndarray, full_scale: float, units_per_fs: float, min_samples: int) -> None:
+def _check_channel(name: str, raw: np.ndarray, full_scale: float) -> None:
     if raw.dtype.kind == "f" and not np.all(np.isfinite(raw)):
         bad = int(np.argmax(~np.isfinite(raw)))
         raise DatasetError(f"{name}: NaN or inf sample (first at sample {bad})")
-    if len(raw) < min_samples:
-        raise DatasetError(f"{name}: only {len(raw)} samples, need at least {min_samples} (one training window)")
     if not raw.any():
         raise DatasetError(f"{name}: every sample is 0 (an unplugged jack reads 0); patch the oscillator into "
                            "this input, or name the channel 'unused' in the manifest")
@@ -154,11 +175,29 @@ def _check_channel(name: str, raw: np.ndarray, full_scale: float, units_per_fs: 
             raise DatasetError(
                 f"{name}: clipped: {int(runs.max())} consecutive full-scale samples (first run at sample "
                 f"{first}); lower the level so the wave stays inside the ADC range")
-    mean = float(np.mean(raw, dtype=np.float64)) / full_scale * units_per_fs
-    if abs(mean) > MAX_DC_UNITS:
-        raise DatasetError(
-            f"{name}: DC offset of {mean:+.3f} network units (limit {MAX_DC_UNITS}); calibrate the input or "
-            f"remove the offset before recording")
+
+
+def _check_dc(files: list[tuple[RecordedFile, str, dict[str, int]]]) -> None:
+    """Every role's mean over each take (all its files), in network units, within :data:`MAX_DC_UNITS`.
+    ``files``: each file, where it is (for messages) and the channel index of each role."""
+    takes: dict[str, list] = {}
+    for item in files:
+        takes.setdefault(item[0].segment, []).append(item)
+    for segment, items in takes.items():
+        for role in dict.fromkeys(r for rec, _, _ in items for r in rec.waves):
+            holding = [(rec, where, channel[role]) for rec, where, channel in items if role in rec.waves]
+            mean = (sum(float(np.sum(rec.waves[role])) for rec, _, _ in holding)
+                    / sum(len(rec.waves[role]) for rec, _, _ in holding))
+            if abs(mean) <= MAX_DC_UNITS:
+                continue
+            if len(holding) == 1:
+                _, where, c = holding[0]
+                name = f"{where} channel {c} ({role})"
+            else:
+                name = (f"segment {segment!r} ({len(holding)} files: "
+                        f"{', '.join(rec.path.name for rec, _, _ in holding)}), role {role}")
+            raise DatasetError(f"{name}: DC offset of {mean:+.3f} network units (limit {MAX_DC_UNITS}); calibrate "
+                               "the input or remove the offset before recording")
 
 
 def _read_wav(path: Path, where: str):
@@ -175,8 +214,11 @@ def _read_wav(path: Path, where: str):
     return rate, data
 
 
-def load_recordings(config: ModelConfig, data: str | Path, min_samples: int) -> list[RecordedFile]:
-    """Every file of the manifest, checked and converted to network units."""
+def load_recordings(config: ModelConfig, data: str | Path,
+                    min_samples: int) -> tuple[list[RecordedFile], list[SkippedFile]]:
+    """Every file of the manifest holding at least ``min_samples`` samples (one training window), checked
+    and converted to network units; and the files skipped for being shorter (each with a
+    :class:`ShortRecordingWarning`)."""
     manifest_path, manifest = load_manifest(data)
     if manifest["sample_rate_hz"] != config.sample_rate_hz:
         raise DatasetError(
@@ -184,7 +226,7 @@ def load_recordings(config: ModelConfig, data: str | Path, min_samples: int) -> 
             f"({config.name}) runs at sample_rate_hz = {config.sample_rate_hz}; record at the model's rate "
             f"(resampling would need a proper anti-alias filter)")
     units_per_fs = manifest["volts_full_scale"] / config.volts_per_unit
-    recordings = []
+    kept, skipped = [], []
     for i, entry in enumerate(manifest["files"]):
         wav = manifest_path.parent / entry["path"]
         where = f"{manifest_path}: files[{i}] ({entry['path']})"
@@ -202,12 +244,22 @@ def load_recordings(config: ModelConfig, data: str | Path, min_samples: int) -> 
             raise DatasetError(
                 f"{where}: the WAV has {raw.shape[1]} channels but the manifest lists "
                 f"{len(entry['channels'])} ({', '.join(entry['channels'])})")
+        if len(raw) < min_samples:
+            skipped.append(SkippedFile(str(entry["path"]), str(entry["segment"]), len(raw)))
+            warnings.warn(f"{where}: only {len(raw)} samples, shorter than one training window ({min_samples}): "
+                          f"skipped, {len(raw)} samples lost", ShortRecordingWarning, stacklevel=2)
+            continue
         full_scale = _FULL_SCALE[raw.dtype]
-        waves = {}
+        waves, channel = {}, {}
         for c, role in enumerate(entry["channels"]):
             if role == "unused":
                 continue
-            _check_channel(f"{where} channel {c} ({role})", raw[:, c], full_scale, units_per_fs, min_samples)
+            _check_channel(f"{where} channel {c} ({role})", raw[:, c], full_scale)
             waves[role] = raw[:, c].astype(np.float64) / full_scale * units_per_fs
-        recordings.append(RecordedFile(wav, str(entry["segment"]), waves))
-    return recordings
+            channel[role] = c
+        kept.append((RecordedFile(wav, str(entry["segment"]), waves), where, channel))
+    if not kept:
+        raise DatasetError(f"{manifest_path}: no file holds one training window ({min_samples} samples); the "
+                           f"longest has {max(s.samples for s in skipped)}")
+    _check_dc(kept)
+    return [rec for rec, _, _ in kept], skipped

@@ -1,5 +1,6 @@
 """Datalogger gateware, one ``wiring.Component`` per module, connected by ``amaranth.lib.stream`` ports."""
 
+from .boot_counter import BootCounter
 from .channel_select import ChannelSelect
 from .datalogger import Datalogger
 from .decimating_fir import DecimatingFIR
@@ -7,4 +8,4 @@ from .frame_buffer import FrameBuffer
 from .framer import Framer
 from .uart_tx import UARTTransmitter
 
-__all__ = ["ChannelSelect", "DecimatingFIR", "FrameBuffer", "Framer", "UARTTransmitter", "Datalogger"]
+__all__ = ["BootCounter", "ChannelSelect", "DecimatingFIR", "FrameBuffer", "Framer", "UARTTransmitter", "Datalogger"]

@@ -7,6 +7,7 @@ from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from .. import protocol
+from .boot_counter import BootCounter
 from .frame_buffer import framed_samples
 
 __all__ = ["Framer", "crc16_ccitt_byte"]
@@ -42,13 +43,16 @@ def crc16_ccitt_byte(crc: Value, byte: Value) -> Value:
 
 
 class Framer(wiring.Component):
-    """Streams a header (sync word, channels, frame size, sample rate, sequence, overrun count), then
-    ``samples_per_frame`` vectors of ``channels`` int16 (little endian), then the CRC-16.
+    """Streams a header (sync word, channels, frame size, sample rate, sequence, overrun count, boot
+    identifier), then ``samples_per_frame`` vectors of ``channels`` int16 (little endian), then the CRC-16.
 
     ``i`` comes from :class:`.frame_buffer.FrameBuffer`: a frame's vectors are only offered once the whole
     frame is there, so once its header has started the frame is sent without a pause, and each vector
     carries the frame's overrun count (the vectors discarded just before it), which goes into the header.
     The header waits for the frame's first vector, so the count it carries is always the frame's own.
+
+    The sequence starts again at 0 after every reset; the boot identifier comes from a
+    :class:`.boot_counter.BootCounter`, which a reset advances instead of clearing.
     """
 
     def __init__(self, channels: int, samples_per_frame: int, sample_rate_hz: int):
@@ -61,6 +65,7 @@ class Framer(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         n, c_count = self.samples_per_frame, self.channels
+        m.submodules.boot_counter = boot_counter = BootCounter()
 
         sequence = Signal(32)
         overrun = Signal(16)          # the overrun count of the frame being sent
@@ -74,7 +79,9 @@ class Framer(wiring.Component):
         head = protocol.header_bytes(channels=c_count, samples=n, sample_rate_hz=self.sample_rate_hz, sequence=0)
         header = Array([Const(b, 8) for b in head[:10]]
                        + [sequence.word_select(i, 8) for i in range(4)]
-                       + [overrun.word_select(i, 8) for i in range(2)])
+                       + [overrun.word_select(i, 8) for i in range(2)]
+                       + [boot_counter.boot.word_select(i, 8) for i in range(2)])
+        assert len(header) == protocol.HEADER_BYTES
 
         with m.FSM():
             with m.State("HEADER"):

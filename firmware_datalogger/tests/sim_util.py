@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from amaranth import ClockDomain, Module
+from amaranth.lib import wiring
 from amaranth.sim import Simulator
 
 
@@ -35,6 +37,21 @@ def decode_uart(trace: list[int], divider) -> list[int]:
         out.append(sum(b << k for k, b in enumerate(bits[1:9])))
         i = int(i + 9 * div + div / 2)
     return out
+
+
+class ResetHarness(wiring.Component):
+    """``dut`` in an explicit ``sync`` domain (``cd_sync``), so a testbench can hold its reset."""
+
+    def __init__(self, dut):
+        self.dut = dut
+        self.cd_sync = ClockDomain("sync")
+        super().__init__({})
+
+    def elaborate(self, platform):
+        m = Module()
+        m.domains.sync = self.cd_sync
+        m.submodules.dut = self.dut
+        return m
 
 
 def run(dut, testbench, *, vcd: str | None = None):

@@ -178,3 +178,116 @@ def test_every_gap_and_restart_starts_a_new_file_recorded_in_the_manifest(tmp_pa
     assert manifest["dropped_frames"] == 1
     log = json.loads((tmp_path / "t" / "capture_log.json").read_text())["t"]
     assert log["restarts"] == 1 and log["lost_frames"] == 1
+
+
+def _listing(out):
+    manifest = json.loads((out / "manifest.json").read_text())
+    log = json.loads((out / "capture_log.json").read_text())
+    return manifest, log
+
+
+def test_a_stream_that_stops_keeps_its_take_and_the_next_capture_appends(tmp_path, capsys):
+    """Frames, then silence (the cable pulled, the board power-cycled): the capture ends after --timeout with
+    an error, but the take is saved and listed with why it stopped. A second capture into the same folder
+    adds a second take beside it; both survive, each listed once."""
+    out = tmp_path / "osc"
+    first, wire1 = _stream(8, seed=3)
+    second, wire2 = _stream(5, seed=4)
+    for wire in (wire1, wire2):
+        pty = _Pty()
+        try:
+            pty.write_later(wire, delay=0.1)
+            assert main(["capture", "--port", pty.path, "--seconds", "100", "--out", str(out), "--timeout",
+                         "0.5"]) == 1
+        finally:
+            pty.close()
+        err = capsys.readouterr().err
+        assert "the capture stopped before 100 s" in err and "stream from" in err and "stopped" in err
+    assert np.array_equal(_read_wav(out / "osc.wav"), np.concatenate(first))
+    assert np.array_equal(_read_wav(out / "osc_2.wav"), np.concatenate(second))
+    manifest, log = _listing(out)
+    assert [(f["path"], f["segment"]) for f in manifest["files"]] == [("osc.wav", "osc"), ("osc_2.wav", "osc_2")]
+    assert sorted(log) == ["osc", "osc_2"]
+    for take, data in (("osc", first), ("osc_2", second)):
+        assert log[take]["interrupted"] and "stopped: no data for 0.5 s" in log[take]["stopped_by"]
+        assert log[take]["segment_samples"] == [sum(len(d) for d in data)]
+
+
+def test_a_serial_error_keeps_the_take(tmp_path):
+    """The port fails mid-take (pyserial raises SerialException when the adapter disappears)."""
+    import serial
+
+    data, wire = _stream(6, seed=5)
+
+    class FailingPort(_ListPort):
+        def read(self, n):
+            if not self.chunks:
+                raise serial.SerialException("device reports readiness to read but returned no data")
+            return self.chunks.pop(0)
+
+    result = capture("/dev/ttyUSB1", 100.0, tmp_path / "t", serial_port=FailingPort(wire), progress=False)
+    assert result.interrupted and result.stopped_by.startswith("reading /dev/ttyUSB1 failed: device reports")
+    assert np.array_equal(_read_wav(tmp_path / "t" / "t.wav"), np.concatenate(data))
+    manifest, log = _listing(tmp_path / "t")
+    assert [f["path"] for f in manifest["files"]] == ["t.wav"] and log["t"]["stopped_by"] == result.stopped_by
+
+
+def test_ctrl_c_before_the_first_frame_saves_nothing_and_says_so(tmp_path):
+    with pytest.raises(CaptureError, match=r"interrupted \(Ctrl-C\) before the first valid frame arrived"):
+        capture("fake", 1.0, tmp_path / "t", serial_port=_ListPort(b""), progress=False)
+    assert not (tmp_path / "t").exists()
+
+
+_FULL_DISK = """
+import json, resource, sys
+import numpy as np
+from firmware_datalogger.capture import capture
+from firmware_datalogger.tests.test_capture import _ListPort, _stream
+
+_, wire = _stream(20, seed=6)
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[2]), resource.RLIM_INFINITY))
+result = capture("fake", 100.0, sys.argv[1], serial_port=_ListPort(wire), progress=False)
+print(json.dumps({"stopped_by": result.stopped_by, "samples": result.samples}))
+"""
+
+
+def test_a_full_disk_keeps_what_reached_it(tmp_path):
+    """No file may grow beyond 2144 bytes (RLIMIT_FSIZE, in a child process): the WAV's writes fail part way
+    through a frame, as on a full disk. The capture stops there; the WAV holds exactly the whole sample
+    vectors that reached the disk, with a header that says so, and the (small) manifest and log list it."""
+    import subprocess
+    import sys
+
+    limit = 2144  # the 44-byte header, 5 frames of 50 x 4 channels (400 bytes each) and 100 bytes of the 6th
+    run = subprocess.run([sys.executable, "-c", _FULL_DISK, str(tmp_path / "t"), str(limit)], capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-3000:]
+    reported = json.loads(run.stdout.splitlines()[-1])
+    assert reported["stopped_by"].startswith(f"writing {tmp_path / 't' / 't.wav'} failed: [Errno 27]")
+    data, _ = _stream(20, seed=6)
+    kept = (limit - 44) // 8  # whole 4-channel int16 vectors: 262 = 5 frames and 12 samples of the 6th
+    assert reported["samples"] == kept == 262
+    assert (tmp_path / "t" / "t.wav").stat().st_size == 44 + 8 * kept
+    assert np.array_equal(_read_wav(tmp_path / "t" / "t.wav"), np.concatenate(data)[:kept])
+    manifest, log = _listing(tmp_path / "t")
+    assert [f["path"] for f in manifest["files"]] == ["t.wav"] and log["t"]["segment_samples"] == [kept]
+
+
+def test_a_capture_never_overwrites_a_file(tmp_path):
+    """A WAV left without a manifest (a capture that ended before this version listed its takes) keeps its
+    bytes: the new take is named past it. A --segment whose file exists is refused, naming the file."""
+    out = tmp_path / "osc"
+    out.mkdir()
+    (out / "osc.wav").write_bytes(b"an earlier take")
+    (out / "osc_2_part2.wav").write_bytes(b"part of another")
+    data, wire = _stream(4, seed=7)
+    result = capture("fake", 100.0, out, serial_port=_ListPort(wire), progress=False)
+    assert result.take == "osc_3"
+    assert (out / "osc.wav").read_bytes() == b"an earlier take"
+    assert (out / "osc_2_part2.wav").read_bytes() == b"part of another"
+    assert np.array_equal(_read_wav(out / "osc_3.wav"), np.concatenate(data))
+    with pytest.raises(CaptureError, match=r"osc\.wav already exists and a capture never overwrites a file"):
+        capture("fake", 1.0, out, segment="osc", serial_port=_ListPort(wire), progress=False)
+    with pytest.raises(CaptureError, match=r"segment 'osc_3' already exists in .*manifest\.json"):
+        capture("fake", 1.0, out, segment="osc_3", serial_port=_ListPort(wire), progress=False)
+    assert [f["path"] for f in _listing(out)[0]["files"]] == ["osc_3.wav"]

@@ -1,5 +1,6 @@
 """End to end in amaranth.sim: ADC vectors -> Datalogger gateware -> TX line (decoded here) -> host parser
-gives back exactly the injected samples (or exactly the FIR reference of them when decimating)."""
+gives back exactly the injected samples (or exactly the FIR reference of them when decimating), and flags
+a board reset as a restart."""
 
 from fractions import Fraction
 
@@ -12,7 +13,7 @@ from firmware_datalogger.gateware import Datalogger
 from firmware_datalogger.parser import FrameParser
 from firmware_datalogger.rate_plan import plan
 
-from .sim_util import decode_uart
+from .sim_util import ResetHarness, decode_uart
 
 PERIOD = 500            # clocks per codec sample in the testbench
 DIVIDER = Fraction(25, 6)  # clocks per UART bit (fractional on purpose: 23.04 Mbaud)
@@ -192,3 +193,44 @@ def test_fir_that_misses_an_input_never_splices_around_it():
         assert np.array_equal(reference[at:at + 8], f.samples) and set(range(at, at + 8)) <= set(clean)
         at += 8
     assert parser.stats.lost_frames == 0 and len(frames) >= 8
+
+
+def test_reset_right_after_frame_0_with_silent_inputs_is_flagged():
+    """The board sends frame 0 with its inputs silent, is reset once the frame is out, then records two more
+    silent frames. The new boot's frame 0 carries the same samples and sequence number as the old one, but
+    another boot identifier: the parser keeps all three frames and flags the second as a restart."""
+    p = plan(channels=2, codec_rate_hz=192_000, sample_rate_hz=192_000, baud=int(CLOCK / DIVIDER), clock_hz=CLOCK,
+             samples_per_frame=4)
+    logger = Datalogger(p, (0, 1))
+    dut = ResetHarness(logger)
+    trace = [1]
+
+    async def testbench(ctx):
+        for boot, frames in enumerate((1, 2)):
+            if boot:
+                ctx.set(dut.cd_sync.rst, 1)
+                for _ in range(3):
+                    *_, tx = await ctx.tick().sample(logger.tx)
+                    trace.append(tx)
+                ctx.set(dut.cd_sync.rst, 0)
+            for _ in range(4 * frames):
+                ctx.set(logger.adc.payload, [0, 0, 0, 0])
+                ctx.set(logger.adc.valid, 1)
+                for _ in range(PERIOD):
+                    *_, tx = await ctx.tick().sample(logger.tx)
+                    trace.append(tx)
+                    ctx.set(logger.adc.valid, 0)
+            for _ in range(3000):  # the last frame goes out (36 bytes, 150 clocks each)
+                *_, tx = await ctx.tick().sample(logger.tx)
+                trace.append(tx)
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-8)
+    sim.add_testbench(testbench)
+    sim.run()
+    parser = FrameParser()
+    frames = parser.feed(bytes(decode_uart(trace, DIVIDER)))
+    assert [(f.sequence, f.boot) for f in frames] == [(0, 0), (0, 1), (1, 1)]
+    assert all(not f.samples.any() for f in frames)
+    assert [f.discontinuity for f in frames] == [False, True, False] and frames[1].restart
+    assert parser.stats.restarts == 1 and parser.stats.crc_errors == 0 and parser.stats.bytes_skipped == 0

@@ -3,12 +3,12 @@ gateware equals the reference sample for sample."""
 
 import numpy as np
 import pytest
-from amaranth import ClockDomain, Module
-from amaranth.lib import wiring
 from amaranth.sim import Simulator
 
 from firmware_datalogger.fir import COEF_FRAC, decimate_reference, design_coefficients, frequency_response
 from firmware_datalogger.gateware import DecimatingFIR
+
+from .sim_util import ResetHarness
 
 
 @pytest.mark.parametrize("decimation", [2, 4])
@@ -86,21 +86,6 @@ def test_gateware_bit_exact_under_backpressure():
     assert np.array_equal(got, decimate_reference(x, h, 4))
 
 
-class _ResetHarness(wiring.Component):
-    """The FIR in an explicit ``sync`` domain, so the testbench can pulse its reset."""
-
-    def __init__(self, fir: DecimatingFIR):
-        self.fir = fir
-        self.cd_sync = ClockDomain("sync")
-        super().__init__({})
-
-    def elaborate(self, platform):
-        m = Module()
-        m.domains.sync = self.cd_sync
-        m.submodules.fir = self.fir
-        return m
-
-
 def test_history_is_cleared_by_reset():
     """After a reset the filter starts from silence (x = 0 before the first sample, as ``fir.py`` defines):
     the outputs equal the reference run on the post-reset samples alone, whatever came before."""
@@ -109,7 +94,7 @@ def test_history_is_cleared_by_reset():
     before = rng.integers(-32768, 32768, (21, 2))   # odd: the reset also lands mid-decimation-phase
     after = rng.integers(-32768, 32768, (40, 2))
     fir = DecimatingFIR(2, 2, h)
-    dut = _ResetHarness(fir)
+    dut = ResetHarness(fir)
     outputs = {"before": [], "after": []}
 
     async def testbench(ctx):

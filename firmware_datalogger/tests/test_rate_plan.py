@@ -19,23 +19,23 @@ def test_four_channels_at_192k_refused_on_3_mbaud_with_numbers():
 
 
 def test_link_use_is_computed_from_frames_and_8n1():
-    # Worked out by hand from the frame layout in protocol.py's docstring (16-byte header, 2 bytes per
+    # Worked out by hand from the frame layout in protocol.py's docstring (18-byte header, 2 bytes per
     # sample per channel, 2-byte CRC) and 8N1 (10 bit times per byte):
-    # 2 ch: 16 + 2*2*256 + 2 = 1042 bytes per frame; 192000 / 256 = 750 frames/s;
-    #       1042 * 750 = 781 500 bytes/s = 7 815 000 bit times/s; / 12 000 000 = 0.65125.
+    # 2 ch: 18 + 2*2*256 + 2 = 1044 bytes per frame; 192000 / 256 = 750 frames/s;
+    #       1044 * 750 = 783 000 bytes/s = 7 830 000 bit times/s; / 12 000 000 = 0.6525.
     p = plan(channels=2, codec_rate_hz=192_000, sample_rate_hz=192_000, baud=12_000_000, clock_hz=CLOCK)
-    assert p.link_use == pytest.approx(0.65125, abs=1e-12)
-    # 4 ch at 96 kHz: 16 + 2*4*256 + 2 = 2066 bytes; 96000 / 256 = 375 frames/s; 2066 * 375 * 10 = 7 747 500
-    #       bit times/s; / 12 000 000 = 0.645625.
+    assert p.link_use == pytest.approx(0.6525, abs=1e-12)
+    # 4 ch at 96 kHz: 18 + 2*4*256 + 2 = 2068 bytes; 96000 / 256 = 375 frames/s; 2068 * 375 * 10 = 7 755 000
+    #       bit times/s; / 12 000 000 = 0.64625.
     p4 = plan(channels=4, codec_rate_hz=192_000, sample_rate_hz=96_000, baud=12_000_000, clock_hz=CLOCK, fir_taps=103)
-    assert p4.link_use == pytest.approx(0.645625, abs=1e-12)
+    assert p4.link_use == pytest.approx(0.64625, abs=1e-12)
     # 2 100 000 000 / 23 Hz / 12 000 000 baud = 2100 / 276 = 175 / 23 clocks per bit.
     assert p.clocks_per_bit == Fraction(175, 23)
 
 
 def test_three_channels_at_192k_exceed_the_90_percent_margin_but_fit_when_allowed():
-    # 16 + 2*3*256 + 2 = 1554 bytes * 750 frames/s * 10 = 11 655 000 bit times/s = 97.125 % of 12 Mbaud.
-    with pytest.raises(RatePlanError, match="97.1 % needed"):
+    # 18 + 2*3*256 + 2 = 1556 bytes * 750 frames/s * 10 = 11 670 000 bit times/s = 97.25 % of 12 Mbaud.
+    with pytest.raises(RatePlanError, match="97.2 % needed"):
         plan(channels=3, codec_rate_hz=192_000, sample_rate_hz=192_000, baud=12_000_000, clock_hz=CLOCK)
     assert plan(channels=3, codec_rate_hz=192_000, sample_rate_hz=192_000, baud=12_000_000, clock_hz=CLOCK,
                 max_link_use=0.98).link_use < 0.98

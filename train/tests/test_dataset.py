@@ -101,6 +101,20 @@ def test_splits_disjoint_by_segment(tiny):
     assert not any(w.tobytes() in train_cores for w in tiny["test"].x[..., 0])
 
 
+def test_imperfect_test_takes_are_held_out(tiny):
+    """The imperfect-core test set (``test_imperfect``, train/imperfect.py) is held out like the others: it
+    shares no take and no window with the training split, which holds imperfect-core takes of its own, nor
+    with validation or test."""
+    held = tiny["test_imperfect"]
+    assert len(held) > 0 and all(seg.startswith("imperfect-") for seg in held.segments)
+    assert any(seg.startswith("imperfect-") for seg in tiny["train"].segments)
+    held_cores = [w.tobytes() for w in held.x[..., 0]]
+    for split in SPLITS:
+        assert not set(held.segments) & set(tiny[split].segments), split
+        cores = {w.tobytes() for w in tiny[split].x[..., 0]}
+        assert not any(core in cores for core in held_cores), split
+
+
 def test_every_input_role_has_a_source(config):
     """The dataset feeds every jack role (common/roles.py); the front end derives the others, in the
     config's order."""

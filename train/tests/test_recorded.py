@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from train.dataset import DatasetError, load_splits
+from train.recorded import ShortRecordingWarning
 from train.tests.helpers import good_takes, write_recording
 
 
@@ -66,10 +67,50 @@ def test_dc_offset(config, tmp_path):
     rejects(config, write_recording(tmp_path, takes), r"take3\.wav\) channel 1 \(sine\): DC offset of \+0\.100")
 
 
-def test_too_short(config, tmp_path):
+def test_file_shorter_than_a_window_is_skipped_with_a_warning(config, tmp_path):
+    """A file with fewer samples than one window holds no window: it is left out, named with the samples
+    lost, and listed for the training report; the other takes still load and split."""
     takes = good_takes()
     takes[0]["data"] = takes[0]["data"][:100]
-    rejects(config, write_recording(tmp_path, takes), r"take0\.wav\) channel 0 \(core\): only 100 samples")
+    with pytest.warns(ShortRecordingWarning, match=r"files\[0\] \(take0\.wav\): only 100 samples, shorter than "
+                      r"one training window \(256\): skipped, 100 samples lost"):
+        splits = load_splits(config, data=write_recording(tmp_path, takes), window=256)
+    assert splits.skip_report() == {"files": [{"path": "take0.wav", "segment": "take0", "samples": 100}],
+                                    "samples": 100}
+    segments = {seg for name in ("train", "val", "test") for seg in splits[name].segments}
+    assert segments == {"take1", "take2", "take3"}
+
+
+def test_skipping_that_leaves_too_few_takes_says_so(config, tmp_path):
+    takes = good_takes()
+    for take in takes[:2]:
+        take["data"] = take["data"][:200]
+    with pytest.warns(ShortRecordingWarning):
+        rejects(config, write_recording(tmp_path, takes),
+                r"2 segment\(s\) .* needs at least 3.*2 file\(s\) shorter than one window of 256 samples were "
+                r"skipped: take0\.wav, take1\.wav")
+    for take in takes:
+        take["data"] = take["data"][:200]
+    with pytest.warns(ShortRecordingWarning):
+        rejects(config, write_recording(tmp_path, takes), r"no file holds one training window \(256 samples\)")
+
+
+def test_dc_offset_is_measured_over_the_whole_take(config, tmp_path):
+    """A take split at a gap: its first part holds a third of a cycle of each wave (mean far from 0), the
+    rest whole cycles. Measured per file the short part would look offset; over the take it is centred."""
+    takes = good_takes()
+    whole = takes[1]["data"]  # 3840 samples: 10 cycles of 500 Hz
+    first = np.roll(whole, -20, axis=0)[:256]  # a third of a cycle (from sample 20): a mean far from 0
+    assert abs(first[:, 1].astype(np.float64).mean()) / 32767 * 8.192 / 5 > 0.05
+    takes.append({"name": "take1_part2", "segment": "take1", "channels": takes[1]["channels"], "data": first})
+    splits = load_splits(config, data=write_recording(tmp_path, takes), window=256)
+    assert sum(seg == "take1" for name in ("train", "val", "test") for seg in splits[name].segments) == 16
+    # the same offset in every file of the take is still found, and named by take
+    for take in takes:
+        if take.get("segment", take["name"]) == "take1":
+            take["data"][:, 1] += 2000  # 2000/32767 * 8.192 V = 0.5 V = 0.1 network units
+    rejects(config, write_recording(tmp_path / "offset", takes),
+            r"segment 'take1' \(2 files: take1\.wav, take1_part2\.wav\), role sine: DC offset of \+0\.1")
 
 
 def test_channel_count_mismatch(config, tmp_path):
