@@ -33,6 +33,7 @@ FLASH ?=
 FULL ?=
 SLOT ?=
 PYTEST_ARGS ?=
+NETWORKS ?=
 
 BUILD := build
 WEIGHTS := $(BUILD)/weights
@@ -50,7 +51,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 opt = $(if $($(1)),$(2) $($(1)),)
 
-.PHONY: all help venv lock train quantize listen rtl sim formal bitstream flash datalogger flash-datalogger capture bench \
+.PHONY: all help venv lock train quantize listen rtl sim gatesim formal bitstream flash datalogger flash-datalogger capture bench \
 	test lint \
 	clean distclean
 
@@ -61,7 +62,7 @@ help: ## List the targets and knobs
 	@grep -E '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-17s %s\n", $$1, $$2}'
 	@echo "Knobs: CONFIG=$(CONFIG) BOARD=$(BOARD) TRAIN_OUT=$(TRAIN_OUT) SIM=$(SIM) DATA= RECIPE= CLOCK_HZ="
 	@echo "       SAMPLE_RATE= MULTIPLIERS= SAMPLES= WAVES=1 PORT= SECONDS= OUT= ROLES= CHANNELS= RATE= FLASH=1"
-	@echo "       FULL=1 SLOT= PYTEST_ARGS="
+	@echo "       FULL=1 SLOT= PYTEST_ARGS= NETWORKS="
 
 $(STAMP): requirements.txt constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or pass PYTHON=..."; exit 1; }
@@ -105,6 +106,9 @@ listen: $(STAMP) $(WEIGHTS)/weights.npz ## Render WAVs through the golden model 
 
 sim: $(STAMP) $(BUILD)/rtl/network.v ## cocotb: the Verilog bit-exact against the golden model (SIM, SAMPLES, WAVES=1)
 	$(PY) -m sim --simulator $(SIM) $(call opt,SAMPLES,--samples) $(if $(WAVES),--waves,)
+
+gatesim: $(STAMP) $(WEIGHTS)/weights.npz ## The mapped ECP5 netlist (DSP blocks, block RAMs) vs the golden model, Verilator + Icarus, mutations caught (SAMPLES, NETWORKS="trained colorlight_i5 gaps")
+	$(PY) -m gatesim --board $(BOARD) $(call opt,SAMPLES,--samples) $(foreach n,$(NETWORKS),--network $(n))
 
 formal: $(STAMP) ## SymbiYosys: prove the stream contract of ConvLayer, ActivationCache, ShiftBuffer (also in make test)
 	$(PY) -m rtl.formal

@@ -64,6 +64,19 @@ class FrontEnd(wiring.Component):
         fmt = self.config.data_format
         return Mux(value > fmt.max_int, fmt.max_int, Mux(value < fmt.min_int, fmt.min_int, value))
 
+    @staticmethod
+    def _swing_update(x, *, rising, turned, above_max, below_min, hi, lo, run_max, run_min) -> list:
+        """Cycle 3's update of the swing (``docs/arithmetic.md``, Front end): at a turn the extreme just left
+        is latched, the crest into ``hi`` when the core turns down and the trough into ``lo`` when it turns
+        up; a turn restarts the running extreme at ``x``, otherwise ``x`` extends it in the direction of
+        travel."""
+        return [
+            hi.eq(Mux(turned & ~rising, run_max, hi)),
+            lo.eq(Mux(turned & rising, run_min, lo)),
+            run_max.eq(Mux(rising & (turned | above_max), x, run_max)),
+            run_min.eq(Mux(~rising & (turned | below_min), x, run_min)),
+        ]
+
     def elaborate(self, platform):
         m = Module()
         cfg = self.config
@@ -156,13 +169,8 @@ class FrontEnd(wiring.Component):
         rate_held = Signal.like(rate_product, reset_less=True)
         m.d.sync += [level_held.eq(level_product), rate_held.eq(rate_product)]
         with m.If(stage[2]):
-            m.d.sync += [
-                hi.eq(Mux(turned & ~rising, run_max, hi)),
-                lo.eq(Mux(turned & rising, run_min, lo)),
-                # a turn restarts the extreme at x; otherwise x extends it in the direction of travel
-                run_max.eq(Mux(rising & (turned | above_max), x, run_max)),
-                run_min.eq(Mux(~rising & (turned | below_min), x, run_min)),
-            ]
+            m.d.sync += self._swing_update(x, rising=rising, turned=turned, above_max=above_max,
+                                           below_min=below_min, hi=hi, lo=lo, run_max=run_max, run_min=run_min)
             if not divide:
                 m.d.sync += working.eq(0)
 

@@ -48,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="build/sim", help="report, WAV and simulator builds go here")
     parser.add_argument("--serial", action="store_true",
                         help="also run a debug build one sample at a time (every layer compared, latency checked)")
+    parser.add_argument("--core-hz", type=float, default=110.0,
+                        help="frequency of the sweep's core triangle (default 110 Hz; a short run wants a faster "
+                             "core, so that the core turns several times)")
     parser.add_argument("--cxx-opt", default="2", choices=("0", "1", "2", "3"),
                         help="g++ -O level of the Verilator model: 2 runs fastest, 0 builds fastest")
     args = parser.parse_args(argv)
@@ -55,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     samples = args.samples if args.samples is not None else (WAVES_DEFAULT_SAMPLES if args.waves else DEFAULT_SAMPLES)
     if samples < 1:
         parser.error("--samples must be positive")
+    if not 1.0 <= args.core_hz <= 20_000.0:
+        parser.error(f"--core-hz must be between 1 and 20000 Hz, got {args.core_hz}")
     rtl_dir, out = Path(args.rtl), Path(args.out)
     verilog, plan_path = rtl_dir / "network.v", rtl_dir / "plan.json"
     for path, how in ((verilog, "make rtl"), (plan_path, "make rtl")):
@@ -85,8 +90,9 @@ def main(argv: list[str] | None = None) -> int:
               f"rerun `make rtl`", file=sys.stderr)
         return 2
     config = net.config
-    codes = embedding_sweep_codes(config, samples)
-    print(f"{samples} samples of the embedding sweep at {config.sample_rate_hz} Hz through {verilog} "
+    codes = embedding_sweep_codes(config, samples, args.core_hz)
+    print(f"{samples} samples of the embedding sweep (core {args.core_hz:g} Hz) at {config.sample_rate_hz} Hz "
+          f"through {verilog} "
           f"({args.simulator}); plan: {plan.signal_path_cycles} cycles/sample, "
           f"latency {plan.signal_path_latency} cycles")
 
@@ -104,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "simulator": args.simulator,
         "verilog": str(verilog),
+        "core_hz": args.core_hz,
         "samples_checked": cmp.samples_checked,
         "mismatches": cmp.mismatches,
         "missing": cmp.missing,

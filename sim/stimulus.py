@@ -18,13 +18,14 @@ def to_codes(config: ModelConfig, values: np.ndarray) -> np.ndarray:
                    ).astype(np.int64)
 
 
-def embedding_sweep_codes(config: ModelConfig, samples: int) -> np.ndarray:
+def embedding_sweep_codes(config: ModelConfig, samples: int, frequency_hz: float = 110.0) -> np.ndarray:
     """The training stage's sweep through the embedding square (``train.dataset.embedding_sweep_jacks``) at
-    the configured sample rate, ``samples`` long, as jack codes."""
+    the configured sample rate, ``samples`` long, as jack codes, the core at ``frequency_hz`` (a short run
+    needs a fast core to see the core turn several times)."""
     from train.dataset import embedding_sweep_jacks
 
     seconds = samples / config.sample_rate_hz
-    x = embedding_sweep_jacks(config, seconds)[:samples]
+    x = embedding_sweep_jacks(config, seconds, frequency_hz)[:samples]
     if len(x) < samples:
         raise ValueError(f"embedding_sweep_jacks gave {len(x)} samples, {samples} requested")
     return np.asarray(x, dtype=np.int64)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from common.config import ROUNDING_MODES, FixedFormat, LayerConfig, ModelConfig
-from common.roles import INPUT_ROLES
+from common.roles import CORE, INPUT_ROLES
 from quantize.weights import QuantizedNetwork, random_network
 
 from ..runner import Simulation
@@ -24,8 +24,8 @@ RANDOM_NETWORKS = 10
 
 def random_config(rng: np.random.Generator, index: int) -> ModelConfig:
     """A small valid network: 1-3 layers, 1-6 filters, kernels 1-4, dilations up to what is covered,
-    a random rounding mode and weight fraction bits. Config 0 is forced to ``half_up`` (the mutation
-    tests change its rounding)."""
+    inputs drawn from every role (jack and derived), a random rounding mode and weight fraction bits.
+    Config 0 is forced to ``half_up`` (the mutation tests change its rounding)."""
     layers = []
     covered = 1
     for _ in range(int(rng.integers(1, 4))):
@@ -34,7 +34,14 @@ def random_config(rng: np.random.Generator, index: int) -> ModelConfig:
         layers.append(LayerConfig(filters=int(rng.integers(1, 7)), kernel_size=k, dilation=d))
         covered += (k - 1) * d
     rounding = "half_up" if index == 0 else str(rng.choice(ROUNDING_MODES))
-    return ModelConfig(layers=tuple(layers), name=f"random{index}", inputs=ROLES[:int(rng.integers(1, 5))],
+    # the core, the role this index is sure to cover (so that the bank covers every role) and a random
+    # choice of the others, in random order: the front end's derived roles come and go with them
+    others = [role for role in ROLES if role != CORE]
+    sure = others[index % len(others)]
+    chosen = [role for role in others if role != sure and rng.random() < 0.3]
+    inputs = [CORE, sure, *chosen]
+    rng.shuffle(inputs)
+    return ModelConfig(layers=tuple(layers), name=f"random{index}", inputs=tuple(inputs),
                        rounding=rounding, weight_format=FixedFormat(16, int(rng.choice([10, 12, 13]))))
 
 

@@ -11,7 +11,9 @@
 * mutations of one half_up reference network, each injected from here while the generator runs (its
   helpers patched, or a modified network generated), to be compared with the *unmodified* golden model:
   one weight word and one bias word of a coefficient memory, the rounding constant, an accumulator one
-  bit narrower (on ``extreme``), and the tap order swapped.
+  bit narrower (on ``extreme``), and the tap order swapped;
+* ``fe_reference``: the core and every derived role, and its mutation: the front end latching the swing's
+  crest from the wrong running extreme (``FrontEnd._swing_update`` patched).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from quantize.weights import QuantizedLayer, QuantizedNetwork, random_network
 
 from .bank import plan_for
 
-__all__ = ["check_networks", "extreme_stimulus", "mutated_designs", "ties_stimulus"]
+__all__ = ["check_networks", "extreme_stimulus", "mutated_designs", "ties_stimulus", "triangle_codes"]
 
 FP = 4096  # FP4.12: 1.0
 LO, HI = -32768, 32767
@@ -76,9 +78,28 @@ def reference_network() -> QuantizedNetwork:
     return random_network(config, np.random.default_rng(41), scale=0.5, extremes=0.0)
 
 
+def front_end_reference_network() -> QuantizedNetwork:
+    """A network of the core and every derived role, for the front end's mutations."""
+    config = ModelConfig(layers=(LayerConfig(3, 2, 1), LayerConfig(1, 2, 2)), name="fe_reference",
+                         inputs=("core", "direction", "slope", "level", "rate"))
+    return random_network(config, np.random.default_rng(43), scale=0.5, extremes=0.0)
+
+
+def triangle_codes(samples: int, period: int = 40, amplitude: float = 0.8, seed: int = 3) -> np.ndarray:
+    """A core triangle of ``period`` samples (a direction change every half period) with a little noise and
+    a level that changes every few periods, as (samples, 1) codes: swings the front end must latch."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(samples)
+    phase = (t % period) / period
+    tri = np.where(phase < 0.5, 4 * phase - 1, 3 - 4 * phase)
+    level = amplitude * (0.6 + 0.4 * ((t // (3 * period)) % 2))
+    return np.round(FP * (level * tri + rng.normal(0, 0.002, samples))).astype(np.int64)[:, None]
+
+
 def check_networks() -> list[tuple[str, QuantizedNetwork, object]]:
     rng = np.random.default_rng(31)
-    nets = [extreme_network(), ties_network(rng), gaps_network(rng), reference_network()]
+    nets = [extreme_network(), ties_network(rng), gaps_network(rng), reference_network(),
+            front_end_reference_network()]
     return [(net.config.name, net, plan_for(net.config, [1] * len(net.config.layers))) for net in nets]
 
 
@@ -128,6 +149,21 @@ def mutated_designs() -> list[tuple[str, str, QuantizedNetwork, object, str]]:
     designs.append(("mut_tap_order", generate_verilog(swapped, plan, name="mut_tap_order"), reference, plan,
                     "kernel taps read in swapped order"))
 
+    from rtl.front_end import FrontEnd
+
+    def wrong_extreme(x, *, rising, turned, above_max, below_min, hi, lo, run_max, run_min):
+        from amaranth.hdl import Mux
+
+        # the crest latched from the running minimum: the swing's top at the wrong extreme
+        return [hi.eq(Mux(turned & ~rising, run_min, hi)), lo.eq(Mux(turned & rising, run_min, lo)),
+                run_max.eq(Mux(rising & (turned | above_max), x, run_max)),
+                run_min.eq(Mux(~rising & (turned | below_min), x, run_min))]
+
+    fe_reference = front_end_reference_network()
+    fe_plan = plan_for(fe_reference.config, [1, 1])
+    with mock.patch.object(FrontEnd, "_swing_update", staticmethod(wrong_extreme)):
+        designs.append(("mut_swing", generate_verilog(fe_reference, fe_plan, name="mut_swing"), fe_reference,
+                        fe_plan, "front end: the swing's crest latched from the running minimum"))
     extreme = extreme_network()
     extreme_plan = plan_for(extreme.config, [1, 1])
 

@@ -13,7 +13,7 @@ from sim.check import check_design
 from sim.compare import compare
 from sim.stimulus import random_codes
 
-from .checks import extreme_stimulus, ties_stimulus
+from .checks import extreme_stimulus, ties_stimulus, triangle_codes
 from .test_simulate import assert_bit_exact
 
 pytestmark = pytest.mark.slow
@@ -114,3 +114,19 @@ def test_narrower_accumulator_fails(verilator_bank):
     print(f"{entry.extra['mutation']}: {result.comparison.describe()}")
     with pytest.raises(AssertionError, match="output samples differ"):
         assert_bit_exact(result)
+
+
+def test_front_end_mutation_fails(verilator_bank):
+    """The front end's swing latched from the wrong extreme: the unmutated design is bit-exact on a fast
+    triangle core (a turn every 20 samples), the mutant is not."""
+    codes = triangle_codes(400)
+    turns = int(np.sum(np.diff(np.sign(np.diff(codes[:, 0]))) != 0))
+    assert turns >= 10
+    reference = verilator_bank["fe_reference"]
+    assert_bit_exact(check_design(verilator_bank.sim, reference.net, reference.plan, codes, design=reference.index))
+    entry = verilator_bank["mut_swing"]
+    result = check_design(verilator_bank.sim, entry.net, entry.plan, codes, design=entry.index, diagnose=False)
+    print(f"{entry.extra['mutation']}: {result.comparison.describe()}")
+    with pytest.raises(AssertionError, match="output samples differ"):
+        assert_bit_exact(result)
+

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from common.roles import INPUT_ROLES
 from quantize.golden import GoldenResult, RingCache, conv_step, run_batch, run_waveshaper
 from sim.check import check_design, lead_for
 from sim.compare import compare
@@ -106,6 +107,9 @@ def test_bank_has_enough_random_networks(verilator_bank):
     nets = verilator_bank.networks()
     assert len(nets) >= 10
     assert {e.net.config.rounding for e in nets} == {"half_up", "floor", "half_even"}, "rounding modes not covered"
+    covered = {role for e in nets for role in e.net.config.inputs}
+    assert covered == set(INPUT_ROLES), f"input roles not covered: {set(INPUT_ROLES) - covered}"
+    assert len({e.net.config.inputs.index("core") for e in nets}) > 1, "the core always on the same channel"
 
 
 @pytest.mark.parametrize("k", range(10))
