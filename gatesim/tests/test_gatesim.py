@@ -135,3 +135,22 @@ def test_the_default_network_is_bit_exact_at_gate_level(trained_weights, tmp_pat
     assert set(entry["mutations"]) == set(MUTATIONS)
     for name, result in entry["mutations"].items():
         assert result["caught"] and result["mismatches"] > 0, name
+
+
+def test_a_short_run_measures_its_cycles_over_its_last_intervals():
+    """Icarus' 20 samples are too few for the stream's steady-state rule; the last 8 intervals then speak,
+    and only when they agree."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from gatesim.__main__ import measured_cycles
+
+    def result(intervals, steady=None):
+        return SimpleNamespace(cycles_per_sample=steady, stream=SimpleNamespace(interval=np.array(intervals)))
+
+    filling = [456] * 7 + [520] * 13
+    assert measured_cycles(result(filling)) == 520
+    assert measured_cycles(result(filling, steady=520)) == 520
+    assert measured_cycles(result(filling[:-1] + [519])) is None
+    assert measured_cycles(result([520] * 15)) is None  # too short to tell a full pipeline
