@@ -17,7 +17,7 @@ from .conftest import require_host_compiler
 from .networks import random_networks
 
 #: The random networks and their signal length.
-NETWORKS, SAMPLES = 24, 3000
+NETWORKS, SAMPLES = 16, 3000
 
 
 @pytest.fixture(scope="module")
