@@ -121,20 +121,26 @@ def _mac(plan: LayerPlan, pairs: bool) -> str:
 
 
 def _requantize_lines(config: ModelConfig, plan: LayerPlan, acc: str, q: str) -> list[str]:
-    """``q`` (int32) = the saturated (and ReLU'd) output code of accumulator ``acc``."""
+    """Statements that set ``q`` (an int32 declared by the caller) to the output code of accumulator
+    ``acc``: the shift with the configured rounding, then saturation (and the ReLU). Where the shifted
+    value may exceed 32 bits (a 64-bit accumulator and a small shift) it saturates in 64 bits first."""
     shift = config.requant_shift
     fmt = config.data_format
     low = 0 if plan.relu else fmt.min_int
     wide = plan.accumulator_bits == 64 and not plan.shifted_fits_32
-    qtype = "int64_t" if wide else "int32_t"
-    cast = "" if wide or plan.accumulator_bits == 32 else "(int32_t)"
-    lines = [f"{qtype} {q}w = {cast}({acc} >> {shift});" if shift else f"{qtype} {q}w = {cast}{acc};"]
+    var = f"{q}w" if wide else q
+    shifted = f"{acc} >> {shift}" if shift else acc
+    if wide:
+        lines = [f"int64_t {var} = {shifted};"]
+    else:
+        lines = [f"{q} = (int32_t)({shifted});" if plan.accumulator_bits == 64 else f"{q} = {shifted};"]
     if config.rounding == "half_even" and shift > 0:
         mask, half = (1 << shift) - 1, 1 << (shift - 1)
-        rem = f"((uint32_t){acc} & {mask}u)"
-        lines.append(f"{q}w += ({rem} > {half}u) | (({rem} == {half}u) & ((uint32_t){q}w & 1u));")
-    lines += saturation_lines(f"{q}w", low, fmt.max_int, wide)
-    lines.append(f"{q} = (int32_t){q}w;")
+        rem = f"((uint32_t){acc} & {mask}u)"  # the discarded bits (the low word of acc, two's complement)
+        lines.append(f"{var} += ({rem} > {half}u) | (({rem} == {half}u) & ((uint32_t){var} & 1u));")
+    lines += saturation_lines(var, low, fmt.max_int, wide)
+    if wide:
+        lines = ["{", *("    " + line for line in lines), f"    {q} = (int32_t){var};", "}"]
     return lines
 
 
@@ -155,9 +161,7 @@ def _group_lines(config: ModelConfig, plan: LayerPlan, pairs: bool, size: int, l
             lines.append(" ".join(f"a{m} = {mac}(xv, w{m}, a{m});" for m in range(size)))
     lines.append(f"int32_t {', '.join(f'q{m}' for m in range(size))};")
     for m in range(size):
-        lines.append("{")
-        lines += ["    " + line for line in _requantize_lines(config, plan, f"a{m}", f"q{m}")]
-        lines.append("}")
+        lines += _requantize_lines(config, plan, f"a{m}", f"q{m}")
     if last:
         lines += [f"out[{m}] = (ws_code_t)q{m};" for m in range(size)]
     elif pairs:
@@ -277,21 +281,21 @@ def _front_end(config: ModelConfig, plan: NetworkPlan) -> list[str]:
         elif role == "slope":
             wide = step_max << fe.slope_shift > INT32_MAX
             product = f"(int64_t)step * {1 << fe.slope_shift}" if wide else f"step * {1 << fe.slope_shift}"
-            lines.append(f"    const int32_t slope = (int32_t){_clamp(product, config, wide)};")
+            lines.append(f"    const int32_t slope = {'(int32_t)' if wide else ''}{_clamp(product, config, wide)};")
             inputs.append("slope")
         elif role == "level":
             shift = k_bits - fmt.frac_bits
             wide = (swing_max * recip_max) >> shift > INT32_MAX
             product = "(int64_t)(2 * x - ws_fe_hi - ws_fe_lo) * ws_fe_recip"
             value = f"({product}) >> {shift}" if wide else f"(int32_t)(({product}) >> {shift})"
-            lines.append(f"    const int32_t level = (int32_t){_clamp(value, config, wide)};")
+            lines.append(f"    const int32_t level = {'(int32_t)' if wide else ''}{_clamp(value, config, wide)};")
             inputs.append("level")
         elif role == "rate":
             shift = k_bits - fmt.frac_bits - fe.rate_shift
             wide = (step_max * recip_max) >> shift > INT32_MAX
             product = "(int64_t)step * ws_fe_recip"
             value = f"({product}) >> {shift}" if wide else f"(int32_t)(({product}) >> {shift})"
-            lines.append(f"    const int32_t rate = (int32_t){_clamp(value, config, wide)};")
+            lines.append(f"    const int32_t rate = {'(int32_t)' if wide else ''}{_clamp(value, config, wide)};")
             inputs.append("rate")
     if plan.pairs:
         padded = inputs + (["0"] if len(inputs) % 2 else [])
