@@ -71,12 +71,31 @@ def _largest_at_48k(config, out: Path) -> dict | None:
             **widest}
 
 
+def _cortex_m7_section(target, versions: dict) -> dict:
+    """report.json's ``cortex_m7``: the comparison, the counts (N and 2N samples), sizes and tools."""
+    from .target import ARM_FLAGS, qemu_command
+
+    m7 = target.to_dict()
+    half, full = target.instructions_per_sample_half, target.instructions_per_sample
+    m7["n_vs_2n"] = {"samples_n": target.comparison.samples_checked // 2,
+                     "instructions_per_sample_n": round(half, 1),
+                     "samples_2n": target.comparison.samples_checked,
+                     "instructions_per_sample_2n": round(full, 1),
+                     "relative_difference": round(abs(full - half) / full, 5)}
+    for key in ("instructions_per_sample_first_half", "replayed_after_reset"):
+        m7.pop(key, None)
+    m7["compiler"] = versions["cross"]
+    m7["flags"] = " ".join(ARM_FLAGS)
+    m7["qemu"] = f"{versions['qemu']}: {' '.join(qemu_command(Path('target_check.elf')))}"
+    return m7
+
+
 def _report(args) -> int:
     from .budget import budget
     from .generate import write_c
-    from .host import check_on_host, host_compiler
+    from .host import HOST_FLAGS, SANITIZE_FLAGS, check_on_host, host_compiler
     from .stimulus import check_signal
-    from .target import ARM_FLAGS, CC, QEMU, check_on_target, check_target_tools, qemu_command
+    from .target import CC, QEMU, check_on_target, check_target_tools
     from .tools import McuError, tool_version, weights_digest
 
     network = _load(args.weights)
@@ -105,19 +124,7 @@ def _report(args) -> int:
     except McuError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    from .host import HOST_FLAGS, SANITIZE_FLAGS
-
-    m7 = target.to_dict()
-    half, full = target.instructions_per_sample_half, target.instructions_per_sample
-    m7["n_vs_2n"] = {"samples_n": target.comparison.samples_checked // 2,
-                     "instructions_per_sample_n": round(half, 1),
-                     "samples_2n": target.comparison.samples_checked,
-                     "instructions_per_sample_2n": round(full, 1),
-                     "relative_difference": round(abs(full - half) / full, 5)}
-    m7.pop("instructions_per_sample_first_half", None)
-    m7["compiler"] = versions["cross"]
-    m7["flags"] = " ".join(ARM_FLAGS)
-    m7["qemu"] = f"{versions['qemu']}: {' '.join(qemu_command(Path('target_check.elf')))}"
+    m7 = _cortex_m7_section(target, versions)
     report = {
         "network": {"name": config.name, "sample_rate_hz": config.sample_rate_hz,
                     "macs_per_sample": config.macs_per_sample, "params": config.params,

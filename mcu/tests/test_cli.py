@@ -129,3 +129,32 @@ def test_the_firmware_uses_only_what_the_header_defines():
     assert "libDaisy v8.1.0" in program and "VERIFIED ON PAPER" in program
     assert "LIBDAISY_DIR" in (FIRMWARE / "Makefile").read_text()
 
+
+
+@pytest.mark.slow
+def test_the_report(trained_weights, tmp_path, capsys):
+    """`make mcu`'s command end to end (shorter signals): the report holds the figures the issue asks for,
+    with 0 mismatches."""
+    from .conftest import require_host_compiler, require_target
+
+    require_host_compiler()
+    require_target()
+    out = tmp_path / "mcu"
+    assert main(["report", "--weights", str(trained_weights), "--out", str(out), "--host-samples", "4000",
+                 "--target-samples", "1000"]) == 0
+    report = json.loads((out / "report.json").read_text())
+    assert (report["host"]["samples_checked"], report["host"]["mismatches"]) == (4000, 0)
+    m7 = report["cortex_m7"]
+    assert (m7["samples_checked"], m7["mismatches"]) == (1000, 0)
+    assert m7["calibration"]["loop_instructions_counted"] == m7["calibration"]["loop_instructions_expected"]
+    assert 0 < m7["instructions_per_sample"] and m7["text_bytes"] > 0 and m7["ram_bytes"] > 0
+    rates = report["budget"]["rates"]
+    assert rates["96000"]["cycles_per_sample"] == 5000 and rates["48000"]["cycles_per_sample"] == 10000
+    assert rates["96000"]["share"] == pytest.approx(m7["instructions_per_sample"] / 5000, abs=1e-4)
+    assert "not cycles" in report["budget"]["note"] and "no board" in report["budget"]["note"]
+    largest = report["largest_at_48k"]
+    assert [p["filters"] for p in largest["probes"]] == [16, 32, 48]
+    assert all(p["mismatches"] == 0 for p in largest["probes"])
+    assert 16 < largest["half_budget"]["filters"] <= largest["whole_budget"]["filters"]
+    assert (out / "waveshaper.h").exists() and (out / "waveshaper.c").exists()
+    assert "wrote" in capsys.readouterr().out
