@@ -15,7 +15,9 @@ jack vector in and one output vector out per call, exactly the arithmetic of doc
 * **the multiply-accumulates** (``mcu.plan``): with 16-bit formats two channels share a word and one
   SMLAD (32-bit accumulator) or SMLALD (64-bit) does two products; the ACLE intrinsics of ``arm_acle.h``
   are used where the compiler announces the DSP extension (``__ARM_FEATURE_DSP``), and a plain C
-  definition of the same operation everywhere else, so the host's compiler checks the same code.
+  definition of the same operation everywhere else, so the host's compiler checks the same code. The
+  clamps are SSAT/USAT there (``__ARM_FEATURE_SAT``), and the weights are read two words per LDRD.
+  docs/mcu.md has the measured effect of each choice.
 
 State is static (no heap); ``ws_reset`` clears it to the state after reset (the caches zero: the causal
 zero padding; the front end rising with the ideal swing). The helpers below (``tap_back``,
@@ -181,17 +183,16 @@ def _layer_function(network: QuantizedNetwork, plan: LayerPlan, pairs: bool) -> 
     acc_type = "int32_t" if plan.accumulator_bits == 32 else "int64_t"
     words = weight_words(plan, network.layers[i].weights, pairs)
     values = [f"0x{v:08X}u" for v in words] if pairs else [_c_int(v, 32) for v in words]
-    weight_type = word_type
     starts = [_c_int(v, plan.accumulator_bits) for v in accumulator_starts(config, network.layers[i].bias)]
     lines = [f"/* layer {i}: {plan.filters} outputs, kernel {plan.kernel_size}, dilation {plan.dilation}, "
              f"{plan.in_channels} inputs in {plan.words} words; {plan.accumulator_bits}-bit accumulators "
              f"(exact range [{plan.accumulator_min}, {plan.accumulator_max}]) */"]
-    lines += _array(weight_type, f"ws_w{i}", values)
+    lines += _array(word_type, f"ws_w{i}", values)
     lines += _array(acc_type, f"ws_start{i}", starts, per_line=6)
     target = "ws_code_t *out" if last else f"{word_type} *da, {word_type} *db"
     lines.append(f"static void ws_layer{i}(const {word_type} *x, {target})")
     lines.append("{")
-    lines.append(f"    const {weight_type} *w = ws_w{i};  /* read in order, once per sample */")
+    lines.append(f"    const {word_type} *w = ws_w{i};  /* read in order, once per sample */")
     lines.append(f"    const {acc_type} *start = ws_start{i};")
     full, rest = divmod(plan.filters, plan.group)
     step_out = plan.group if (last or not pairs) else plan.group // 2
