@@ -32,6 +32,7 @@ ROLES ?=
 FLASH ?=
 FULL ?=
 SLOT ?=
+LIBDAISY_DIR ?=
 PYTEST_ARGS ?=
 NETWORKS ?=
 
@@ -52,7 +53,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 opt = $(if $($(1)),$(2) $($(1)),)
 
 .PHONY: all help venv lock train quantize listen rtl sim gatesim formal bitstream flash datalogger flash-datalogger capture bench \
-	test lint \
+	mcu mcu-firmware mcu-flash test lint \
 	clean distclean
 
 all: bitstream ## The whole pipeline on the default dataset, ending in a bitstream for $(BOARD)
@@ -62,7 +63,7 @@ help: ## List the targets and knobs
 	@grep -E '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-17s %s\n", $$1, $$2}'
 	@echo "Knobs: CONFIG=$(CONFIG) BOARD=$(BOARD) TRAIN_OUT=$(TRAIN_OUT) SIM=$(SIM) DATA= RECIPE= CLOCK_HZ="
 	@echo "       SAMPLE_RATE= MULTIPLIERS= SAMPLES= WAVES=1 PORT= SECONDS= OUT= ROLES= CHANNELS= RATE= FLASH=1"
-	@echo "       FULL=1 SLOT= PYTEST_ARGS= NETWORKS="
+	@echo "       FULL=1 SLOT= LIBDAISY_DIR= PYTEST_ARGS= NETWORKS="
 
 $(STAMP): requirements.txt constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or pass PYTHON=..."; exit 1; }
@@ -131,6 +132,15 @@ capture: $(STAMP) ## Record a training dataset: PORT=/dev/ttyUSB1 SECONDS=60 OUT
 
 bench: $(STAMP) ## Build, simulate and measure the bench set of networks (long)
 	$(PY) -m bench
+
+mcu: $(STAMP) $(WEIGHTS)/weights.npz ## C for a Cortex-M7 (Daisy): bit-exact on the host and under QEMU, instructions per sample -> build/mcu/report.json
+	$(PY) -m mcu report
+
+mcu-firmware: $(STAMP) ## Build the Daisy Patch firmware against your libDaisy checkout (LIBDAISY_DIR=..., after make mcu)
+	$(PY) -m mcu firmware $(call opt,LIBDAISY_DIR,--libdaisy-dir)
+
+mcu-flash: $(STAMP) ## Upload the Daisy Patch firmware with dfu-util (the Daisy in its DFU bootloader)
+	$(PY) -m mcu flash
 
 lint: $(STAMP) ## ruff
 	$(PY) -m ruff check .

@@ -3,7 +3,10 @@ file cites is in the repository.
 
 Folder order (a folder may import only from folders of a lower level):
 
-    common (0) < train (1) < quantize (2) < rtl (3) < sim, boards (4) < firmware_datalogger, bench, gatesim (5)
+    common (0) < train (1) < quantize (2) < rtl, mcu (3) < sim, boards (4) < firmware_datalogger, bench, gatesim (5)
+
+(``mcu`` turns the quantized network into C for a microcontroller: it needs the weights and the golden
+model, never the RTL or the boards.)
 
 Every import counts: module level or inside a function, absolute or relative, and
 ``importlib.import_module("...")`` with a literal name. Each check is also run on a small made-up file
@@ -20,7 +23,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LEVEL = {"common": 0, "train": 1, "quantize": 2, "rtl": 3, "sim": 4, "boards": 4,
+LEVEL = {"common": 0, "train": 1, "quantize": 2, "rtl": 3, "mcu": 3, "sim": 4, "boards": 4,
          "firmware_datalogger": 5, "bench": 5, "gatesim": 5}
 
 
@@ -75,6 +78,8 @@ def test_every_import_goes_forward():
     ("common/x.py", "from train import dataset\n"),
     ("sim/tests/x.py", "from boards.plan import plan_for_board\n"),   # same level: not allowed either
     ("boards/x.py", "import importlib\nimportlib.import_module('bench.networks')\n"),
+    ("mcu/x.py", "from rtl.plan import make_plan\n"),                    # same level as rtl
+    ("mcu/tests/x.py", "from sim.stimulus import embedding_sweep_codes\n"),
     ("rtl/tests/x.py", "from ...boards import registry\n"),            # relative, out of the package
 ])
 def test_the_import_check_catches_a_backward_import(path, source):
@@ -83,6 +88,7 @@ def test_the_import_check_catches_a_backward_import(path, source):
 
 def test_forward_and_local_imports_pass():
     ok = {"boards/plan.py": "from rtl.plan import make_plan\nfrom .registry import BoardSpec\n",
+          "mcu/generate.py": "from quantize.golden import rounding_constant\nfrom train.dataset import jack_codes\n",
           "rtl/tests/x.py": "from ..plan import make_plan\nfrom common.config import ModelConfig\n",
           "bench/x.py": "import boards.toolchain.report\n"}
     assert backward_imports(ok) == []
