@@ -106,7 +106,7 @@ listen: $(STAMP) $(WEIGHTS)/weights.npz ## Render WAVs through the golden model 
 sim: $(STAMP) $(BUILD)/rtl/network.v ## cocotb: the Verilog bit-exact against the golden model (SIM, SAMPLES, WAVES=1)
 	$(PY) -m sim --simulator $(SIM) $(call opt,SAMPLES,--samples) $(if $(WAVES),--waves,)
 
-formal: $(STAMP) ## SymbiYosys: prove the stream contract of ConvLayer, ActivationCache, ShiftBuffer (also in make test)
+formal: $(STAMP) ## SymbiYosys: bounded checks and k-induction proofs of the stream contract of ConvLayer, ActivationCache, ShiftBuffer (also in make test)
 	$(PY) -m rtl.formal
 
 bitstream: $(STAMP) $(WEIGHTS)/weights.npz ## Build build/$(BOARD)/top.bit with timing checked; same network shape: new weights patched in, seconds (FULL=1: rebuild)
