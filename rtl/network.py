@@ -95,8 +95,8 @@ def debug_signature(config, channels: int) -> wiring.Signature:
 class Network(wiring.Component):
     def __init__(self, net: QuantizedNetwork, plan: Plan, *, debug: bool = False, template: int | None = None):
         cfg = net.config
-        plan.check_config(cfg)
         check_reset_hold(plan.reset_cycles)
+        plan.check_config(cfg)
         self.net = net
         self.plan = plan
         self.debug = debug

@@ -335,7 +335,8 @@ class Plan:
             raise PlanError(f"{path}: {exc}; {again}") from exc
 
     def check_config(self, config: ModelConfig) -> None:
-        """Raise :class:`PlanError` unless this plan schedules ``config``'s layers (same shapes, in order)."""
+        """Raise :class:`PlanError` unless this plan schedules ``config``'s layers (same shapes, in order) with the
+        front-end and reset cycles this generator's hardware takes for it."""
         if len(self.layers) != len(config.layers):
             raise PlanError(f"plan has {len(self.layers)} layers, network has {len(config.layers)}")
         for i, (lp, lc) in enumerate(zip(self.layers, config.layers, strict=True)):
@@ -344,6 +345,13 @@ class Plan:
                 raise PlanError(f"plan layer {lp.index} does not match the network's config "
                                 f"(plan {lp.kernel_size}x{lp.in_channels}->{lp.out_channels} d={lp.dilation}, "
                                 f"config {lc.kernel_size}x{config.in_channels(i)}->{lc.filters} d={lc.dilation})")
+        expected = {"front_end_cycles": front_end_cycles(config), "front_end_latency": FRONT_END_LATENCY,
+                    "front_end_multipliers": FRONT_END_MULTIPLIERS if uses_division(config) else 0,
+                    "reset_cycles": _reset_cycles(self.layers)}
+        for name, value in expected.items():
+            if getattr(self, name) != value:
+                raise PlanError(f"{name}: the plan says {getattr(self, name)}, but this network's hardware takes "
+                                f"{value}")
 
     def summary(self) -> str:
         lines = [
@@ -373,6 +381,11 @@ class Plan:
                 f"cache {lp.cache_kind} {lp.cache_depth} slots ({lp.cache_bits} bits), ROM {lp.rom_bits} bits, "
                 f"acc {lp.accumulator_bits} bits")
         return "\n".join(lines)
+
+
+def _reset_cycles(layers: list[LayerPlan]) -> int:
+    """Cycles after reset before the first input is accepted: the latest layer's reset delay plus its clearing."""
+    return max(lp.index + LAYER_RESET_DELAY + lp.clear_cycles for lp in layers)
 
 
 def _layer_plan(config: ModelConfig, index: int, lanes: int) -> LayerPlan:
@@ -521,7 +534,7 @@ def make_plan(config: ModelConfig, *, clock_hz: int, sample_rate_hz: int, multip
         cycles_per_sample=cycles, multipliers=sum(chosen), multiplier_budget=multipliers,
         memory_bits=sum(lp.memory_bits for lp in layers), latency_cycles=latency,
         latency_samples=(latency + FRONT_END_LATENCY) // budget, layers=layers,
-        reset_cycles=max(lp.index + LAYER_RESET_DELAY + lp.clear_cycles for lp in layers),
+        reset_cycles=_reset_cycles(layers),
         front_end_cycles=front_cycles, front_end_latency=FRONT_END_LATENCY, front_end_multipliers=front_multipliers,
         macs_per_sample=config.macs_per_sample)
     if not estimate:

@@ -6,6 +6,7 @@ the field named, no traceback; ``rtl.plan.Plan.from_json`` raises the same ``Pla
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -95,4 +96,23 @@ def test_cli_refuses_an_old_plan_and_the_plan_of_another_network(tmp_path, capsy
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert "is not the plan of" in err and "plan layer 1 does not match the network's config" in err
+    assert "Traceback" not in err and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("field, value, message", [
+    # the front end of CONFIG's default inputs divides: 6 stages to the divisor and 25 + 1 quotient bits
+    ("front_end_cycles", 6, r"front_end_cycles: the plan says 6, but this network's hardware takes 32"),
+    ("front_end_latency", 4, r"front_end_latency: the plan says 4, but this network's hardware takes 5"),
+    ("front_end_multipliers", 0, r"front_end_multipliers: the plan says 0, but this network's hardware takes 2"),
+    # layer 1 (K=2, d=2: 4 slots x 4 channel words = 16 RAM words) leaves reset 2 cycles late, then clears
+    ("reset_cycles", 3, r"reset_cycles: the plan says 3, but this network's hardware takes 18"),
+])
+def test_cli_refuses_a_plan_whose_cycles_are_not_the_hardware_s(tmp_path, capsys, field, value, message):
+    argv = _rtl_dir(tmp_path)
+    data = json.loads((tmp_path / "rtl" / "plan.json").read_text())
+    data[field] = value
+    (tmp_path / "rtl" / "plan.json").write_text(json.dumps(data))
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert re.search(message, err), err
     assert "Traceback" not in err and not (tmp_path / "out").exists()
