@@ -111,7 +111,7 @@ sim: $(STAMP) $(BUILD)/rtl/network.v ## cocotb: the Verilog bit-exact against th
 gatesim: $(STAMP) $(WEIGHTS)/weights.npz ## The mapped ECP5 netlist (DSP blocks, block RAMs) vs the golden model, Verilator + Icarus, mutations caught (SAMPLES, NETWORKS="trained colorlight_i5 gaps")
 	$(PY) -m gatesim --board $(BOARD) $(call opt,SAMPLES,--samples) $(foreach n,$(NETWORKS),--network $(n))
 
-formal: $(STAMP) ## SymbiYosys: prove the stream contract of ConvLayer, ActivationCache, ShiftBuffer (also in make test)
+formal: $(STAMP) ## SymbiYosys: bounded checks and k-induction proofs of the stream contract of ConvLayer, ActivationCache, ShiftBuffer (also in make test)
 	$(PY) -m rtl.formal
 
 bitstream: $(STAMP) $(WEIGHTS)/weights.npz ## Build build/$(BOARD)/top.bit with timing checked; same network shape: new weights patched in, seconds (FULL=1: rebuild)

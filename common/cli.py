@@ -7,9 +7,10 @@ command loads anything or starts any work.
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Callable
 
-__all__ = ["positive_int"]
+__all__ = ["positive_int", "positive_seconds"]
 
 
 def positive_int(option: str, example: int) -> Callable[[str], int]:
@@ -24,4 +25,24 @@ def positive_int(option: str, example: int) -> Callable[[str], int]:
         return value
 
     parse.__name__ = "positive integer"  # what argparse calls the type in its own messages
+    return parse
+
+
+def positive_seconds(option: str, example: float, maximum: float) -> Callable[[str], float]:
+    """An argparse ``type`` for ``option``: a finite duration above 0 and at most ``maximum`` seconds (``inf``,
+    ``nan`` and negative values are refused: the renderings allocate ``seconds x sample rate`` samples).
+    ``example`` is shown in the error."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and 0 < value <= maximum):
+            raise argparse.ArgumentTypeError(
+                f"must be a number of seconds above 0 and at most {maximum:g} (e.g. {option}={example:g}), "
+                f"got {text!r}")
+        return value
+
+    parse.__name__ = "duration in seconds"
     return parse

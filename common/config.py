@@ -148,17 +148,26 @@ class FrontEndConfig:
     #: ``level`` and ``rate`` multiply by ``recip = 2**K // span`` with ``K = RECIPROCAL_BASE +
     #: bit_length(span_floor - 1)``: at most 2**16, one operand of an 18 x 18 hardware multiplier.
     RECIPROCAL_BASE = 16
+    #: The most past core samples the front end's history holds, the bound of ``direction_lag``. The hardware
+    #: keeps them in flip-flops (``rtl/front_end.py``): per sample of lag the core and its two direction
+    #: bounds, ``3 * width + 2`` flip-flops, so 64 samples (333 us at 192 kHz) cost about 3 200 of them, an
+    #: eighth of a 25F's; the golden model keeps the same history in a numpy array.
+    MAX_HISTORY = 64
 
     @property
     def reciprocal_bits(self) -> int:
         """``K`` above."""
         return self.RECIPROCAL_BASE + (self.span_floor - 1).bit_length()
 
-    def _check(self) -> None:
-        for name in ("direction_lag", "direction_threshold"):
-            value = getattr(self, name)
-            if not is_integer(value) or value < 1:
-                raise ConfigError(f"front_end.{name}: must be a positive integer, got {value!r}")
+    def _check(self, data_format: FixedFormat) -> None:
+        if not is_integer(self.direction_lag) or not 1 <= self.direction_lag <= self.MAX_HISTORY:
+            raise ConfigError(f"front_end.direction_lag: must be an integer from 1 to {self.MAX_HISTORY} (the core "
+                              f"samples the front end's history holds), got {self.direction_lag!r}")
+        # the largest difference of two data_format codes: a larger threshold could never flip the direction
+        widest = data_format.max_int - data_format.min_int
+        if not is_integer(self.direction_threshold) or not 1 <= self.direction_threshold <= widest:
+            raise ConfigError(f"front_end.direction_threshold: must be an integer from 1 to {widest} (the largest "
+                              f"difference of two {data_format} codes), got {self.direction_threshold!r}")
         shift = self.slope_shift
         if not is_integer(shift) or not 0 <= shift <= 15:
             raise ConfigError(f"front_end.slope_shift: must be an integer from 0 to 15, got {self.slope_shift!r}")
@@ -222,7 +231,13 @@ class ModelConfig:
     lookahead: int = 0
 
     def __post_init__(self) -> None:
-        # Accept lists (from TOML/JSON) but store tuples so the object is hashable and immutable.
+        # Accept lists (from TOML/JSON) but store tuples so the object is hashable and immutable; a string is a
+        # sequence too, but "core" is one role, not four.
+        if not isinstance(self.layers, list | tuple):
+            raise ConfigError(f"layers: must be a list of layers ([[layers]] tables), got {self.layers!r}")
+        if not isinstance(self.inputs, list | tuple) or not all(isinstance(r, str) for r in self.inputs):
+            raise ConfigError(f"inputs: must be a list of role names such as [\"core\", \"e0\"], "
+                              f"got {self.inputs!r}")
         object.__setattr__(self, "layers", tuple(self.layers))
         object.__setattr__(self, "inputs", tuple(self.inputs))
         self._validate()
@@ -230,6 +245,8 @@ class ModelConfig:
     # -- validation -------------------------------------------------------------------------------
 
     def _validate(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ConfigError(f"name: must be a non-empty string, got {self.name!r}")
         if not is_integer(self.sample_rate_hz) or self.sample_rate_hz <= 0:
             raise ConfigError(f"sample_rate_hz: must be a positive integer, got {self.sample_rate_hz!r}")
         if not self.inputs:
@@ -263,7 +280,7 @@ class ModelConfig:
             raise ConfigError(f"lookahead: must be a non-negative integer, got {self.lookahead!r}")
         if not isinstance(self.front_end, FrontEndConfig):
             raise ConfigError(f"front_end: must be a table of FrontEndConfig fields, got {self.front_end!r}")
-        self.front_end._check()
+        self.front_end._check(self.data_format)
         reciprocal_bits = self.front_end.reciprocal_bits
         if reciprocal_bits - self.data_format.frac_bits - self.front_end.rate_shift < 0:
             raise ConfigError(f"front_end.rate_shift: {self.front_end.rate_shift} is more than the front end's "
@@ -271,6 +288,9 @@ class ModelConfig:
                               f"{self.data_format.frac_bits} fraction bits")
         if not self.layers:
             raise ConfigError("layers: at least one layer is needed")
+        for i, layer in enumerate(self.layers):
+            if not isinstance(layer, LayerConfig):
+                raise ConfigError(f"layers[{i}]: must be a LayerConfig (filters, kernel_size, dilation), got {layer!r}")
         covered = 1  # consecutive past samples the layers so far already see
         gaps = []
         for i, layer in enumerate(self.layers):
@@ -389,6 +409,8 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelConfig:
+        if not isinstance(data, dict):
+            raise ConfigError(f"a config must be a table (a JSON object) of fields, got {type(data).__name__}")
         data = dict(data)
         known = {f.name for f in dataclasses.fields(cls)}
         derived = {"receptive_field", "params", "macs_per_sample", "accumulator_bits"}
@@ -399,6 +421,8 @@ class ModelConfig:
             data.pop(key, None)
         if "layers" not in data:
             raise ConfigError("layers: missing; give at least one [[layers]] table")
+        if not isinstance(data["layers"], list):
+            raise ConfigError(f"layers: must be a list of [[layers]] tables, got {data['layers']!r}")
         layers = []
         for i, layer in enumerate(data["layers"]):
             if not isinstance(layer, dict):
@@ -432,7 +456,14 @@ class ModelConfig:
 
     @classmethod
     def from_json(cls, path: str | Path) -> ModelConfig:
-        return cls.from_dict(json.loads(Path(path).read_text()))
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"config file {path} does not exist")
+        try:
+            data = json.loads(path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid JSON: {exc}") from exc
+        return cls.from_dict(data)
 
     def replace(self, **changes: Any) -> ModelConfig:
         return dataclasses.replace(self, **changes)
@@ -450,14 +481,14 @@ def load_config(path: str | Path) -> ModelConfig:
     Tables other than the model's own (``[train]``, ``[data]``) belong to the stages that use them.
     """
     path = Path(path)
-    if not path.exists():
-        raise ConfigError(f"config file {path} does not exist")
+    if not path.is_file():
+        raise ConfigError(f"config file {path} does not exist" if not path.exists() else f"{path}: not a file")
     if path.suffix == ".json":
         return ModelConfig.from_json(path)
     try:
         with open(path, "rb") as f:
             data = tomllib.load(f)
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     for stage_table in ("train", "data"):
         data.pop(stage_table, None)

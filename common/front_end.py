@@ -47,7 +47,8 @@ __all__ = ["FrontEndState", "direction_code", "history_depth", "network_inputs",
 
 
 def history_depth(config: ModelConfig) -> int:
-    """Past core samples the front end keeps: enough for the direction's lag and the slope's one step."""
+    """Past core samples the front end keeps: enough for the direction's lag and the slope's one step; at most
+    ``FrontEndConfig.MAX_HISTORY`` (the config refuses a longer lag)."""
     return max(config.front_end.direction_lag, 1)
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from fxpmath import Fxp
 
-from common.config import FixedFormat, ModelConfig
+from common.config import ConfigError, FixedFormat, ModelConfig
 
 from .weights import QuantizedLayer, QuantizedNetwork
 
@@ -73,9 +73,16 @@ def load_trained_model(directory: str | Path):
     for name in ("model.h5", "config.json"):
         if not (directory / name).is_file():
             raise QuantizeError(f"{directory / name} is missing: run `make train` first (or pass --model-dir)")
+    try:
+        ModelConfig.from_json(directory / "config.json")  # read before TensorFlow: a bad file fails in seconds
+    except ConfigError as exc:
+        raise QuantizeError(f"{exc}; rerun `make train` to write it again") from exc
     from train.artifacts import load_trained  # imports TensorFlow
 
-    return load_trained(directory)
+    try:
+        return load_trained(directory)
+    except OSError as exc:  # h5py: not an HDF5 file, or a truncated one
+        raise QuantizeError(f"{directory / 'model.h5'}: not a readable model ({exc}); rerun `make train`") from exc
 
 
 # -- conversion ------------------------------------------------------------------------------------

@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 from scipy.io import wavfile
 
+from common.cli import positive_seconds
+
 from .golden import run_waveshaper
 from .weights import QuantizedNetwork, WeightsError
 
@@ -34,6 +36,9 @@ CORNER_FREQUENCIES_HZ = (55, 220, 880, 3520)
 SWEEP_FREQUENCIES_HZ = (55, 220, 880)
 #: Written level of the network's 1.0.
 WAV_GAIN = 0.5
+#: The longest corner rendering ``--seconds`` accepts: the sweeps and glides are four times as long, and each
+#: rendering is held in memory (a minute of corner is 46 million samples of sweep at 192 kHz).
+MAX_SECONDS = 60.0
 
 
 def _render(network: QuantizedNetwork, core: np.ndarray, e0, e1) -> np.ndarray:
@@ -128,10 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m quantize.listen", description=__doc__.splitlines()[0])
     parser.add_argument("--weights", type=Path, default=Path("build/weights"), help="written by `make quantize`")
     parser.add_argument("--out", type=Path, default=Path("build/listen"), help="output directory")
-    parser.add_argument("--seconds", type=float, default=1.5, help="length of each corner rendering (default 1.5)")
+    parser.add_argument("--seconds", type=positive_seconds("--seconds", 1.5, MAX_SECONDS), default=1.5,
+                        help=f"length of each corner rendering (default 1.5, at most {MAX_SECONDS:g})")
     args = parser.parse_args(argv)
-    if not args.seconds > 0:
-        parser.error(f"--seconds: must be positive, got {args.seconds}")
     try:
         network = QuantizedNetwork.load(args.weights)
     except (WeightsError, ValueError, FileNotFoundError) as exc:

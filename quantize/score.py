@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from common.config import ConfigError, ModelConfig
+
 from .export import QuantizeError, convert_weights, float_weights, load_trained_model
 from .golden import run_batch
 from .weights import QuantizedNetwork
@@ -52,7 +54,8 @@ def golden_predict(network: QuantizedNetwork):
 
 def score(train_dir: Path) -> dict:
     """The golden figures (module docstring) for the model in ``train_dir``; updates its report.json."""
-    from train.artifacts import load_split
+    from train.artifacts import CONFIG_FILE, load_split
+    from train.errors import DatasetError
     from train.evaluate import band_table, harmonic_error, metrics, snr_by_frequency
     from train.plots import plot_band_table
 
@@ -62,15 +65,32 @@ def score(train_dir: Path) -> dict:
     test_path = train_dir / "test.npz"
     if not test_path.is_file():
         raise QuantizeError(f"{test_path} is missing: rerun `make train` (it writes the test windows there)")
-    model, config = load_trained_model(train_dir)
-    network, saturated = convert_weights(float_weights(model, config), config)
-    predict = golden_predict(network)
-    golden: dict = {"saturated_weights": len(saturated)}
+    # Every file is read and checked before the model is loaded (TensorFlow) and the golden model runs.
+    rerun = "rerun `make train` to write it again"
+    try:
+        report = json.loads(report_path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise QuantizeError(f"{report_path}: not valid JSON ({exc}); {rerun}") from exc
+    if not isinstance(report, dict):
+        raise QuantizeError(f"{report_path}: not a training report (a JSON object); {rerun}")
+    try:
+        config = ModelConfig.from_json(train_dir / CONFIG_FILE)
+    except ConfigError as exc:
+        raise QuantizeError(f"{exc}; {rerun}") from exc
+    splits = {}
     for name, prefix in (("test", ""), ("test_imperfect", "imperfect_")):
         path = train_dir / f"{name}.npz"
         if not path.is_file():
             continue
-        split = load_split(path)
+        try:
+            splits[prefix] = load_split(path, config)
+        except DatasetError as exc:
+            raise QuantizeError(f"{exc}; {rerun}") from exc
+    model, config = load_trained_model(train_dir)
+    network, saturated = convert_weights(float_weights(model, config), config)
+    predict = golden_predict(network)
+    golden: dict = {"saturated_weights": len(saturated)}
+    for prefix, split in splits.items():
         y_hat = predict(split.x)
         m = metrics(config, split, y_hat)
         golden[f"{prefix}test_snr_db"] = m["snr_db"]
@@ -78,7 +98,6 @@ def score(train_dir: Path) -> dict:
         golden[f"{prefix}band_snr_db"] = band_table(config, split, y_hat)
     golden["snr_db_by_frequency_hz"] = snr_by_frequency(config, predict)
     golden["harmonic_error_db"] = harmonic_error(config, predict)
-    report = json.loads(report_path.read_text())
     report["golden"] = golden
     report["test_snr_db"] = golden["test_snr_db"]
     if golden.get("band_snr_db"):

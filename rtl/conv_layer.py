@@ -86,6 +86,10 @@ class ConvLayer(wiring.Component):
         self.history = history_cls(config, self.in_channels, self.kernel_size, self.dilation)
         #: 1 while MAC steps are issued, i.e. while the history is read (observed by the formal proofs).
         self.running = Signal()
+        #: 1 from a sample's acceptance until its result moves to the output register, and 1 while the result
+        #: vector holds a whole sample: the handshake state, observed by the formal proofs.
+        self.pending = Signal()
+        self.complete = Signal()
 
     # -- memory contents ----------------------------------------------------------------------------
 
@@ -111,8 +115,8 @@ class ConvLayer(wiring.Component):
 
         # -- handshake and sequencing ---------------------------------------------------------------
         running = self.running  # issuing MAC steps
-        pending = Signal()    # a sample was accepted and its result has not reached the output register
-        complete = Signal()   # the result vector holds the whole sample
+        pending = self.pending    # a sample was accepted and its result has not reached the output register
+        complete = self.complete  # the result vector holds the whole sample
         # copy == complete & ~o.valid at all times (not `| o.ready`: no combinational path from o.ready to
         # i.ready), kept in a flip-flop of its own (its next value is computed below from the next values of
         # complete and o.valid): it enables the load of the whole output vector and, through i.ready, of the

@@ -32,7 +32,8 @@ from .conv_layer import ConvLayer
 from .plan import LAYER_RESET_DELAY, Plan
 from .types import SampleVector
 
-__all__ = ["Network", "add_with_local_reset", "debug_signature", "hold_after_reset", "network_members"]
+__all__ = ["Network", "add_with_local_reset", "check_reset_hold", "debug_signature", "hold_after_reset",
+           "network_members"]
 
 
 def network_members(cfg, inputs: int, *, debug: bool) -> dict:
@@ -62,10 +63,20 @@ def add_with_local_reset(m: Module, name: str, component, reset, *, stages: int 
     return reset
 
 
+def check_reset_hold(cycles) -> None:
+    """Raise ``ValueError`` unless ``cycles`` is a whole number >= 1: the hold counter counts up to
+    ``cycles - 1``, so a hold of 0 cycles would never end (``ready`` would never rise), and every layer
+    leaves reset at least a cycle after the network anyway (``LAYER_RESET_DELAY``)."""
+    if not isinstance(cycles, int) or isinstance(cycles, bool) or cycles < 1:
+        raise ValueError(f"plan.reset_cycles: the input must be held at least 1 cycle after reset (each layer "
+                         f"leaves reset at least {LAYER_RESET_DELAY} cycle(s) late), got {cycles!r}")
+
+
 def hold_after_reset(m: Module, cycles: int, upstream, downstream) -> None:
     """Pass the stream ``upstream`` (a component's own input port) on to ``downstream``, with ``ready`` held
     low for ``cycles`` cycles after reset while the caches clear, so the first sample sees the same empty
-    pipeline (and latency) as every later one."""
+    pipeline (and latency) as every later one. ``cycles`` must be at least 1 (:func:`check_reset_hold`)."""
+    check_reset_hold(cycles)
     warming = Signal(init=1)
     count = Signal(range(cycles + 1))
     with m.If(warming):
@@ -84,12 +95,8 @@ def debug_signature(config, channels: int) -> wiring.Signature:
 class Network(wiring.Component):
     def __init__(self, net: QuantizedNetwork, plan: Plan, *, debug: bool = False, template: int | None = None):
         cfg = net.config
-        if len(plan.layers) != len(cfg.layers):
-            raise ValueError(f"plan has {len(plan.layers)} layers, network has {len(cfg.layers)}")
-        for lp, lc in zip(plan.layers, cfg.layers, strict=True):
-            if lp.out_channels != lc.filters or lp.kernel_size != lc.kernel_size or lp.dilation != lc.dilation:
-                raise ValueError(f"plan layer {lp.index} does not match the network's config "
-                                 f"(plan {lp.kernel_size}x{lp.in_channels}->{lp.out_channels} d={lp.dilation})")
+        check_reset_hold(plan.reset_cycles)
+        plan.check_config(cfg)
         self.net = net
         self.plan = plan
         self.debug = debug

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ __all__ = [
     "FRONT_END_MULTIPLIERS",
     "LAYER_RESET_DELAY",
     "LayerPlan",
+    "PLAN_FORMAT",
     "Plan",
     "PlanError",
     "cache_geometry",
@@ -105,7 +106,30 @@ def front_end_cycles(config: ModelConfig) -> int:
 
 
 class PlanError(ValueError):
-    """The requested rate cannot be met with the given clock and multipliers; the message says what fits."""
+    """The requested rate cannot be met with the given clock and multipliers (the message says what fits), or a
+    plan read back from ``plan.json`` is not one this version wrote (the message names the field)."""
+
+
+#: The ``format`` field of ``plan.json``: a plan read back must carry this one, so a plan from another version of
+#: the fields (an older one had no reset or front-end cycles, which would read back as 0) is refused, not
+#: trusted. Change it whenever a field is added, removed or changes meaning.
+PLAN_FORMAT = "waveshaper-plan/2"
+
+
+def _check_fields(where: str, data: dict[str, Any], types: dict[str, str]) -> None:
+    """Every field of ``types`` (dataclass field name -> annotation) present, no other, and each of its type:
+    ``int`` a whole number (not a boolean) >= 0, ``str`` a string."""
+    unknown = sorted(set(data) - set(types))
+    if unknown:
+        raise PlanError(f"{where}{unknown[0]}: unknown plan field")
+    for name, annotation in types.items():
+        if name not in data:
+            raise PlanError(f"{where}{name}: missing")
+        value = data[name]
+        if annotation == "int" and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+            raise PlanError(f"{where}{name}: must be a non-negative integer, got {value!r}")
+        if annotation == "str" and not isinstance(value, str):
+            raise PlanError(f"{where}{name}: must be a string, got {value!r}")
 
 
 def _clog2(n: int) -> int:
@@ -240,20 +264,94 @@ class Plan:
         data["estimate"] = None if self.estimate is None else self.estimate.to_dict()
         return data
 
+    def to_json(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps({"format": PLAN_FORMAT, **self.to_dict()}, indent=2) + "\n")
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Plan:
+        """A plan from :meth:`to_dict`'s fields, each checked (:class:`PlanError` names the first wrong one)."""
+        if not isinstance(data, dict):
+            raise PlanError(f"a plan must be a JSON object of fields, got {type(data).__name__}")
         data = dict(data)
-        data["layers"] = [LayerPlan(**layer) for layer in data.get("layers", [])]
-        if data.get("estimate") is not None:
-            data["estimate"] = Estimate.from_dict(data["estimate"])
+        _check_fields("", data, {f.name: f.type for f in fields(cls)})
+        layers = data["layers"]
+        if not isinstance(layers, list) or not layers:
+            raise PlanError(f"layers: must be a non-empty list of layer plans, got {layers!r}")
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, dict):
+                raise PlanError(f"layers[{i}]: must be an object of layer-plan fields, got {layer!r}")
+            _check_fields(f"layers[{i}].", layer, {f.name: f.type for f in fields(LayerPlan)})
+            if layer["cache_kind"] not in ("registers", "block_ram"):
+                raise PlanError(f"layers[{i}].cache_kind: must be 'registers' or 'block_ram', "
+                                f"got {layer['cache_kind']!r}")
+            for name in ("lanes", "groups", "mac_cycles", "cycles", "latency_cycles", "in_channels", "out_channels",
+                         "kernel_size", "dilation", "accumulator_bits"):
+                if layer[name] < 1:
+                    raise PlanError(f"layers[{i}].{name}: must be at least 1, got {layer[name]}")
+        for name in ("clock_hz", "sample_rate_hz", "cycle_budget", "cycles_per_sample", "multipliers",
+                     "multiplier_budget", "latency_cycles", "macs_per_sample", "front_end_cycles",
+                     "front_end_latency"):
+            if data[name] < 1:
+                raise PlanError(f"{name}: must be at least 1, got {data[name]}")
+        if data["reset_cycles"] < 1:
+            raise PlanError(f"reset_cycles: must be at least 1 (the input is held while every layer leaves reset "
+                            f"and its history clears), got {data['reset_cycles']}")
+        if data["cycle_budget"] != data["clock_hz"] // data["sample_rate_hz"]:
+            raise PlanError(f"cycle_budget: {data['cycle_budget']} is not clock_hz // sample_rate_hz = "
+                            f"{data['clock_hz'] // data['sample_rate_hz']}")
+        if data["multipliers"] != sum(layer["lanes"] for layer in layers):
+            raise PlanError(f"multipliers: {data['multipliers']} is not the sum of the layers' lanes "
+                            f"{[layer['lanes'] for layer in layers]}")
+        data["layers"] = [LayerPlan(**layer) for layer in layers]
+        if data["estimate"] is not None:
+            try:
+                data["estimate"] = Estimate.from_dict(data["estimate"])
+            except (TypeError, KeyError, AttributeError) as exc:
+                raise PlanError(f"estimate: not a resource estimate ({type(exc).__name__}: {exc})") from exc
         return cls(**data)
-
-    def to_json(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n")
 
     @classmethod
     def from_json(cls, path: str | Path) -> Plan:
-        return cls.from_dict(json.loads(Path(path).read_text()))
+        """A plan written by :meth:`to_json` (by ``make rtl``). One written by another version of the format, or
+        a file that is not a plan, raises :class:`PlanError` naming the file and what to do."""
+        path = Path(path)
+        again = "rerun `make rtl` to write it again"
+        try:
+            data = json.loads(path.read_text())
+        except FileNotFoundError as exc:
+            raise PlanError(f"{path} does not exist: run `make rtl` first") from exc
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise PlanError(f"{path}: not valid JSON ({exc}); {again}") from exc
+        if not isinstance(data, dict):
+            raise PlanError(f"{path}: not a plan (a JSON object); {again}")
+        written = data.pop("format", None)
+        if written != PLAN_FORMAT:
+            what = "has no 'format' field" if written is None else f"has format {written!r}"
+            raise PlanError(f"{path} {what}: it was written by another version of the generator, which this one "
+                            f"({PLAN_FORMAT!r}) cannot trust; {again}")
+        try:
+            return cls.from_dict(data)
+        except PlanError as exc:
+            raise PlanError(f"{path}: {exc}; {again}") from exc
+
+    def check_config(self, config: ModelConfig) -> None:
+        """Raise :class:`PlanError` unless this plan schedules ``config``'s layers (same shapes, in order) with the
+        front-end and reset cycles this generator's hardware takes for it."""
+        if len(self.layers) != len(config.layers):
+            raise PlanError(f"plan has {len(self.layers)} layers, network has {len(config.layers)}")
+        for i, (lp, lc) in enumerate(zip(self.layers, config.layers, strict=True)):
+            if (lp.in_channels, lp.out_channels, lp.kernel_size, lp.dilation) != (
+                    config.in_channels(i), lc.filters, lc.kernel_size, lc.dilation):
+                raise PlanError(f"plan layer {lp.index} does not match the network's config "
+                                f"(plan {lp.kernel_size}x{lp.in_channels}->{lp.out_channels} d={lp.dilation}, "
+                                f"config {lc.kernel_size}x{config.in_channels(i)}->{lc.filters} d={lc.dilation})")
+        expected = {"front_end_cycles": front_end_cycles(config), "front_end_latency": FRONT_END_LATENCY,
+                    "front_end_multipliers": FRONT_END_MULTIPLIERS if uses_division(config) else 0,
+                    "reset_cycles": _reset_cycles(self.layers)}
+        for name, value in expected.items():
+            if getattr(self, name) != value:
+                raise PlanError(f"{name}: the plan says {getattr(self, name)}, but this network's hardware takes "
+                                f"{value}")
 
     def summary(self) -> str:
         lines = [
@@ -283,6 +381,11 @@ class Plan:
                 f"cache {lp.cache_kind} {lp.cache_depth} slots ({lp.cache_bits} bits), ROM {lp.rom_bits} bits, "
                 f"acc {lp.accumulator_bits} bits")
         return "\n".join(lines)
+
+
+def _reset_cycles(layers: list[LayerPlan]) -> int:
+    """Cycles after reset before the first input is accepted: the latest layer's reset delay plus its clearing."""
+    return max(lp.index + LAYER_RESET_DELAY + lp.clear_cycles for lp in layers)
 
 
 def _layer_plan(config: ModelConfig, index: int, lanes: int) -> LayerPlan:
@@ -431,7 +534,7 @@ def make_plan(config: ModelConfig, *, clock_hz: int, sample_rate_hz: int, multip
         cycles_per_sample=cycles, multipliers=sum(chosen), multiplier_budget=multipliers,
         memory_bits=sum(lp.memory_bits for lp in layers), latency_cycles=latency,
         latency_samples=(latency + FRONT_END_LATENCY) // budget, layers=layers,
-        reset_cycles=max(lp.index + LAYER_RESET_DELAY + lp.clear_cycles for lp in layers),
+        reset_cycles=_reset_cycles(layers),
         front_end_cycles=front_cycles, front_end_latency=FRONT_END_LATENCY, front_end_multipliers=front_multipliers,
         macs_per_sample=config.macs_per_sample)
     if not estimate:

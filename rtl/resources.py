@@ -13,10 +13,13 @@ ports: weights and biases) takes ``ceil(depth / 1024)`` blocks, each block-RAM h
 (``ActivationCache``: ``slots * 2**clog2(Cin)`` words) ``ceil(words / 1024)``; layer 0's history is in
 flip-flops (``ShiftBuffer``).
 
-**LUTs** (nextpnr's ``TRELLIS_COMB``: a LUT4, or half a CCU2C carry cell) are a linear model of four
-structural counts, its coefficients fitted by least squares on the synthesised networks of
-:data:`CALIBRATION` when first needed (and checked, by ``make bench`` and ``bench/tests/test_lut_model.py``,
-on networks that were not):
+**LUTs** (nextpnr's ``TRELLIS_COMB``: a LUT4, or half a CCU2C carry cell) are a linear model of structural
+counts, its coefficients fitted by least squares when first needed: the front end's on the front ends of
+:data:`FRONT_END_CALIBRATION`, synthesised alone (the divider included), the layers' on the synthesised
+networks of :data:`CALIBRATION` less their front end's estimate. The model is checked on networks it was
+not fitted on: the shipped configs at their boards' own clocks, front end included, against committed
+synthesis counts (``bench/shipped_synthesis.json``, ``bench/tests/test_shipped_estimate.py``), and other
+shapes by ``make bench`` (``bench/lut_model.py``). The layers' counts:
 
 * ``lane``: per lane the accumulate ``Mux(first, bias, acc) + product`` (``2A``: a LUT4 and half a CCU2C
   per bit), the saturation and ReLU (``w`` plus the overflow test over ``Q - w + 1`` bits, halved), and for
@@ -25,12 +28,18 @@ on networks that were not):
   ``ShiftBuffer``, ``Cin * w`` for an ``ActivationCache`` (with LUT4-only mapping a tree costs close to a
   fixed number of LUT4s per input and bit);
 * ``layer``: one per layer (the step counters, the cache's pointers and clearing, handshakes);
-* ``constant``: the front end and the reset counter.
+* ``constant``: the reset hold counters.
+
+The front end's (``rtl/front_end.py``), each the data width ``w`` when the network uses what it computes:
+``fe_sense`` (the direction's two tests and their bound chains: for ``direction``, ``level`` or ``rate``),
+``fe_slope``, ``fe_level``, ``fe_rate`` (each role's own arithmetic and saturation) and ``fe_swing`` (the
+swing's state and the restoring divider of the reciprocal: for ``level`` or ``rate``).
 
 **Flip-flops** are counted register by register from the RTL (not fitted): the history (with its staging
 register), per lane the weight delay, bias, accumulator and requantized registers (the product register is
 the multiplier block's own on the boards, ``rtl/multiplier.py``), the result and output vectors, the
-counters and the control pipeline.
+counters and the control pipeline; the front end's registers (:func:`front_end_ffs`); the reset stages
+and hold counters of the network and the waveshaper.
 """
 
 from __future__ import annotations
@@ -42,8 +51,10 @@ from typing import Any
 import numpy as np
 
 from common.config import FixedFormat, LayerConfig, ModelConfig
+from common.roles import jack_roles
 
-__all__ = ["BRAM_WORDS", "CALIBRATION", "Estimate", "LayerEstimate", "Resources", "calibration_network", "estimate",
+__all__ = ["BRAM_WORDS", "CALIBRATION", "FRONT_END_CALIBRATION", "Estimate", "LayerEstimate", "Resources",
+           "calibration_network", "estimate", "front_end_config", "front_end_features", "front_end_ffs",
            "lut_features", "lut_model"]
 
 #: Words of one DP16KD at widths up to 18 bits.
@@ -70,25 +81,57 @@ class Resources:
         return asdict(self)
 
 
-#: The networks the LUT model is fitted on, synthesised alone: (name, inputs, layers as (filters, kernel,
-#: dilation), network clock in Hz at 192 kHz, rounding, weight format (width, fraction bits), data format,
-#: measured TRELLIS_COMB = LUT4 + 2 x CCU2C of yosys 0.70 with the board builds' LUT mapping). Varied on
-#: purpose (kernels 1 to 8, 2 to 5 inputs, 6 to 40 filters, half_even, narrower formats); none of them is a
-#: network the boards build. ``python -m bench.lut_model`` remeasures them; ``make bench`` (``lut_model``)
-#: checks the model on other networks.
+#: The networks the LUT model is fitted on, synthesised alone as the boards build them (front end included):
+#: (name, inputs, layers as (filters, kernel, dilation), network clock in Hz at 192 kHz, rounding, weight format
+#: (width, fraction bits), data format, measured TRELLIS_COMB = LUT4 + 2 x CCU2C of yosys 0.70 with the board
+#: builds' LUT mapping). Varied on purpose (kernels 1 to 8, 2 to 5 inputs, 6 to 40 filters, half_even, narrower
+#: formats); none of them is a network the boards build. ``python -m bench.lut_model calibration`` remeasures
+#: them; ``make bench`` (``lut_model``) and ``bench/tests/test_shipped_estimate.py`` check the model on others.
 CALIBRATION: tuple[tuple, ...] = (
     ("cal_k3", ("core", "e0"), ((24, 3, 1), (24, 3, 3), (1, 3, 9)), 50_000_000, "half_up", (16, 12), (16, 12),
-     1961),
-    ("cal_k8", _FIVE, ((12, 8, 1), (12, 8, 8), (1, 8, 64)), 100_000_000, "half_even", (16, 12), (16, 12), 1824),
+     1911),
+    ("cal_k8", _FIVE, ((12, 8, 1), (12, 8, 8), (1, 8, 64)), 100_000_000, "half_even", (16, 12), (16, 12), 1915),
     ("cal_k5", ("core", "e0", "e1"), ((6, 5, 1), (6, 5, 5), (6, 5, 25), (1, 1, 1)), 60_000_000, "half_up",
-     (16, 12), (16, 12), 1083),
+     (16, 12), (16, 12), 1136),
     ("cal_32x5", _FIVE, ((32, 4, 1), (32, 4, 4), (32, 4, 16), (32, 4, 64), (1, 4, 256)), 100_000_000, "half_up",
-     (16, 12), (16, 12), 5210),
+     (16, 12), (16, 12), 5178),
     ("cal_narrow", _FIVE, ((16, 3, 1), (16, 3, 3), (16, 3, 9), (16, 3, 27), (1, 3, 81)), 80_000_000, "half_up",
-     (12, 9), (14, 10), 2062),
+     (12, 9), (14, 10), 2096),
     ("cal_40", _FIVE, ((40, 4, 1), (40, 4, 4), (40, 4, 16), (1, 4, 64)), 135_000_000, "half_up", (16, 12), (16, 12),
-     4727),
+     4609),
 )
+
+
+#: The front end (``rtl/front_end.py``) synthesised alone as the boards build it, per set of roles and data
+#: format (the default's ``[front_end]`` table): (inputs, data format (width, fraction bits), measured
+#: TRELLIS_COMB, TRELLIS_FF). The LUT model's front-end coefficients are fitted on the first count; the second
+#: checks :func:`front_end_ffs` (``rtl/tests/test_resources.py``). ``python -m bench.lut_model front-end``
+#: remeasures them.
+FRONT_END_CALIBRATION: tuple[tuple, ...] = (
+    (("core", "e0"), (16, 12), 4, 71),
+    (("core", "e0", "e1", "direction"), (16, 12), 101, 242),
+    (("core", "e0", "e1", "slope"), (16, 12), 49, 162),
+    (_FIVE, (16, 12), 145, 300),
+    (("core", "e0", "e1", "level"), (16, 12), 374, 488),
+    (("core", "e0", "e1", "rate"), (16, 12), 365, 491),
+    (("core", "e0", "e1", "level", "rate"), (16, 12), 481, 565),
+    ((*_FIVE, "level", "rate"), (16, 12), 489, 595),
+    (("core", "e0"), (12, 9), 4, 55),
+    (("core", "e0", "e1", "direction"), (12, 9), 79, 186),
+    (("core", "e0", "e1", "slope"), (12, 9), 41, 122),
+    (_FIVE, (12, 9), 116, 228),
+    (("core", "e0", "e1", "level"), (12, 9), 280, 385),
+    (("core", "e0", "e1", "rate"), (12, 9), 280, 388),
+    (("core", "e0", "e1", "level", "rate"), (12, 9), 352, 443),
+    ((*_FIVE, "level", "rate"), (12, 9), 376, 465),
+)
+
+
+def front_end_config(entry: tuple) -> ModelConfig:
+    """The config of one :data:`FRONT_END_CALIBRATION` entry (one layer: the front end is synthesised alone)."""
+    inputs, data, _, _ = entry
+    return ModelConfig(name="front_end", inputs=inputs, layers=(LayerConfig(1, 1, 1),),
+                       data_format=FixedFormat(*data), weight_format=FixedFormat(*data))
 
 
 def calibration_network(entry: tuple) -> tuple[ModelConfig, int]:
@@ -99,22 +142,34 @@ def calibration_network(entry: tuple) -> tuple[ModelConfig, int]:
     return config, clock_hz
 
 
+def _least_squares(rows: list[list[float]], measured: list[float], names: tuple[str, ...]) -> dict[str, float]:
+    coefficients, *_ = np.linalg.lstsq(np.array(rows, dtype=float), np.array(measured, dtype=float), rcond=None)
+    return dict(zip(names, (float(c) for c in coefficients), strict=True))
+
+
 def _fit() -> dict[str, float]:
-    """Least squares over :data:`CALIBRATION` (each network planned at its clock, 192 kHz, any multipliers)."""
+    """Least squares: the front end's coefficients over :data:`FRONT_END_CALIBRATION`, then the layers' over
+    :data:`CALIBRATION` (each network planned at its clock, 192 kHz, any multipliers) less the front end."""
     from .plan import make_plan  # plan.py imports this module
 
+    rows, measured = [], []
+    for entry in FRONT_END_CALIBRATION:
+        features = front_end_features(front_end_config(entry))
+        rows.append([features[name] for name in _FRONT_END_FEATURES])
+        measured.append(entry[2])
+    model = _least_squares(rows, measured, _FRONT_END_FEATURES)
     rows, measured = [], []
     for entry in CALIBRATION:
         config, clock_hz = calibration_network(entry)
         plan = make_plan(config, clock_hz=clock_hz, sample_rate_hz=192_000, multipliers=10**6, estimate=False)
         features = lut_features(config, plan)
-        rows.append([features[name] for name in _FEATURES])
-        measured.append(entry[-1])
-    coefficients, *_ = np.linalg.lstsq(np.array(rows, dtype=float), np.array(measured, dtype=float), rcond=None)
-    return dict(zip(_FEATURES, (float(c) for c in coefficients), strict=True))
+        rows.append([features[name] for name in _LAYER_FEATURES])
+        measured.append(entry[-1] - sum(model[name] * features[name] for name in _FRONT_END_FEATURES))
+    return {**_least_squares(rows, measured, _LAYER_FEATURES), **model}
 
 
-_FEATURES = ("lane", "select", "layer", "constant")
+_LAYER_FEATURES = ("lane", "select", "layer", "constant")
+_FRONT_END_FEATURES = ("fe_sense", "fe_slope", "fe_level", "fe_rate", "fe_swing")
 _MODEL: dict[str, float] = {}
 
 
@@ -125,6 +180,65 @@ def lut_model() -> dict[str, float]:
     return dict(_MODEL)
 
 
+def front_end_features(config: ModelConfig) -> dict[str, float]:
+    """The front end's structural counts the LUT model weighs (module docstring): the data width for each part
+    of ``rtl/front_end.py`` the network's inputs use, else 0 (yosys removes what no output needs)."""
+    roles = set(config.inputs)
+    w = float(config.data_format.width)
+    return {"fe_sense": w if roles & {"direction", "level", "rate"} else 0.0,
+            "fe_slope": w if "slope" in roles else 0.0, "fe_level": w if "level" in roles else 0.0,
+            "fe_rate": w if "rate" in roles else 0.0, "fe_swing": w if roles & {"level", "rate"} else 0.0}
+
+
+def _signed_bits(lo: int, hi: int) -> int:
+    """Bits of a two's-complement register that holds every integer of ``[lo, hi]``."""
+    return max((-lo - 1).bit_length() if lo < 0 else 0, hi.bit_length()) + 1
+
+
+def front_end_ffs(config: ModelConfig) -> int:
+    """The front end's flip-flops (``rtl/front_end.py``), register by register, as yosys keeps them: registers
+    that nothing the network uses reads are removed, constant bits too (the direction codes, the zero role),
+    and so are copies (a sign extension, the low bits of a shifted and saturated slope).
+
+    * always: the five stage flags (the fifth only to start the divider), busy, working and ``o.valid``; the
+      taken jack vector and its copy in the output register;
+    * the direction (for ``direction``, ``level`` or ``rate``): the bound chains ``x + T`` and ``x - T`` of
+      ``direction_lag`` samples each, the two tests and the direction;
+    * the step ``x[t] - x[t-1]`` (``slope`` or ``rate``): the last core and the step;
+    * ``slope``: the saturated slope and its output copy, the ``slope_shift`` low bits one flip-flop;
+    * the swing (``level`` or ``rate``): ``hi``, ``lo``, the running extremes, the turn and the two
+      comparisons, the reciprocal and its copy, the divider (span, divisor, remainder, quotient, bit counter,
+      two flags);
+    * ``level``: ``hi + lo``, ``2x - hi - lo``, its product's bits above the shift, the output;
+    * ``rate``: its product's bits above the shift, the output.
+    """
+    from .plan import FRONT_END_LATENCY  # plan.py imports this module
+
+    fmt, fe = config.data_format, config.front_end
+    w = fmt.width
+    roles = set(config.inputs)
+    swing = bool(roles & {"level", "rate"})
+    count = FRONT_END_LATENCY - (0 if swing else 1) + 2 + 1 + 2 * len(jack_roles(config.inputs)) * w
+    if roles & {"direction", "level", "rate"}:
+        bound = _signed_bits(fmt.min_int - fe.direction_threshold, fmt.max_int + fe.direction_threshold)
+        count += 2 * fe.direction_lag * bound + 3
+    if roles & {"slope", "rate"}:
+        count += 2 * w + 1
+    if "slope" in roles:
+        count += 2 * (w - fe.slope_shift + 1)
+    product_bits = (w + 2) + 18  # an operand of w + 2 bits times the 18-bit reciprocal operand
+    shift = fe.reciprocal_bits - fmt.frac_bits
+    if swing:
+        reciprocal = 17
+        divider = (w + 2) + (w + 1) + (w + 2) + reciprocal + fe.reciprocal_bits.bit_length() + 2
+        count += 4 * w + 3 + 2 * reciprocal + divider
+    if "level" in roles:
+        count += 2 * (w + 2) + (product_bits - shift) + w
+    if "rate" in roles:
+        count += (product_bits - (shift - fe.rate_shift)) + w
+    return count
+
+
 def _clog2(n: int) -> int:
     return max(0, (n - 1).bit_length())
 
@@ -132,7 +246,8 @@ def _clog2(n: int) -> int:
 def lut_features(config: ModelConfig, plan) -> dict[str, float]:
     """The structural counts the LUT model weighs (see the module docstring)."""
     w = config.data_format.width
-    features = {"lane": 0.0, "select": 0.0, "layer": float(len(plan.layers)), "constant": 1.0}
+    features = {"lane": 0.0, "select": 0.0, "layer": float(len(plan.layers)), "constant": 1.0,
+                **front_end_features(config)}
     for lp in plan.layers:
         A = lp.accumulator_bits
         Q = A - config.requant_shift + 1
@@ -207,7 +322,12 @@ def _layer(config: ModelConfig, lp) -> LayerEstimate:
     pipeline = (_READ_LATENCY + 3) + (_READ_LATENCY + 1) + (_READ_LATENCY + 2) + (_READ_LATENCY + 3) \
         + (_READ_LATENCY - 1) * _clog2(G)
     control = 5 + counter_bits + pipeline
-    lane = (_READ_LATENCY - 1) * ww + A + A + Q  # the product register is the MULT18X18D's (rtl/multiplier.py)
+    # the product register is the MULT18X18D's (rtl/multiplier.py); the bias register holds the aligned bias
+    # (b << df) + R: its low bits are R's (the zeros removed), its top the bias' sign (copies merged); q
+    # keeps its extra increment bit only for half_even (for the other modes it copies the sign)
+    bias = ww + bin(_rounding_constant(config)).count("1")
+    q_bits = Q if config.rounding == "half_even" else Q - 1
+    lane = (_READ_LATENCY - 1) * ww + bias + A + q_bits
     vectors = G * P * w + lp.out_channels * w + 1
     if lp.cache_kind == "registers":
         history_ffs = (history + 1) * cin * w + _READ_LATENCY * w
@@ -220,15 +340,30 @@ def _layer(config: ModelConfig, lp) -> LayerEstimate:
                          cache_block_rams=cache_brams, ffs=control + P * lane + vectors + history_ffs)
 
 
+def _rounding_constant(config: ModelConfig) -> int:
+    """``R`` of docs/arithmetic.md (``quantize.golden.rounding_constant``), folded into each lane's bias."""
+    return 1 << (config.requant_shift - 1) if config.rounding == "half_up" and config.requant_shift > 0 else 0
+
+
+def _reset_ffs(config: ModelConfig, plan) -> int:
+    """The reset stages and hold counters (``rtl/network.py``, ``rtl/waveshaper.py``): each layer's reset
+    register, the front end's, and two hold counters (the network's and the waveshaper's) of ``reset_cycles``
+    with their flag."""
+    from .plan import LAYER_RESET_DELAY  # plan.py imports this module
+
+    hold = _clog2(plan.reset_cycles + 1) + 1
+    return (LAYER_RESET_DELAY + len(plan.layers) - 1) + 1 + 2 * hold
+
+
 def estimate(config: ModelConfig, plan, *, reserved: Resources | None = None, available: Resources | None = None,
              device: str | None = None) -> Estimate:
-    """The estimate of ``config`` scheduled as ``plan`` (an ``rtl.plan.Plan``)."""
+    """The estimate of ``config`` scheduled as ``plan`` (an ``rtl.plan.Plan``): the layers, the front end and
+    the reset logic, what ``rtl.waveshaper.Waveshaper`` builds."""
     layers = [_layer(config, lp) for lp in plan.layers]
     features = lut_features(config, plan)
     model = lut_model()
     luts = round(sum(model[name] * value for name, value in features.items()))
-    reset_ffs = _clog2(plan.reset_cycles + 1) + 1 if plan.reset_cycles else 0
-    network = Resources(luts=luts, ffs=sum(le.ffs for le in layers) + reset_ffs,
+    network = Resources(luts=luts, ffs=sum(le.ffs for le in layers) + front_end_ffs(config) + _reset_ffs(config, plan),
                         block_rams=sum(le.block_rams for le in layers),
                         multipliers=sum(le.multipliers for le in layers) + plan.front_end_multipliers)
     return Estimate(network=network, reserved=reserved or Resources(), available=available, device=device,

@@ -43,12 +43,13 @@ class ShiftBuffer(wiring.Component):
         })
         #: Registers reset to zero with ``rst``: nothing to clear.
         self.clear_cycles = 0
+        #: The history, newest first: created here so the formal proofs (rtl/formal) can observe them.
+        self.slots = [Signal(SampleVector(config, channels), name=f"slot{j}") for j in range(self.depth)]
 
     def elaborate(self, platform):
         m = Module()
         m.d.comb += self.ready.eq(1)
-        layout = SampleVector(self.config, self.channels)
-        slots = [Signal(layout, name=f"slot{j}") for j in range(self.depth)]
+        slots = self.slots
         with m.If(self.push.valid):
             m.d.sync += slots[0].eq(self.push.payload)
             for newer, older in zip(slots, slots[1:], strict=False):

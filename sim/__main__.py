@@ -66,14 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         if not path.exists():
             print(f"error: {path} is missing: run `{how}` first", file=sys.stderr)
             return 2
-    try:
-        check_simulator(args.simulator)
-    except SimulatorUnavailable as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
 
     from quantize.weights import QuantizedNetwork, WeightsError
-    from rtl.plan import Plan
+    from rtl.plan import Plan, PlanError
 
     from .check import check_network
     from .runner import SimulationError
@@ -84,10 +79,20 @@ def main(argv: list[str] | None = None) -> int:
     except (WeightsError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    plan = Plan.from_json(plan_path)
-    if len(plan.layers) != len(net.config.layers):
-        print(f"error: {plan_path} has {len(plan.layers)} layers but {args.weights} has {len(net.config.layers)}: "
-              f"rerun `make rtl`", file=sys.stderr)
+    try:
+        plan = Plan.from_json(plan_path)
+    except PlanError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        plan.check_config(net.config)
+    except PlanError as exc:
+        print(f"error: {plan_path} is not the plan of {args.weights}: {exc}; rerun `make rtl`", file=sys.stderr)
+        return 2
+    try:
+        check_simulator(args.simulator)
+    except SimulatorUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     config = net.config
     codes = embedding_sweep_codes(config, samples, args.core_hz)

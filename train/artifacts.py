@@ -10,12 +10,14 @@
 from __future__ import annotations
 
 import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from common.config import ModelConfig
 from train.dataset import Split
+from train.errors import DatasetError
 
 __all__ = ["MODEL_FILE", "CONFIG_FILE", "save_model", "load_trained", "save_split", "load_split"]
 
@@ -55,8 +57,32 @@ def save_split(split: Split, path: str | Path) -> None:
     np.savez_compressed(path, **arrays)
 
 
-def load_split(path: str | Path) -> Split:
-    """A split written by :func:`save_split`."""
-    with np.load(path) as data:
-        return Split(data["x"], data["y"], data["points"], data["labels"].tolist(), data["segments"].tolist(),
-                     data["freq"] if "freq" in data.files else None)
+_SPLIT_ARRAYS = ("x", "y", "points", "labels", "segments")
+
+
+def load_split(path: str | Path, config: ModelConfig | None = None) -> Split:
+    """A split written by :func:`save_split`; with ``config``, its windows must have the config's input and
+    output channels. A file that is not such a split raises :class:`~train.errors.DatasetError` naming it."""
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            missing = [name for name in _SPLIT_ARRAYS if name not in data.files]
+            if missing:
+                raise DatasetError(f"{path}: not a split of test windows: no {missing[0]!r} array")
+            split = Split(data["x"], data["y"], data["points"], data["labels"].tolist(), data["segments"].tolist(),
+                          data["freq"] if "freq" in data.files else None)
+    except DatasetError:
+        raise
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+        raise DatasetError(f"{path}: not a readable .npz of test windows ({type(exc).__name__}: {exc})") from exc
+    n = len(split.x)
+    if split.x.ndim != 3 or split.y.ndim != 3 or len(split.y) != n or split.y.shape[1] != split.x.shape[1]:
+        raise DatasetError(f"{path}: windows x {split.x.shape} and targets y {split.y.shape} do not match "
+                           f"(each must be windows x samples x channels)")
+    if len(split.points) != n or len(split.labels) != n or len(split.segments) != n:
+        raise DatasetError(f"{path}: {n} windows but {len(split.points)} points, {len(split.labels)} labels and "
+                           f"{len(split.segments)} segments")
+    if config is not None and (split.x.shape[2] != config.n_inputs or split.y.shape[2] != config.n_outputs):
+        raise DatasetError(f"{path}: windows of {split.x.shape[2]} inputs and {split.y.shape[2]} outputs, but the "
+                           f"config '{config.name}' has {config.n_inputs} and {config.n_outputs}")
+    return split

@@ -294,6 +294,14 @@ def load_splits(config: ModelConfig, data: str | Path | None = None, seed: int =
         raise DatasetError(f"window: {dims.window} samples leave nothing after the receptive field "
                            f"({config.receptive_field}) warm-up")
     if data is None:
+        take = int(round(dims.segment_seconds * config.sample_rate_hz))
+        if take < dims.window:
+            shortest = dims.window / config.sample_rate_hz
+            raise DatasetError(
+                f"train.segment_seconds: a take of {dims.segment_seconds:g} s is {take} samples at "
+                f"{config.sample_rate_hz} Hz, shorter than one training window (train.window = {dims.window} "
+                f"samples), so no split would hold a window; use segment_seconds >= {shortest:.6g} or a smaller "
+                f"window")
         return Splits(_synthetic_splits(config, dims, seed, progress))
     return _recorded_splits(config, data, dims, seed)
 

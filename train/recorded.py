@@ -125,6 +125,9 @@ def load_manifest(data: str | Path) -> tuple[Path, dict]:
     for key in ("sample_rate_hz", "volts_full_scale", "files"):
         if key not in manifest:
             raise DatasetError(f"{path}: missing field {key!r}")
+    rate = manifest["sample_rate_hz"]
+    if not isinstance(rate, int) or isinstance(rate, bool) or rate <= 0:
+        raise DatasetError(f"{path}: sample_rate_hz must be a positive integer (samples per second), got {rate!r}")
     if not is_real(manifest["volts_full_scale"]) or manifest["volts_full_scale"] <= 0:
         raise DatasetError(f"{path}: volts_full_scale must be a positive finite number, got "
                            f"{manifest['volts_full_scale']!r}")
@@ -140,11 +143,14 @@ def load_manifest(data: str | Path) -> tuple[Path, dict]:
         where = f"{path}: files[{i}]"
         if not isinstance(entry, dict) or not {"path", "segment", "channels"} <= set(entry):
             raise DatasetError(f"{where}: needs path, segment and channels")
+        for key, what in (("path", "the WAV file's name, relative to the manifest"), ("segment", "the take's name")):
+            if not isinstance(entry[key], str) or not entry[key].strip():
+                raise DatasetError(f"{where}: {key} must be a non-empty string ({what}), got {entry[key]!r}")
         channels = entry["channels"]
         if not isinstance(channels, list) or not channels:
             raise DatasetError(f"{where}: channels must be a non-empty list of roles")
         for role in channels:
-            if role not in RECORDING_ROLES:
+            if not isinstance(role, str) or role not in RECORDING_ROLES:
                 raise DatasetError(f"{where}: unknown channel role {role!r}; known roles: "
                                    f"{', '.join(RECORDING_ROLES)}")
         used = [r for r in channels if r != "unused"]

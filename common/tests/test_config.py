@@ -217,3 +217,71 @@ def test_json_config_with_a_boolean_is_refused(tmp_path):
     (tmp_path / "c.json").write_text(json.dumps(data))
     with pytest.raises(ConfigError, match=r"^layers\[1\]\.dilation: must be a positive integer, got True"):
         load_config(tmp_path / "c.json")
+
+
+@pytest.mark.parametrize("top, tables, pattern", [
+    # a number where a list of tables belongs (was a TypeError from iterating it)
+    ("layers = 3", "", r"^layers: must be a list of \[\[layers\]\] tables, got 3"),
+    # one string where a list of role names belongs (was "unknown role 'c'": the string's first letter)
+    ('inputs = "core"', "", r"^inputs: must be a list of role names such as \[\"core\", \"e0\"\], got 'core'"),
+    ("inputs = [1, 2]", "", r"^inputs: must be a list of role names"),
+    ("name = 5", "", r"^name: must be a non-empty string, got 5"),
+    # the golden model would allocate a 1e8-sample history and the RTL elaborate 3e8 registers
+    ("", "[front_end]\ndirection_lag = 100000000",
+     r"^front_end\.direction_lag: must be an integer from 1 to 64 \(the core samples the front end's history "
+     r"holds\), got 100000000"),
+    ("", "[front_end]\ndirection_lag = 65", r"^front_end\.direction_lag: must be an integer from 1 to 64"),
+    ("", "[front_end]\ndirection_threshold = 65536",
+     r"^front_end\.direction_threshold: must be an integer from 1 to 65535 \(the largest difference of two "
+     r"FP4\.12 codes\), got 65536"),
+])
+def test_wrong_shapes_are_named_before_any_work(tmp_path, top, tables, pattern):
+    path = write_config(tmp_path, top, tables=tables)
+    if top.startswith(("layers", "name")):  # replaces the template's own [[layers]] tables or name
+        path.write_text(f"{top}\n" if top.startswith("layers") else path.read_text().replace('name = "t"\n', "", 1))
+    with pytest.raises(ConfigError, match=pattern):
+        load_config(path)
+
+
+def test_front_end_history_bound_is_the_hardware_history():
+    """The longest lag the config accepts is the history the front end holds (FrontEndConfig.MAX_HISTORY);
+    the hardware and the golden model size their history from the lag, so they never hold more."""
+    from common.config import FrontEndConfig
+    from common.front_end import history_depth, reset_state
+
+    longest = ModelConfig(layers=(LayerConfig(1),), front_end=FrontEndConfig(direction_lag=64))
+    assert FrontEndConfig.MAX_HISTORY == 64
+    assert history_depth(longest) == 64 and len(reset_state(longest).history) == 64
+    with pytest.raises(ConfigError, match=r"^front_end\.direction_lag: must be an integer from 1 to 64"):
+        ModelConfig(layers=(LayerConfig(1),), front_end=FrontEndConfig(direction_lag=65))
+    # the threshold's bound follows the data format: two 8-bit codes differ by at most 255
+    with pytest.raises(ConfigError, match=r"^front_end\.direction_threshold: must be an integer from 1 to 255 "):
+        ModelConfig(layers=(LayerConfig(1),), data_format=FixedFormat(8, 4), weight_format=FixedFormat(8, 4),
+                    front_end=FrontEndConfig(direction_threshold=256))
+
+
+def test_inputs_and_layers_given_directly_must_be_lists():
+    with pytest.raises(ConfigError, match=r"^inputs: must be a list of role names .* got 'core'"):
+        ModelConfig(layers=(LayerConfig(1),), inputs="core")
+    with pytest.raises(ConfigError, match=r"^layers: must be a list of layers"):
+        ModelConfig(layers=LayerConfig(1))
+    with pytest.raises(ConfigError, match=r"^layers\[0\]: must be a LayerConfig"):
+        ModelConfig(layers=(16,))
+
+
+@pytest.mark.parametrize("text, pattern", [
+    ("{not json", r"c\.json: not valid JSON: "),
+    ("", r"c\.json: not valid JSON: "),
+    ("[1, 2]", r"^a config must be a table \(a JSON object\) of fields, got list"),
+    ('{"name": "x", "layers": 3}', r"^layers: must be a list of \[\[layers\]\] tables, got 3"),
+])
+def test_json_config_that_does_not_parse_is_named(tmp_path, text, pattern):
+    (tmp_path / "c.json").write_text(text)
+    with pytest.raises(ConfigError, match=pattern):
+        load_config(tmp_path / "c.json")
+
+
+def test_a_directory_is_not_a_config(tmp_path):
+    (tmp_path / "d.toml").mkdir()
+    with pytest.raises(ConfigError, match=r"d\.toml: not a file"):
+        load_config(tmp_path / "d.toml")

@@ -151,8 +151,11 @@ def test_jack_signals_are_checked():
 
 
 @pytest.mark.parametrize(("table", "message"), [
-    ("direction_lag = 0", r"front_end.direction_lag: must be a positive integer, got 0"),
-    ("direction_threshold = true", r"front_end.direction_threshold: must be a positive integer, got True"),
+    ("direction_lag = 0", r"front_end.direction_lag: must be an integer from 1 to 64 \(the core samples the "
+                          r"front end's history holds\), got 0"),
+    ("direction_lag = 100000000", r"front_end.direction_lag: must be an integer from 1 to 64 .* got 100000000"),
+    ("direction_threshold = true", r"front_end.direction_threshold: must be an integer from 1 to 65535 .* got True"),
+    ("direction_threshold = 0", r"front_end.direction_threshold: must be an integer from 1 to 65535 .* got 0"),
     ("slope_shift = 16", r"front_end.slope_shift: must be an integer from 0 to 15, got 16"),
     ("gain = 2", r"front_end: must be a table with direction_lag, direction_threshold, rate_shift, slope_shift, "
                  r"span_floor"),

@@ -45,6 +45,11 @@ class ConvLayerProof(Proof):
         self._assert(m, "o_valid_held", ~stalled | dut.o.valid)
         self._assert(m, "o_payload_stable", ~stalled | (dut.o.payload.as_value() == previous_payload.as_value()))
 
+        # the handshake state (invariants: what the unbounded proof needs to rule out states no run reaches): a
+        # result is complete only for an accepted sample whose MAC steps are over, and MAC steps run only for
+        # an accepted sample
+        self._assert(m, "complete_after_running", ~dut.complete | (dut.pending & ~dut.running))
+        self._assert(m, "running_while_pending", ~dut.running | dut.pending)
         history = dut.history
         self._assert(m, "push_when_ready", ~history.push.valid | history.ready)
         self._assert(m, "no_push_while_reading", ~(history.push.valid & dut.running))

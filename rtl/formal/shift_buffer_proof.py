@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from amaranth.hdl import Array, Assume, Module, Signal
+from amaranth.hdl import Array, Assume, Cat, Module, Signal
 from amaranth.lib.wiring import In
 
 from common.config import ModelConfig
@@ -47,6 +47,10 @@ class ShiftBufferProof(Proof):
             m.d.sync += shadow[0].eq(dut.push.payload)
             for newer, older in zip(shadow, shadow[1:], strict=False):
                 m.d.sync += older.eq(newer)
+        # the history holds the last pushes, newest first: what every read selects from (and the invariant that
+        # lets the unbounded proof start from any state, not only those reached from reset)
+        self._assert(m, "history_is_last_pushes",
+                     Cat(*[slot.as_value() for slot in dut.slots]) == Cat(*[s.as_value() for s in shadow]))
         taps = Array(Array(shadow[j * dut.dilation][c] for c in range(self.channels)) for j in range(dut.kernel_size))
         expected = [Signal.like(dut.data, name="expected_0")]
         m.d.comb += expected[0].eq(taps[self.tap][self.channel])  # the value before this cycle's push

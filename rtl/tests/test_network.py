@@ -164,3 +164,26 @@ def test_reset_mid_stream_restarts_from_empty_history():
     sim.add_testbench(testbench)
     sim.run()
     assert np.array_equal(np.array(outputs).reshape(-1, cfg.n_outputs), run_batch(net, second).output)
+
+
+@pytest.mark.filterwarnings("ignore::amaranth.hdl.UnusedElaboratable")  # the refused objects are never elaborated
+def test_a_reset_hold_of_zero_cycles_is_refused_at_construction():
+    """The hold counter counts up to ``reset_cycles - 1``: with 0 it would never end and ``ready`` would never
+    rise (a deadlock in simulation and on the board), so the network and the waveshaper refuse the plan when
+    they are built, before anything is elaborated."""
+    import dataclasses
+
+    from rtl.network import hold_after_reset
+    from rtl.waveshaper import Waveshaper
+
+    config = CONFIGS["equal_interval"]
+    net = random_network(config, np.random.default_rng(0))
+    plan = dataclasses.replace(make_plan(config, clock_hz=10**8, sample_rate_hz=10**6, multipliers=8),
+                               reset_cycles=0)
+    pattern = r"^plan\.reset_cycles: the input must be held at least 1 cycle after reset .* got 0"
+    with pytest.raises(ValueError, match=pattern):
+        Network(net, plan)
+    with pytest.raises(ValueError, match=pattern):
+        Waveshaper(net, plan)
+    with pytest.raises(ValueError, match=pattern):
+        hold_after_reset(None, 0, None, None)
