@@ -122,7 +122,7 @@ def check_one(choice, args, out: Path, *, mutations: bool) -> dict:
     work = out / choice.name
     netlist = synthesize(net, plan, board, work / "netlist")
     print(f"{choice.name}: {netlist.verilog} in {netlist.synthesis_seconds:.0f} s; cells: "
-          + ", ".join(f"{k} {v}" for k, v in netlist.cells.items() if not k.startswith("$")))
+          + ", ".join(f"{k} {v}" for k, v in netlist.cells.items()))
     codes = embedding_sweep_codes(config, args.samples)
     golden = run_waveshaper(net, codes)
     width = config.data_format.width

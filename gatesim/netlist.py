@@ -62,10 +62,11 @@ def yosys_script(name: str) -> str:
 
 
 def cell_counts(netlist_json: Path, module: str = MODULE) -> dict[str, int]:
-    """Cell type -> count in ``module`` of a yosys JSON netlist."""
+    """Cell type -> count in ``module`` of a yosys JSON netlist (``$scopeinfo``, yosys' record of the
+    design's hierarchy, is no cell and not counted)."""
     design = json.loads(netlist_json.read_text())
     cells = design["modules"][module]["cells"].values()
-    return dict(sorted(Counter(cell["type"] for cell in cells).items()))
+    return dict(sorted(Counter(cell["type"] for cell in cells if cell["type"] != "$scopeinfo").items()))
 
 
 def synthesize(net, plan, board, out_dir: str | Path, *, progress=print) -> Netlist:

@@ -137,7 +137,7 @@ def test_products_and_register_timing(simulator, tmp_path):
 
 
 def test_the_reference_sees_the_corners():
-    """The stream reaches every corner product the issue names, in each signedness."""
+    """The stream reaches every operand corner (+-2**17, 2**17 - 1, 0, -1), in each signedness."""
     vecs = vectors(np.random.default_rng(7))
     seen = {(value(v["a"], v["sa"]), value(v["b"], v["sb"])) for v in vecs}
     for a in (-(1 << 17), (1 << 17) - 1, 0, -1):

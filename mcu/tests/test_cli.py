@@ -133,7 +133,7 @@ def test_the_firmware_uses_only_what_the_header_defines():
 
 @pytest.mark.slow
 def test_the_report(trained_weights, tmp_path, capsys):
-    """`make mcu`'s command end to end (shorter signals): the report holds the figures the issue asks for,
+    """`make mcu`'s command end to end (shorter signals): the report holds the host, Cortex-M7 and budget figures,
     with 0 mismatches."""
     from .conftest import require_host_compiler, require_target
 
