@@ -2,22 +2,24 @@
 //
 // Written from Lattice's "ECP5 and ECP5-5G Memory Usage Guide" (FPGA-TN-02204). Two independent ports, A
 // and B, each with its own clock, clock enable (CE), write enable (WE), chip selects (CS[2:0], compared with
-// CSDECODE), reset (RST) and output register enable (OCE). The model implements what the project's netlists
-// use, the 1024 x 18 organisation on both ports:
-//   * address AD[13:4] selects the word; in x18 mode AD[1:0] are the byte write enables of DI[8:0] and
-//     DI[17:9] (AD[3:2] are unused);
+// CSDECODE), reset (RST) and output register enable (OCE), and its own organisation (DATA_WIDTH 1, 2, 4, 9
+// or 18 bits, on DI/DO[width-1:0]):
+//   * the array is 1024 rows of 18 bits, two 9-bit bytes each; AD[13:4] selects the row in every
+//     organisation. x18 is the whole row, with AD[1:0] the byte write enables of DI[8:0] and DI[17:9]; x9
+//     is the byte AD[3]; x4, x2 and x1 words (AD[13:2], AD[13:1], AD[13:0]) fill the low 8 bits of each
+//     byte in address order, the ninth bit of a byte being there in the x9 and x18 organisations only;
 //   * a read is synchronous: DO shows the addressed word after the clock edge (REGMODE "NOREG"), or one
 //     clock later through the output register, loaded when OCE is high (REGMODE "OUTREG");
 //   * during a write the port's output shows, by WRITEMODE: "NORMAL" the previous output (unchanged),
 //     "WRITETHROUGH" the word as written, "READBEFOREWRITE" the word as it was before the write;
 //   * RST clears the output latch and the output register, at the clock edge (RESETMODE "SYNC") or at
 //     once (RESETMODE "ASYNC"), before the clock enable;
-//   * INITVAL_00..INITVAL_3F hold the initial contents, 16 words each: word w is bits [20*(w%16) +: 18] of
-//     INITVAL_(w/16) (each word padded to 20 bits).
-// The guide leaves a collision undefined: one port reading (or writing) a word that the other port writes
-// at the same clock edge. The model makes that read X under Icarus, and the bitwise inverse of the stored
-// word under Verilator (which has no X), and makes the word X / inverted on two writes, so a design that
-// relied on either value fails its comparison instead of passing by luck. Data widths other than 18, an
+//   * INITVAL_00..INITVAL_3F hold the initial contents, 16 rows each: row r is bits [20*(r%16) +: 18] of
+//     INITVAL_(r/16) (each row padded to 20 bits).
+// The guide leaves a collision undefined: one port reading (or writing) a word a bit of which the other
+// port writes at the same clock edge. The model makes that read X under Icarus and the bitwise inverse of
+// the stored word under Verilator (which has no X), and the bits written by both ports X / inverted, so a
+// design that relied on either value fails its comparison instead of passing by luck. Other widths, an
 // inverted clock or enable, and unknown modes stop the simulation at its start with a message. The global
 // set/reset (GSR) is not modelled: the outputs start at 0.
 
@@ -130,25 +132,32 @@ module DP16KD(
     parameter INITVAL_3E = 320'h0;
     parameter INITVAL_3F = 320'h0;
 
-    localparam WORDS = 1024;
+    localparam ROWS = 1024;
     localparam ASYNC = RESETMODE == "ASYNC";
+    localparam WA = DATA_WIDTH_A;
+    localparam WB = DATA_WIDTH_B;
 
-    reg [17:0] memory [0:WORDS-1];
+    // The array as 1024 rows of 18 bits (two 9-bit bytes), the way INITVAL lays it out.
+    reg [17:0] memory [0:ROWS-1];
     reg [17:0] latch_a = 18'h0, latch_b = 18'h0, out_a = 18'h0, out_b = 18'h0;
 
-    task load_row(input integer row, input [319:0] value);
+    task load_row(input integer group, input [319:0] value);
         integer j;
         for (j = 0; j < 16; j = j + 1)
-            memory[row * 16 + j] = value[20 * j +: 18];
+            memory[group * 16 + j] = value[20 * j +: 18];
     endtask
+
+    function valid_width(input integer width);
+        valid_width = width == 1 || width == 2 || width == 4 || width == 9 || width == 18;
+    endfunction
 
     function [2:0] decode(input [8*5-1:0] name);
         decode = {name[23:16] == "1", name[15:8] == "1", name[7:0] == "1"};
     endfunction
 
     initial begin
-        if (DATA_WIDTH_A != 18 || DATA_WIDTH_B != 18)
-            $fatal(1, "DP16KD %m: DATA_WIDTH_A = %0d, DATA_WIDTH_B = %0d: only the x18 organisation is modelled",
+        if (!valid_width(DATA_WIDTH_A) || !valid_width(DATA_WIDTH_B))
+            $fatal(1, "DP16KD %m: DATA_WIDTH_A = %0d, DATA_WIDTH_B = %0d: the widths are 1, 2, 4, 9 and 18",
                    DATA_WIDTH_A, DATA_WIDTH_B);
         if ((REGMODE_A != "NOREG" && REGMODE_A != "OUTREG") || (REGMODE_B != "NOREG" && REGMODE_B != "OUTREG"))
             $fatal(1, "DP16KD %m: REGMODE_A = \"%0s\", REGMODE_B = \"%0s\" not modelled", REGMODE_A, REGMODE_B);
@@ -233,16 +242,35 @@ module DP16KD(
     wire [13:0] address_b = {ADB13, ADB12, ADB11, ADB10, ADB9, ADB8, ADB7, ADB6, ADB5, ADB4, ADB3, ADB2, ADB1, ADB0};
     wire [17:0] data_a = {DIA17, DIA16, DIA15, DIA14, DIA13, DIA12, DIA11, DIA10, DIA9, DIA8, DIA7, DIA6, DIA5, DIA4, DIA3, DIA2, DIA1, DIA0};
     wire [17:0] data_b = {DIB17, DIB16, DIB15, DIB14, DIB13, DIB12, DIB11, DIB10, DIB9, DIB8, DIB7, DIB6, DIB5, DIB4, DIB3, DIB2, DIB1, DIB0};
-    wire [9:0] word_a = address_a[13:4];
-    wire [9:0] word_b = address_b[13:4];
-    wire [17:0] bytes_a = {{9{address_a[1]}}, {9{address_a[0]}}};
-    wire [17:0] bytes_b = {{9{address_b[1]}}, {9{address_b[0]}}};
+
+    // Where a port's word lies: its row is AD[13:4] in every organisation; within the row, x18 is the whole
+    // row, x9 the byte AD[3], and x4 / x2 / x1 words fill the low 8 bits of each byte in address order (the
+    // ninth bit of a byte exists in the x9 and x18 organisations only).
+    function [4:0] position(input [13:0] address, input integer width);
+        reg [3:0] bit_in_row;
+        begin
+            bit_in_row = width == 4 ? {address[3:2], 2'b00} : width == 2 ? {address[3:1], 1'b0} : address[3:0];
+            if (width == 18) position = 0;
+            else if (width == 9) position = address[3] ? 9 : 0;
+            else position = bit_in_row + (bit_in_row >= 8 ? 1 : 0);
+        end
+    endfunction
+
+    wire [9:0] row_a = address_a[13:4];
+    wire [9:0] row_b = address_b[13:4];
+    wire [4:0] pos_a = position(address_a, WA);
+    wire [4:0] pos_b = position(address_b, WB);
+    // x18 writes its two bytes by the byte enables AD[1:0]; the other widths write the whole word
+    wire [17:0] write_mask_a = WA == 18 ? {{9{address_a[1]}}, {9{address_a[0]}}} : ((18'h1 << WA) - 1) << pos_a;
+    wire [17:0] write_mask_b = WB == 18 ? {{9{address_b[1]}}, {9{address_b[0]}}} : ((18'h1 << WB) - 1) << pos_b;
+    wire [17:0] word_mask_a = ((18'h1 << WA) - 1) << pos_a;
+    wire [17:0] word_mask_b = ((18'h1 << WB) - 1) << pos_b;
     wire selected_a = {CSA2, CSA1, CSA0} == decode(CSDECODE_A);
     wire selected_b = {CSB2, CSB1, CSB0} == decode(CSDECODE_B);
     wire active_a = CEA && selected_a;
     wire active_b = CEB && selected_b;
-    wire write_a = active_a && WEA && bytes_a != 0;
-    wire write_b = active_b && WEB && bytes_b != 0;
+    wire write_a = active_a && WEA && write_mask_a != 0;
+    wire write_b = active_b && WEB && write_mask_b != 0;
 
 `ifdef VERILATOR
     function [17:0] undefined(input [17:0] stored);
@@ -255,19 +283,21 @@ module DP16KD(
 `endif
 
     // Both ports in one process, so that edges of the two clocks at the same instant are handled together
-    // and a collision is seen as one.
+    // and a collision is seen as one: the other port writes a bit of this port's word at the same edge.
     reg clock_a_was = 1'b0, clock_b_was = 1'b0;
-    reg edge_a, edge_b;
-    reg [17:0] old_a, old_b, new_a, new_b;
+    reg edge_a, edge_b, hit_a, hit_b;
+    reg [17:0] old_row_a, old_row_b, new_row_a, new_row_b;
     always @(posedge CLKA or posedge CLKB) begin
         edge_a = CLKA && !clock_a_was;
         edge_b = CLKB && !clock_b_was;
         clock_a_was = CLKA;
         clock_b_was = CLKB;
-        old_a = memory[word_a];
-        old_b = memory[word_b];
-        new_a = (old_a & ~bytes_a) | (data_a & bytes_a);
-        new_b = (old_b & ~bytes_b) | (data_b & bytes_b);
+        old_row_a = memory[row_a];
+        old_row_b = memory[row_b];
+        new_row_a = (old_row_a & ~write_mask_a) | ((data_a << pos_a) & write_mask_a);
+        new_row_b = (old_row_b & ~write_mask_b) | ((data_b << pos_b) & write_mask_b);
+        hit_a = edge_b && write_b && row_b == row_a && (write_mask_b & word_mask_a) != 0;
+        hit_b = edge_a && write_a && row_a == row_b && (write_mask_a & word_mask_b) != 0;
         // output registers first: they take the latch as it was before this edge
         if (edge_a && REGMODE_A == "OUTREG")
             if (RSTA) out_a <= 18'h0;
@@ -277,21 +307,25 @@ module DP16KD(
             else if (OCEB) out_b <= latch_b;
         if (edge_a && RSTA) latch_a <= 18'h0;
         else if (edge_a && active_a)
-            if (edge_b && write_b && word_b == word_a) latch_a <= undefined(old_a);
-            else if (!write_a) latch_a <= old_a;
-            else if (WRITEMODE_A == "WRITETHROUGH") latch_a <= new_a;
-            else if (WRITEMODE_A == "READBEFOREWRITE") latch_a <= old_a;
+            if (hit_a) latch_a <= undefined(old_row_a >> pos_a) & ((18'h1 << WA) - 1);
+            else if (!write_a) latch_a <= (old_row_a >> pos_a) & ((18'h1 << WA) - 1);
+            else if (WRITEMODE_A == "WRITETHROUGH") latch_a <= (new_row_a >> pos_a) & ((18'h1 << WA) - 1);
+            else if (WRITEMODE_A == "READBEFOREWRITE") latch_a <= (old_row_a >> pos_a) & ((18'h1 << WA) - 1);
         if (edge_b && RSTB) latch_b <= 18'h0;
         else if (edge_b && active_b)
-            if (edge_a && write_a && word_a == word_b) latch_b <= undefined(old_b);
-            else if (!write_b) latch_b <= old_b;
-            else if (WRITEMODE_B == "WRITETHROUGH") latch_b <= new_b;
-            else if (WRITEMODE_B == "READBEFOREWRITE") latch_b <= old_b;
-        if (edge_a && write_a && edge_b && write_b && word_a == word_b)
-            memory[word_a] <= undefined(old_a);
+            if (hit_b) latch_b <= undefined(old_row_b >> pos_b) & ((18'h1 << WB) - 1);
+            else if (!write_b) latch_b <= (old_row_b >> pos_b) & ((18'h1 << WB) - 1);
+            else if (WRITEMODE_B == "WRITETHROUGH") latch_b <= (new_row_b >> pos_b) & ((18'h1 << WB) - 1);
+            else if (WRITEMODE_B == "READBEFOREWRITE") latch_b <= (old_row_b >> pos_b) & ((18'h1 << WB) - 1);
+        if (edge_a && write_a && edge_b && write_b && row_a == row_b && (write_mask_a & write_mask_b) != 0)
+            memory[row_a] <= (new_row_a & ~write_mask_b) | (new_row_b & ~write_mask_a)
+                             | (undefined(old_row_a) & write_mask_a & write_mask_b);
+        else if (edge_a && write_a && edge_b && write_b && row_a == row_b)
+            memory[row_a] <= (old_row_a & ~write_mask_a & ~write_mask_b) | (new_row_a & write_mask_a)
+                             | (new_row_b & write_mask_b);
         else begin
-            if (edge_a && write_a) memory[word_a] <= new_a;
-            if (edge_b && write_b) memory[word_b] <= new_b;
+            if (edge_a && write_a) memory[row_a] <= new_row_a;
+            if (edge_b && write_b) memory[row_b] <= new_row_b;
         end
     end
     always @(negedge CLKA) clock_a_was = 1'b0;
