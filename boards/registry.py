@@ -10,7 +10,7 @@ oscillator; the codec on a PMOD-style resource with the fast pins in I/O flip-fl
 loaded by a bootloader its ``archive`` format and its ``flash`` instructions (``boards/defs/tiliqua.py``).
 
 The clock figures are what the board's clocks really produce (see ``boards/clocking/pll.py``), not
-nominal values, so the network is planned against the real cycle budget (``boards/plan.py``).
+nominal values, so the network is planned against the real cycle budget (``bitstream/plan.py``).
 """
 
 from __future__ import annotations
@@ -69,7 +69,8 @@ class BoardSpec:
     #: (an older audio board's calibration, say).
     codec_options: Mapping[str, Any] = field(default_factory=dict)
     #: The file format a bootloader loads the bitstream from, if the board has one (Tiliqua: a bitstream
-    #: archive): ``check(config)`` before the build, ``write(config, bitstream_path) -> Path`` after it.
+    #: archive): ``check(name=, brief=, jack_labels=)`` before the build, ``write(bitstream_path, name=,
+    #: brief=, jack_labels=) -> Path`` after it; the design passes its own name, brief and labels.
     archive: Any = None
     #: Replaces openFPGALoader for ``make flash`` (Tiliqua: prints the command for its own flasher):
     #: ``flash(board, build_root=..., bitstream=..., slot=..., to_flash=...) -> str``.

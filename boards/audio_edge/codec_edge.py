@@ -4,7 +4,7 @@
     codec pins <-> board.connect_codec <-> EurorackPmod (audio domain TDM/I2C) <-> pmod.adc / pmod.dac (sync)
 
 :class:`CodecEdgeTop` is the base class of the board top levels (the network's
-:class:`~boards.audio_edge.top.NetworkTop`, the datalogger's ``DataloggerTop``): it elaborates the codec
+:class:`~bitstream.top.NetworkTop`, the datalogger's ``DataloggerTop``): it elaborates the codec
 edge, and a subclass adds its own design between ``self.pmod.adc`` and ``self.pmod.dac``. So the
 clocking, the driver's parameters and the pin wiring are written once, and the board supplies the parts
 that differ between boards (``BoardSpec.make_clocks``, ``BoardSpec.connect_codec``). The clocks and the

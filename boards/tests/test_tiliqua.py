@@ -1,7 +1,8 @@
 """Tiliqua R4/R5: the pins against the public platform's facts (transcribed by hand into ``EXPECTED_BALLS``
 from ``docs/tiliqua.md`` §3, not read from the board file), the clocking (SI5351 arithmetic worked by hand,
 192 kHz within 0.1 %), the audio-clock check and the housekeeping in ``amaranth.sim``, the bitstream
-archive (untarred and read back with ``tarfile``/``json``), and what ``make flash BOARD=tiliqua`` prints."""
+archive (untarred and read back with ``tarfile``/``json``), and what ``make flash BOARD=tiliqua`` prints.
+The waveshaper's own build for the board is tested in ``bitstream/tests/test_tiliqua.py``."""
 
 from __future__ import annotations
 
@@ -19,22 +20,15 @@ from amaranth.sim import Simulator
 
 from boards.__main__ import main
 from boards.audio_edge.codec_edge import CodecEdgeTop
-from boards.audio_edge.top import NetworkTop, make_network
-from boards.build import BuildError, build_board
 from boards.clocking.audio_clock_monitor import AudioClockMonitor
 from boards.clocking.external_audio import search_sync_pll
 from boards.clocking.pll import PllError
 from boards.clocking.si5351 import si5351_output
 from boards.eurorack_pmod.calibration import R33_INPUT, R33_OUTPUT, R35_INPUT, R35_OUTPUT
-from boards.plan import plan_for_board
 from boards.registry import get_board
 from boards.tiliqua.archive import ArchiveError, TiliquaArchive, crc32_bzip2
 from boards.tiliqua.housekeeping import TiliquaHousekeeping
 from boards.toolchain.flash import FlashError, flash_board
-from quantize.weights import random_network
-
-from .helpers import small_config
-from .test_build import _fake_toolchain
 
 #: docs/tiliqua.md §3, by hand: the SoldierCrab R3 ball of each signal on Tiliqua R4/R5.
 EXPECTED_BALLS = {
@@ -57,13 +51,11 @@ def unelaborated():
         gc.collect()
 
 
-def lpf_for(board_name: str) -> str:
-    """The LPF nextpnr would get for a small network on the board (full elaboration, no tools run)."""
-    cfg = small_config()
+def prepared(board_name: str) -> dict[str, str]:
+    """The files nextpnr would get for the board's bare codec edge (full elaboration, no tools run): every
+    pin the board's top level drives is requested by the edge itself."""
     board = get_board(board_name)
-    plan = plan_for_board(cfg, board)
-    top = NetworkTop(cfg, make_network(random_network(cfg, np.random.default_rng(0)), plan), board=board)
-    return board.platform().prepare(top, name="top").files["top.lpf"]
+    return board.platform().prepare(CodecEdgeTop(board), name="top").files
 
 
 def located(lpf: str) -> dict[str, str]:
@@ -77,7 +69,7 @@ def located(lpf: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def lpf():
-    return lpf_for("tiliqua")
+    return prepared("tiliqua")["top.lpf"]
 
 
 def test_balls_nextpnr_sees_are_the_documented_ones(lpf):
@@ -109,10 +101,7 @@ def test_active_low_pins_and_packing():
     assert platform.lookup("encoder_button", 0).ios[0].invert
     assert platform.lookup("programn", 0).ios[0].invert
     assert not platform.lookup("pseudo_vccio", 0).ios[0].invert
-    script = platform.prepare(NetworkTop(small_config(), make_network(
-        random_network(small_config(), np.random.default_rng(1)),
-        plan_for_board(small_config(), get_board("tiliqua"))), board=get_board("tiliqua")),
-        name="top").files["build_top.sh"]
+    script = prepared("tiliqua")["build_top.sh"]
     assert "--25k --package CABGA256 --speed 6" in script
     assert "--bootaddr 0" in script and "--compress" in script
 
@@ -166,9 +155,6 @@ def test_sample_rate_is_192khz_within_a_tenth_of_a_percent(name):
     assert board.sync_clock_hz == 90_000_000
     pll = board.pll.sync_pll
     assert 400e6 <= pll.vco_hz <= 800e6 and pll.pfd_hz >= 3.125e6
-    plan = plan_for_board(small_config(), board)
-    # the network runs on the PLL's CLKOS2 (test_network_clock_from_the_same_vco): 105 MHz / 192 kHz = 546.9
-    assert (plan.clock_hz, plan.sample_rate_hz, plan.cycle_budget) == (105_000_000, 192_000, 546)
 
 
 def test_sync_pll_search():
@@ -327,19 +313,24 @@ def no_nulls(value):
     return value is not None
 
 
+#: A design's plain values for the archive (the platform knows no design).
+LABELS = ["in one", "", "in three", "", "out one", "", "", "out four"]
+FIELDS = {"name": "SOME-DESIGN_1", "brief": "a design of the tests", "jack_labels": LABELS}
+
+
 @pytest.mark.parametrize("name, hw_rev", [("tiliqua", 5), ("tiliqua_r4", 4)])
 def test_archive_contents(tmp_path, name, hw_rev):
     bitstream = bytes(np.random.default_rng(hw_rev).integers(0, 256, 123_457, dtype=np.uint8))
     (tmp_path / "top.bit").write_bytes(bitstream)
-    path = get_board(name).archive.write(small_config(), tmp_path / "top.bit", tag="abc1234")
-    assert path == tmp_path / f"waveshaper-boards_test-abc1234-r{hw_rev}.tar.gz"
+    path = get_board(name).archive.write(tmp_path / "top.bit", **FIELDS, tag="abc1234")
+    assert path == tmp_path / f"some-design_1-abc1234-r{hw_rev}.tar.gz"
     members, data = read_archive(path)
     assert set(members) == {"top.bit", "manifest.json"}
     assert all(m.isfile() for m in members.values())
     assert data["top.bit"] == bitstream
     manifest = json.loads(data["manifest.json"])
     assert manifest["hw_rev"] == hw_rev and manifest["magic"] == 0xFEEDBEEF
-    assert manifest["name"] == "WAVESHAPER-BOARDS_TEST" and manifest["tag"] == "abc1234"
+    assert manifest["name"] == "SOME-DESIGN_1" and manifest["tag"] == "abc1234"
     assert manifest["external_pll_config"] == {"clk0_hz": 49_152_000, "clk1_inherit": False}
     bit_region, manifest_region = manifest["regions"]
     assert bit_region == {"filename": "top.bit", "size": 123_457, "region_type": "Bitstream",
@@ -347,72 +338,26 @@ def test_archive_contents(tmp_path, name, hw_rev):
     assert manifest_region == {"filename": "manifest.json", "size": 4096, "region_type": "Manifest"}
     assert no_nulls(manifest)                                        # absent, never null
     help_ = manifest["help"]
-    assert len(help_["brief"]) <= 64 and len(help_["io_left"]) == 8 and len(help_["io_right"]) == 6
-    assert all(len(label) <= 20 for label in help_["io_left"] + help_["io_right"])
-    assert help_["io_left"][:4] == ["core wave in", "CV e0 0..5V", "CV e1 0..5V", ""]
-    assert help_["io_left"][4:6] == ["shaped out", "dry core out"]
+    assert help_["brief"] == "a design of the tests" and help_["io_left"] == LABELS
+    assert help_["io_right"][0] == "hold 3s: bootloader" and len(help_["io_right"]) == 6
 
 
 def test_archive_field_limits():
     archive = TiliquaArchive(hw_rev=5, clk0_hz=49_152_000)
-    with pytest.raises(ArchiveError, match="name: 'WAVESHAPER-A{30}' is 41 characters; the bootloader takes at "
-                                           "most 32"):
-        archive.check(small_config(name="a" * 30))
+    with pytest.raises(ArchiveError, match="name: 'A{41}' is 41 characters; the bootloader takes at most 32"):
+        archive.check(**{**FIELDS, "name": "A" * 41})
     with pytest.raises(ArchiveError, match="tag: '123456789' is 9 characters"):
-        archive.manifest(small_config(), b"\x01", tag="123456789")
+        archive.manifest(b"\x01", **FIELDS, tag="123456789")
     with pytest.raises(ArchiveError, match="hw_rev: 3 is not a Tiliqua revision"):
-        TiliquaArchive(hw_rev=3, clk0_hz=49_152_000).check(small_config())
+        TiliquaArchive(hw_rev=3, clk0_hz=49_152_000).check(**FIELDS)
     with pytest.raises(ArchiveError, match="bitstream: empty"):
-        archive.manifest(small_config(), b"", tag="x")
-
-
-def test_build_refuses_a_name_the_bootloader_cannot_show_before_synthesis(tmp_path):
-    net = random_network(small_config(name="n" * 40), np.random.default_rng(0))
-    with pytest.raises(BuildError, match="tiliqua: the bitstream archive would be refused: name:"):
-        build_board("tiliqua", net, out_root=tmp_path, progress=lambda *_: None)
-    assert not (tmp_path / "tiliqua").exists()
-
-
-def test_build_writes_the_archive_beside_the_bitstream(tmp_path, monkeypatch):
-    """The flow with a canned nextpnr log (the platform is elaborated for real; fake tools write the products,
-    ``test_build._fake_toolchain``)."""
-
-    log = ("Info: Device utilisation:\nInfo:      TRELLIS_COMB:  1000/24288   4%\n"
-           "Info:        MULT18X18D:     8/   28  28%\n\n"
-           "Info: Max frequency for clock '$glbnet$clk_sync': 110.00 MHz (PASS at 90.01 MHz)\n"
-           "Info: Max frequency for clock '$glbnet$audio_clock_0__i': 150.00 MHz (PASS at 49.15 MHz)\n"
-           "Info: Max frequency for clock '$glbnet$network_clk': 120.00 MHz (PASS at 105.00 MHz)\n")
-
-    _fake_toolchain(monkeypatch, tmp_path, log)
-    net = random_network(small_config(), np.random.default_rng(2))
-    result = build_board("tiliqua", net, out_root=tmp_path, progress=lambda *_: None)
-    assert result.report["timing_met"] and set(result.report["clocks"]) == {"sync", "audio", "network"}
-    out = tmp_path / "tiliqua"
-    assert "EHXPLLL" in (out / "top.il").read_text() and "--bootaddr 0" in (out / "build_top.sh").read_text()
-    archive = tmp_path / "tiliqua" / result.report["archive"].rsplit("/", 1)[-1]
-    assert archive.parent == result.bitstream.parent and archive.name.endswith("-r5.tar.gz")
-    _, data = read_archive(archive)
-    assert data["top.bit"] == b"fake" == result.bitstream.read_bytes()
-    assert json.loads(data["manifest.json"])["regions"][0]["crc"] == crc32_bzip2_bitwise(b"fake")
-    assert json.loads(result.report_path.read_text())["archive"] == str(archive)
-
-
-@pytest.mark.slow
-def test_real_tiliqua_build_meets_timing_with_its_archive(tmp_path):
-    net = random_network(small_config(), np.random.default_rng(5))
-    result = build_board("tiliqua", net, out_root=tmp_path, progress=lambda *_: None)
-    report = json.loads(result.report_path.read_text())
-    assert report["timing_met"] is True and set(report["clocks"]) == {"sync", "audio", "network"}
-    assert report["clocks"]["sync"]["target_mhz"] == pytest.approx(90.0, abs=0.02)  # printed as 90.01
-    assert report["clocks"]["network"]["target_mhz"] == pytest.approx(105.0, abs=0.02)
-    assert report["clocks"]["audio"]["target_mhz"] == pytest.approx(49.15, abs=0.01)
-    assert abs(report["sample_rate_error"]) < 0.001
-    assert report["utilisation"]["EHXPLLL"]["used"] == 1
-    _, data = read_archive(report["archive"])
-    bitstream = result.bitstream.read_bytes()
-    assert data["top.bit"] == bitstream and len(bitstream) > 50_000
-    region = json.loads(data["manifest.json"])["regions"][0]
-    assert (region["size"], region["crc"]) == (len(bitstream), crc32_bzip2_bitwise(bitstream))
+        archive.manifest(b"", **FIELDS, tag="x")
+    with pytest.raises(ArchiveError, match="help.brief: 'b{65}' is 65 characters"):
+        archive.check(**{**FIELDS, "brief": "b" * 65})
+    with pytest.raises(ArchiveError, match="help.io_left: needs 8 labels, got 7"):
+        archive.check(**{**FIELDS, "jack_labels": LABELS[:7]})
+    with pytest.raises(ArchiveError, match=r"help.io_left\[1\]: 'x{21}' is 21 characters"):
+        archive.check(**{**FIELDS, "jack_labels": [LABELS[0], "x" * 21, *LABELS[2:]]})
 
 
 # -- make flash -----------------------------------------------------------------------------------------
@@ -426,7 +371,7 @@ def test_flash_prints_the_flasher_command_for_the_archive(tmp_path, capsys):
     out = tmp_path / "tiliqua"
     out.mkdir()
     (out / "top.bit").write_bytes(b"\x01\x02")
-    archive = get_board("tiliqua").archive.write(small_config(), out / "top.bit", tag="t")
+    archive = get_board("tiliqua").archive.write(out / "top.bit", **FIELDS, tag="t")
     (out / "report.json").write_text(json.dumps({"archive": str(archive)}))
     text = flash_board("tiliqua", build_root=tmp_path, slot=3)
     assert f"    pdm flash archive {archive.resolve()} --slot 3\n" in text

@@ -16,11 +16,11 @@ from amaranth.hdl import Module, Signal, signed
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
+from boards.eurorack_pmod.samples import CHANNELS, sample, sample_vector
 from common.config import ModelConfig
 from common.devices import MULTIPLIER_WIDTH
 from rtl.types import SampleVector
 
-from ..eurorack_pmod.samples import CHANNELS, sample, sample_vector
 from .jacks import output_sources
 from .scaling import output_scale, saturate_shifted
 

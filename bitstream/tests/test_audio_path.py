@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from amaranth.sim import Simulator
 
-from boards.audio_edge.audio_path import AudioPath
+from bitstream.audio_path import AudioPath
+from bitstream.scaling import input_scale, output_scale
+from bitstream.top import dry_fifo_depth
 from boards.audio_edge.network_domain import NetworkDomain
-from boards.audio_edge.scaling import input_scale, output_scale
-from boards.audio_edge.top import dry_fifo_depth
 from quantize.golden import run_waveshaper
 from quantize.weights import random_network
 from rtl.plan import make_plan

@@ -24,9 +24,9 @@ from amaranth.hdl import Module, Signal
 from amaranth.lib import fifo, stream, wiring
 from amaranth.lib.wiring import In, Out
 
+from boards.eurorack_pmod.samples import sample, sample_vector
 from common.config import ModelConfig
 
-from ..eurorack_pmod.samples import sample, sample_vector
 from .input_scaler import InputScaler
 from .output_scaler import OutputScaler
 

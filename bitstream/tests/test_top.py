@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 from amaranth.sim import Simulator
 
+from bitstream.plan import plan_for_board
+from bitstream.top import NetworkTop, dry_fifo_depth
 from boards.audio_edge.network_domain import CROSSING_CYCLES
-from boards.audio_edge.top import NetworkTop, dry_fifo_depth
 from boards.eurorack_pmod.calibration import R35_INPUT, R35_OUTPUT
 from boards.eurorack_pmod.model import CodecTDMModel, I2CTargetModel
 from boards.eurorack_pmod.pmod import EurorackPmod
 from boards.eurorack_pmod.tests.helpers import cal, find_run, to_s16
-from boards.plan import plan_for_board
 from boards.registry import get_board
 from quantize.weights import random_network
 from rtl.waveshaper import Waveshaper

@@ -19,11 +19,11 @@ from amaranth.hdl import Module, Signal, signed
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
+from boards.eurorack_pmod.samples import sample, sample_vector
 from common.config import ModelConfig
 from common.devices import MULTIPLIER_WIDTH
 from rtl.types import SampleVector
 
-from ..eurorack_pmod.samples import sample, sample_vector
 from .jacks import input_jacks
 from .scaling import input_scale, saturate_shifted
 

@@ -7,7 +7,7 @@
                               NetworkDomain: AsyncFIFO -> front end + network (network domain) -> AsyncFIFO
 
 The codec edge (clocks, driver, pins) comes from :class:`~.codec_edge.CodecEdgeTop`, as for every board
-top level. Signal mapping (see ``boards/README.md``): input jack 0 = core wave, jacks 1 and 2 = embedding
+top level. Signal mapping (see ``bitstream/README.md``): input jack 0 = core wave, jacks 1 and 2 = embedding
 CVs (0..5 V -> 0..1; an unplugged jack reads 0, the (0,0) corner), the front end derives the other
 network inputs from the core; output jack
 0 = network, output jack 1 = dry core wave. Jacks: :mod:`.jacks`; scaling constants: :mod:`.scaling`.
@@ -26,11 +26,11 @@ from __future__ import annotations
 from amaranth.hdl import ClockDomain
 from amaranth.lib import wiring
 
+from boards.audio_edge.codec_edge import CodecEdgeTop
+from boards.audio_edge.network_domain import NetworkDomain
 from common.config import ModelConfig
 
 from .audio_path import AudioPath
-from .codec_edge import CodecEdgeTop
-from .network_domain import NetworkDomain
 
 __all__ = ["NetworkTop", "dry_fifo_depth", "make_network"]
 
