@@ -38,15 +38,21 @@ from rtl.plan import make_plan
 from rtl.resources import (
     CALIBRATION,
     FRONT_END_CALIBRATION,
+    FRONT_END_FEATURES,
+    LAYER_FEATURES,
+    LUT_MODEL,
     Resources,
     calibration_network,
     estimate,
     front_end_config,
+    front_end_features,
     front_end_ffs,
+    lut_features,
 )
 
 __all__ = ["HELD_OUT", "SHIPPED", "SHIPPED_FF_TOLERANCE", "SHIPPED_FILE", "SHIPPED_LUT_TOLERANCE", "TOLERANCE",
-           "check_lut_model", "check_shipped", "measure_shipped", "shipped_plan", "synthesise", "synthesised_luts"]
+           "check_lut_model", "check_shipped", "fit_lut_model", "measure_shipped", "shipped_plan", "synthesise",
+           "synthesised_luts"]
 
 #: Held-out networks: the LUT estimate within this fraction of yosys' count.
 TOLERANCE = 0.15
@@ -133,8 +139,9 @@ def _network_cells(config: ModelConfig, plan, directory: Path) -> dict[str, int]
 
 
 def synthesised_luts(config: ModelConfig, clock_hz: int, directory: Path) -> dict:
-    """yosys' cell counts for ``config`` planned at ``clock_hz`` / 192 kHz, and the plan's estimate."""
-    plan = make_plan(config, clock_hz=clock_hz, sample_rate_hz=192_000, multipliers=1000)
+    """yosys' cell counts for ``config`` planned at ``clock_hz`` and its own sample rate, and the plan's
+    estimate."""
+    plan = make_plan(config, clock_hz=clock_hz, sample_rate_hz=config.sample_rate_hz, multipliers=1000)
     cells = _network_cells(config, plan, directory)
     measured = counted(cells).luts
     predicted = estimate(config, plan).network.luts
@@ -232,19 +239,58 @@ def measure_front_ends(directory: Path = Path("build/bench/lut_model/front_end")
         print(f"{entry[0]}, {entry[1]}: {resources.luts}, {resources.ffs}", flush=True)
 
 
+def _least_squares(rows: list[list[float]], measured: list[float], names: tuple[str, ...]) -> dict[str, float]:
+    coefficients, *_ = np.linalg.lstsq(np.array(rows, dtype=float), np.array(measured, dtype=float), rcond=None)
+    return dict(zip(names, (float(c) for c in coefficients), strict=True))
+
+
+def fit_lut_model() -> dict[str, float]:
+    """The LUT model refitted from the calibration sets (least squares): the front end's coefficients over
+    ``FRONT_END_CALIBRATION``, then the layers' over ``CALIBRATION`` (each network planned at its clock and its
+    sample rate, any multipliers) less the front end's share. ``rtl/resources.py`` commits the result as
+    ``LUT_MODEL``; ``python -m bench.lut_model fit`` prints it in that form."""
+    rows, measured = [], []
+    for entry in FRONT_END_CALIBRATION:
+        features = front_end_features(front_end_config(entry))
+        rows.append([features[name] for name in FRONT_END_FEATURES])
+        measured.append(entry[2])
+    model = _least_squares(rows, measured, FRONT_END_FEATURES)
+    rows, measured = [], []
+    for entry in CALIBRATION:
+        config, clock_hz = calibration_network(entry)
+        plan = make_plan(config, clock_hz=clock_hz, sample_rate_hz=config.sample_rate_hz, multipliers=10**6,
+                         estimate=False)
+        features = lut_features(config, plan)
+        rows.append([features[name] for name in LAYER_FEATURES])
+        measured.append(entry[-1] - sum(model[name] * features[name] for name in FRONT_END_FEATURES))
+    return {**_least_squares(rows, measured, LAYER_FEATURES), **model}
+
+
+def print_fit() -> None:
+    """The refitted coefficients as ``rtl/resources.py`` stores them, and how far each is from the committed."""
+    fitted = fit_lut_model()
+    print("LUT_MODEL: dict[str, float] = {")
+    for name, value in fitted.items():
+        print(f"    {name!r}: {value!r},  # committed {LUT_MODEL[name]!r}".replace("'", '"'))
+    print("}")
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m bench.lut_model", description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("shipped", "calibration", "front-end"),
+    parser.add_argument("what", choices=("shipped", "calibration", "front-end", "fit"),
                         help=f"shipped: rewrite {SHIPPED_FILE.name}; calibration, front-end: print the "
-                             "calibration sets' measurements as rtl/resources.py stores them")
+                             "calibration sets' measurements as rtl/resources.py stores them; fit: print the "
+                             "LUT model refitted from them, beside the committed coefficients")
     args = parser.parse_args(argv)
     if args.what == "shipped":
         SHIPPED_FILE.write_text(json.dumps(measure_shipped(), indent=2) + "\n")
         print(f"wrote {SHIPPED_FILE}")
     elif args.what == "calibration":
         measure_calibration()
+    elif args.what == "fit":
+        print_fit()
     else:
         measure_front_ends()
     return 0

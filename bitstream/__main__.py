@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from boards.eurorack_pmod.samples import CODEC_SAMPLE_RATE_HZ
 from boards.registry import BOARDS, DEFAULT_BOARD, get_board
 from common.cli import positive_int
 
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     rtl.add_argument("--out", default="build/rtl", help="output directory")
     rtl.add_argument("--clock-hz", type=positive_int("--clock-hz", 100_000_000),
                      help="network clock (default: the board's sync clock)")
-    rtl.add_argument("--sample-rate", type=positive_int("--sample-rate", 192_000),
+    rtl.add_argument("--sample-rate", type=positive_int("--sample-rate", CODEC_SAMPLE_RATE_HZ),
                      help="samples per second (default: the board's codec rate)")
     rtl.add_argument("--multipliers", type=positive_int("--multipliers", 8),
                      help="multiplier budget (default: the board's spare ones)")

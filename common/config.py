@@ -37,6 +37,7 @@ __all__ = [
     "is_real",
     "load_config",
     "read_toml_table",
+    "rounding_constant",
 ]
 
 #: Requantization rounding modes the golden model and the RTL implement (see ``docs/arithmetic.md``).
@@ -366,6 +367,11 @@ class ModelConfig:
         """Right shift that takes the accumulator back to ``data_format``."""
         return self.weight_format.frac_bits
 
+    def has_relu(self, index: int) -> bool:
+        """Whether layer ``index`` ends in a ReLU: every layer but the last, the last one linear
+        (docs/arithmetic.md)."""
+        return index < len(self.layers) - 1 and self.activation == "relu"
+
     def accumulator_bits(self, index: int) -> int:
         """Signed accumulator width for layer ``index`` such that no sum can overflow.
 
@@ -467,6 +473,15 @@ class ModelConfig:
 
     def replace(self, **changes: Any) -> ModelConfig:
         return dataclasses.replace(self, **changes)
+
+
+def rounding_constant(config: ModelConfig) -> int:
+    """``R`` of docs/arithmetic.md: added to the accumulator before the requantization shift (0 for floor
+    and half_even, half an output LSB for half_up). The golden model adds it to the aligned bias, and the
+    hardware folds it into the bias the same way."""
+    if config.rounding == "half_up" and config.requant_shift > 0:
+        return 1 << (config.requant_shift - 1)
+    return 0
 
 
 def read_toml_table(path: str | Path, table: str) -> dict[str, Any]:

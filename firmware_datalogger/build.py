@@ -13,12 +13,12 @@ import time
 from fractions import Fraction
 from pathlib import Path
 
+from boards.eurorack_pmod.samples import CODEC_SAMPLE_RATE_HZ
+
 from .fir import design_coefficients
 from .rate_plan import LINKS, RatePlan, RatePlanError, plan
 
 __all__ = ["BuildError", "board_plan", "build_datalogger", "parse_channels"]
-
-NOMINAL_CODEC_RATE_HZ = 192_000
 
 
 class BuildError(RuntimeError):
@@ -47,12 +47,12 @@ def board_plan(board_name: str, channels: tuple[int, ...], sample_rate_hz: int, 
     if link is None:
         raise BuildError(f"no USB-serial link data for board {board_name}; add it to rate_plan.LINKS")
     baud = link.max_baud if baud is None else baud
-    if sample_rate_hz <= 0 or NOMINAL_CODEC_RATE_HZ % sample_rate_hz:
-        raise RatePlanError(f"--rate must divide the codec's {NOMINAL_CODEC_RATE_HZ} Hz by an integer, "
+    if sample_rate_hz <= 0 or CODEC_SAMPLE_RATE_HZ % sample_rate_hz:
+        raise RatePlanError(f"--rate must divide the codec's {CODEC_SAMPLE_RATE_HZ} Hz by an integer, "
                             f"got {sample_rate_hz}")
-    decimation = NOMINAL_CODEC_RATE_HZ // sample_rate_hz
+    decimation = CODEC_SAMPLE_RATE_HZ // sample_rate_hz
     coeffs = design_coefficients(decimation) if decimation > 1 else None
-    p = plan(channels=len(channels), codec_rate_hz=NOMINAL_CODEC_RATE_HZ, sample_rate_hz=sample_rate_hz,
+    p = plan(channels=len(channels), codec_rate_hz=CODEC_SAMPLE_RATE_HZ, sample_rate_hz=sample_rate_hz,
              baud=baud, clock_hz=Fraction(board.pll.sync_hz), samples_per_frame=samples_per_frame,
              fir_taps=len(coeffs) if coeffs else 0, max_link_use=max_link_use, max_baud=link.max_baud,
              codec_rate_actual_hz=float(board.sample_rate_hz))

@@ -42,7 +42,7 @@ from common.front_end import direction_code, history_depth, reciprocal, reset_st
 from common.roles import CORE, jack_roles
 
 from .multiplier import Multiplier
-from .plan import uses_division
+from .timing import uses_division
 from .types import SampleVector, sample_shape
 
 __all__ = ["FrontEnd"]

@@ -29,7 +29,8 @@ from quantize.weights import QuantizedNetwork
 
 from .coefficients import template_images
 from .conv_layer import ConvLayer
-from .plan import LAYER_RESET_DELAY, Plan
+from .plan import Plan
+from .timing import LAYER_RESET_DELAY
 from .types import SampleVector
 
 __all__ = ["Network", "add_with_local_reset", "check_reset_hold", "debug_signature", "hold_after_reset",

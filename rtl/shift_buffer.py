@@ -17,8 +17,8 @@ from amaranth.lib.wiring import In, Out
 
 from common.config import ModelConfig
 
-from .plan import HISTORY_READ_LATENCY
 from .select import select
+from .timing import HISTORY_READ_LATENCY
 from .types import SampleVector, sample_shape
 
 __all__ = ["READ_LATENCY", "ShiftBuffer"]

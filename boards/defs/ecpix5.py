@@ -15,6 +15,7 @@ from common.devices import ecp5_device
 
 from ..clocking.pll import search_pll
 from ..eurorack_pmod.pins import RIBBON_PMOD_PINS, codec_resource
+from ..eurorack_pmod.samples import CODEC_SAMPLE_RATE_HZ
 from ..registry import BoardSpec, register
 
 __all__ = ["BOARD", "ECPIX5CodecPlatform"]
@@ -26,7 +27,7 @@ SYNC_TARGET_HZ = 100_000_000
 #: multipliers (its 256-step layers fit two groups per lane at either clock) and less timing slack
 #: (boards/README.md, "Clocks").
 NETWORK_TARGET_HZ = 110_000_000
-PLL = search_pll(CLOCK_IN_HZ, SYNC_TARGET_HZ, 192_000, network_target_hz=NETWORK_TARGET_HZ)
+PLL = search_pll(CLOCK_IN_HZ, SYNC_TARGET_HZ, CODEC_SAMPLE_RATE_HZ, network_target_hz=NETWORK_TARGET_HZ)
 
 
 class ECPIX5CodecPlatform(ECPIX585Platform):

@@ -41,6 +41,7 @@ from ..clocking.pll import AUDIO_CLOCKS_PER_SAMPLE
 from ..clocking.si5351 import si5351_output
 from ..eurorack_pmod.calibration import R33_INPUT, R33_OUTPUT
 from ..eurorack_pmod.pins import codec_resource, connect_codec_pins
+from ..eurorack_pmod.samples import CODEC_SAMPLE_RATE_HZ
 from ..registry import BoardSpec, register
 from ..tiliqua.archive import TiliquaArchive
 from ..tiliqua.flash import flash_instructions
@@ -56,9 +57,8 @@ SYNC_TARGET_HZ = 90_000_000
 #: network routes at 105.5 MHz in Tiliqua's design (its pins place it differently from the Colorlight i5's,
 #: where it makes 108 MHz), and 105 MHz still gives it the 520 cycles per sample it needs (budget 546).
 NETWORK_TARGET_HZ = 105_000_000
-SAMPLE_RATE_HZ = 192_000
 #: What the manifest asks the SI5351 for, and what it makes.
-AUDIO_TARGET_HZ = AUDIO_CLOCKS_PER_SAMPLE * SAMPLE_RATE_HZ
+AUDIO_TARGET_HZ = AUDIO_CLOCKS_PER_SAMPLE * CODEC_SAMPLE_RATE_HZ
 AUDIO_SI5351 = si5351_output(AUDIO_TARGET_HZ)
 AUDIO_CLOCK_BALL = "D8"
 CLOCKS = ExternalAudioClockPlan(search_sync_pll(CLOCK_IN_HZ, SYNC_TARGET_HZ, network_target_hz=NETWORK_TARGET_HZ),

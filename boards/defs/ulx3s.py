@@ -16,6 +16,7 @@ from common.devices import ecp5_device
 
 from ..clocking.pll import search_pll
 from ..eurorack_pmod.pins import codec_resource
+from ..eurorack_pmod.samples import CODEC_SAMPLE_RATE_HZ
 from ..registry import BoardSpec, register
 
 __all__ = ["BOARD", "ULX3SCodecPlatform"]
@@ -24,7 +25,7 @@ CLOCK_IN_HZ = 25_000_000
 SYNC_TARGET_HZ = 100_000_000
 #: The network's own clock (CLKOS2): 540 MHz / 5 = 108 MHz, as on the Colorlight i5 (same speed grade 6).
 NETWORK_TARGET_HZ = 110_000_000
-PLL = search_pll(CLOCK_IN_HZ, SYNC_TARGET_HZ, 192_000, network_target_hz=NETWORK_TARGET_HZ)
+PLL = search_pll(CLOCK_IN_HZ, SYNC_TARGET_HZ, CODEC_SAMPLE_RATE_HZ, network_target_hz=NETWORK_TARGET_HZ)
 
 #: Candidate balls (amaranth-boards' gpio 0 connector), unverified as a PMOD position.
 CODEC_BALLS = {"sdin1": "B11", "sdout1": "A10", "lrck": "A9", "bick": "B9",

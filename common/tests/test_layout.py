@@ -136,6 +136,45 @@ def test_the_platform_check_catches_a_design_import(source):
     assert platform_imports({"bitstream/x.py": source}) == []   # a design may import the network
 
 
+def _module_name(path: str) -> str:
+    module = path[:-3].replace("/", ".")
+    return module[: -len(".__init__")] if module.endswith(".__init__") else module
+
+
+def module_imports(files: dict[str, str]) -> dict[str, set[str]]:
+    """Module -> the modules of ``files`` it imports (``from package import module`` counts as the module)."""
+    modules = {_module_name(path) for path in files}
+    graph = {}
+    for path, source in files.items():
+        found = set()
+        for node in ast.walk(ast.parse(source)):
+            if not isinstance(node, ast.Import | ast.ImportFrom):
+                continue
+            for name in imported_modules(ast.unparse(node), path[:-3].replace("/", ".")):
+                members = [f"{name}.{alias.name}" for alias in node.names] if isinstance(node, ast.ImportFrom) else []
+                inside = [member for member in members if member in modules]
+                found.update(inside or ([name] if name in modules else []))
+        graph[_module_name(path)] = found - {_module_name(path)}
+    return graph
+
+
+def mutual_imports(files: dict[str, str]) -> list[tuple[str, str]]:
+    """Pairs of modules that import each other (at module level or inside a function)."""
+    graph = module_imports(files)
+    return sorted({tuple(sorted((a, b))) for a, targets in graph.items() for b in targets if a in graph.get(b, ())})
+
+
+def test_no_two_modules_import_each_other():
+    assert mutual_imports(python_files()) == []
+
+
+def test_the_mutual_import_check_catches_a_pair():
+    files = {"rtl/plan.py": "from .resources import estimate\n",
+             "rtl/resources.py": "def fit():\n    from .plan import make_plan\n",
+             "rtl/timing.py": "X = 1\n", "rtl/network.py": "from . import timing\nfrom .plan import Plan\n"}
+    assert mutual_imports(files) == [("rtl.plan", "rtl.resources")]
+
+
 # -- citations ---------------------------------------------------------------------------------------
 
 #: Documents that were never part of the repository, and paths outside it. Spelled in pieces so that this

@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from quantize.golden import layer_accumulators, rounding_constant, run_batch
+from common.config import rounding_constant
+from quantize.golden import layer_accumulators, run_batch
 from quantize.weights import QuantizedNetwork
 from sim.check import check_design
 from sim.compare import compare
