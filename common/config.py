@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .devices import MULTIPLIER_WIDTH
 from .roles import CORE, INPUT_ROLES, unknown_roles
 
@@ -102,6 +104,13 @@ class FixedFormat:
     @property
     def max_real(self) -> float:
         return self.max_int / self.scale
+
+    def to_codes(self, values: Any) -> np.ndarray:
+        """Real values -> codes of this format: ``round(x * 2**frac_bits)``, half to even (as QKeras rounds),
+        saturated to ``[min_int, max_int]`` (docs/arithmetic.md: nothing wraps); int64 of the input's shape.
+        Scaling by a power of two is exact, so only the rounding and the saturation change a value."""
+        scaled = np.round(np.asarray(values, dtype=np.float64) * self.scale)
+        return np.clip(scaled, self.min_int, self.max_int).astype(np.int64)
 
     def __str__(self) -> str:
         return f"FP{self.width - self.frac_bits}.{self.frac_bits}"

@@ -40,6 +40,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from amaranth.lib import crc
+
 __all__ = ["ArchiveError", "IO_LEFT", "MANIFEST_MAGIC", "TiliquaArchive", "crc32_bzip2", "source_tag"]
 
 MANIFEST_MAGIC = 0xFEEDBEEF
@@ -60,25 +62,13 @@ class ArchiveError(ValueError):
     """A manifest field the bootloader would not accept; the message names it."""
 
 
-def _crc32_bzip2_table() -> list[int]:
-    table = []
-    for byte in range(256):
-        crc = byte << 24
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x04C11DB7) if crc & 0x80000000 else (crc << 1)
-        table.append(crc & 0xFFFFFFFF)
-    return table
-
-
-_CRC_TABLE = _crc32_bzip2_table()
+#: CRC-32/BZIP2: polynomial 0x04C11DB7, not reflected, initial value and final XOR 0xFFFFFFFF, over bytes.
+_CRC32_BZIP2 = crc.catalog.CRC32_BZIP2(data_width=8)
 
 
 def crc32_bzip2(data: bytes) -> int:
-    """CRC-32/BZIP2: polynomial 0x04C11DB7, not reflected, initial value and final XOR 0xFFFFFFFF."""
-    crc = 0xFFFFFFFF
-    for byte in data:
-        crc = ((crc << 8) & 0xFFFFFFFF) ^ _CRC_TABLE[((crc >> 24) ^ byte) & 0xFF]
-    return crc ^ 0xFFFFFFFF
+    """The CRC-32/BZIP2 of ``data`` (Amaranth's CRC catalogue), as the bootloader checks a slot's bitstream."""
+    return _CRC32_BZIP2.compute(data)
 
 
 def source_tag(root: str | Path | None = None) -> str:
