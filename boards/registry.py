@@ -28,7 +28,7 @@ from .clocking.clock_generator import ClockGenerator
 from .clocking.pll import AUDIO_CLOCKS_PER_SAMPLE
 from .eurorack_pmod.pins import connect_codec_pins
 
-__all__ = ["BoardSpec", "BOARDS", "DEFAULT_BOARD", "get_board", "pll_clocks", "register"]
+__all__ = ["BoardSpec", "BOARDS", "DEFAULT_BOARD", "SerialLink", "get_board", "pll_clocks", "register"]
 
 DEFAULT_BOARD = "ecpix5"
 
@@ -37,6 +37,16 @@ def pll_clocks(board: BoardSpec):
     """The usual clocking: one EHXPLLL from the board oscillator makes ``sync``, ``audio`` and, when the board
     asks for one, ``network``."""
     return ClockGenerator(board.pll, board.clock_resource, board.reset_resource)
+
+
+@dataclass(frozen=True)
+class SerialLink:
+    """The board's USB-serial bridge behind its platform's ``uart`` resource: the part, the fastest rate it
+    is specified for (a design that streams over it must stay below this), and how sure that figure is."""
+
+    chip: str
+    max_baud: int
+    note: str
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,8 @@ class BoardSpec:
     #: Replaces openFPGALoader for ``make flash`` (Tiliqua: prints the command for its own flasher):
     #: ``flash(board, build_root=..., bitstream=..., slot=..., to_flash=...) -> str``.
     flash: Callable[..., str] | None = None
+    #: The USB-serial link a design can stream data over (the datalogger), if the board has one.
+    serial_link: SerialLink | None = None
 
     @property
     def part(self) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from boards.eurorack_pmod.samples import CODEC_SAMPLE_RATE_HZ
 
 from .fir import design_coefficients
-from .rate_plan import LINKS, RatePlan, RatePlanError, plan
+from .rate_plan import RatePlan, RatePlanError, plan
 
 __all__ = ["BuildError", "board_plan", "build_datalogger", "parse_channels"]
 
@@ -43,9 +43,9 @@ def board_plan(board_name: str, channels: tuple[int, ...], sample_rate_hz: int, 
     board = get_board(board_name)
     if board.platform is None:
         raise BuildError(f"board {board_name} has no platform definition in boards/defs/ (cannot build)")
-    link = LINKS.get(board_name)
+    link = board.serial_link
     if link is None:
-        raise BuildError(f"no USB-serial link data for board {board_name}; add it to rate_plan.LINKS")
+        raise BuildError(f"board {board_name} names no USB-serial link (serial_link in boards/defs/{board_name}.py)")
     baud = link.max_baud if baud is None else baud
     if sample_rate_hz <= 0 or CODEC_SAMPLE_RATE_HZ % sample_rate_hz:
         raise RatePlanError(f"--rate must divide the codec's {CODEC_SAMPLE_RATE_HZ} Hz by an integer, "
@@ -79,7 +79,7 @@ def build_datalogger(board_name: str, channels: tuple[int, ...], sample_rate_hz:
         pnr = run_platform_build(board, top, "datalogger", out_dir, env, progress=progress)
     except BoardBuildError as exc:
         raise BuildError(str(exc)) from exc
-    link = LINKS[board.name]
+    link = board.serial_link
     report = {
         "board": board.name, "bitstream": str(out_dir / "datalogger.bit"),
         "channels": list(channels), "rate_plan": p.as_dict(), "rate_plan_summary": p.summary(),

@@ -17,7 +17,7 @@ from common.devices import ecp5_device
 from ..clocking.pll import search_pll
 from ..eurorack_pmod.pins import codec_resource
 from ..eurorack_pmod.samples import CODEC_SAMPLE_RATE_HZ
-from ..registry import BoardSpec, register
+from ..registry import BoardSpec, SerialLink, register
 
 __all__ = ["BOARD", "ColorlightI5CodecPlatform"]
 
@@ -58,4 +58,6 @@ BOARD = register(BoardSpec(
     openfpgaloader_args=("-b", "colorlight-i5"),
     codec_connection="extension board header P2A via the ribbon, pins by ball name",
     codec_pins_verified=True,
+    # The extension board's USB-serial bridge is not documented in docs/; 3 Mbaud is a conservative guess.
+    serial_link=SerialLink("unknown USB-UART (unverified)", 3_000_000, "unverified guess"),
 ))

@@ -17,7 +17,7 @@ from common.devices import ecp5_device
 from ..clocking.pll import search_pll
 from ..eurorack_pmod.pins import codec_resource
 from ..eurorack_pmod.samples import CODEC_SAMPLE_RATE_HZ
-from ..registry import BoardSpec, register
+from ..registry import BoardSpec, SerialLink, register
 
 __all__ = ["BOARD", "ULX3SCodecPlatform"]
 
@@ -50,4 +50,6 @@ BOARD = register(BoardSpec(
     codec_connection="UNVERIFIED candidate pins on J1 GP0-3 / GN0-3 (balls B11 A10 A9 B9 / C11 A11 B10 C10)",
     codec_pins_verified=False,
     notes=("codec pin positions on the ULX3S are unverified on paper: check the schematic before wiring",),
+    # FT231X: a full-speed part limited to 3 Mbaud.
+    serial_link=SerialLink("FT231X", 3_000_000, "FT231X datasheet maximum"),
 ))
