@@ -1,4 +1,5 @@
-"""Stage 5: the waveshaper's bitstream on an ECP5 board with the eurorack-pmod (``make rtl``, ``make bitstream``).
+"""Stage 5, ``make bitstream`` (and ``make rtl``'s board plan): the waveshaper's bitstream on an ECP5 board
+with the eurorack-pmod.
 
 This is the waveshaper's own top level, built on the platform in ``boards/`` (which knows no network):
 

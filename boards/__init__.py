@@ -1,5 +1,6 @@
-"""Stage 4b: the platform any design runs on, an ECP5 board with the eurorack-pmod (``make flash``). It knows no
-network: the waveshaper's own top level is ``bitstream/``, and the datalogger's ``firmware_datalogger/``.
+"""Stage 4 (beside ``sim/``), ``make flash``: the platform any design runs on, an ECP5 board with the
+eurorack-pmod. It knows no network: the waveshaper's own top level is ``bitstream/``, and the datalogger's
+``firmware_datalogger/``.
 
 * :mod:`.registry` (the :class:`~.registry.BoardSpec` API) and ``defs/``: one file per board;
 * ``clocking/``: the ECP5 PLL search and the clock generator;

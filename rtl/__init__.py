@@ -1,4 +1,5 @@
-"""The cached dilated-conv network as Amaranth hardware, bit-exact to ``quantize/golden.py``.
+"""Stage 3, ``make rtl``: the cached dilated-conv network as Amaranth hardware, bit-exact to
+``quantize/golden.py``.
 
 ``plan.make_plan`` schedules the multipliers, ``network.Network`` is the hardware (``conv_layer.ConvLayer``
 per layer with a ``shift_buffer.ShiftBuffer`` or ``activation_cache.ActivationCache`` history),
