@@ -49,8 +49,19 @@ __all__ = ["FrontEnd"]
 
 
 class FrontEnd(wiring.Component):
-    """``i``: the jack roles ``common.roles.jack_roles(config.inputs)`` in that order; ``o``: one code per
-    ``config.inputs`` role."""
+    """The jack codes in, the network's input vector out (module docstring: five registered stages).
+
+    Parameters
+    ----------
+    config : ModelConfig
+        The inputs (``config.inputs``), the data format and the front end's settings.
+
+    Ports
+    -----
+    i : In(stream.Signature(SampleVector(config, len(jack_roles(config.inputs)))))
+        The jack roles ``common.roles.jack_roles(config.inputs)``, in that order.
+    o : Out(stream.Signature(SampleVector(config, config.n_inputs)))
+        One code per ``config.inputs`` role."""
 
     def __init__(self, config: ModelConfig):
         self.config = config

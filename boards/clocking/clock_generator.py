@@ -69,7 +69,21 @@ def ehxplll(pll: Ehxplll, *, clk_in, clk_sync, locked, clk_audio=None, clk_netwo
 
 
 class ClockGenerator(wiring.Component):
-    """``locked``: the PLL's lock output (for an LED or a status bit)."""
+    """Every domain from one EHXPLLL (module docstring).
+
+    Parameters
+    ----------
+    pll : PllSettings
+        The board's PLL.
+    clock_resource : str
+        The oscillator's platform resource.
+    reset_resource : str or None
+        An optional reset button.
+
+    Ports
+    -----
+    locked : Out(1)
+        The PLL's lock output (for an LED or a status bit)."""
 
     def __init__(self, pll: PllSettings, clock_resource: str, reset_resource: str | None = None):
         self._pll = pll

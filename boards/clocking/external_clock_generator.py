@@ -32,10 +32,23 @@ __all__ = ["ExternalAudioClockGenerator"]
 
 
 class ExternalAudioClockGenerator(wiring.Component):
-    """``locked``: the PLL's lock. ``audio_ok``: the external clock measured right (``sync`` domain).
+    """``sync`` (and ``network``) from one EHXPLLL, ``audio`` from an external clock ball (module docstring).
 
-    ``plan``: the board's clock plan. ``clock_resource``: the oscillator; ``audio_resource``: the external
-    audio clock ball; ``reset_resource``: an optional reset button."""
+    Parameters
+    ----------
+    plan : ExternalAudioClockPlan
+        The board's clock plan.
+    clock_resource, audio_resource : str
+        The oscillator's and the external audio clock's platform resources.
+    reset_resource : str or None
+        An optional reset button.
+
+    Ports
+    -----
+    locked : Out(1)
+        The PLL's lock.
+    audio_ok : Out(1)
+        ``sync`` domain: the external clock measured right (:class:`.audio_clock_monitor.AudioClockMonitor`)."""
 
     def __init__(self, plan: ExternalAudioClockPlan, clock_resource: str, audio_resource: str,
                  reset_resource: str | None = None):

@@ -24,6 +24,13 @@ class Framer(wiring.Component):
 
     The sequence starts again at 0 after every reset; the boot identifier comes from a
     :class:`.boot_counter.BootCounter`, which a reset advances instead of clearing.
+
+    Ports
+    -----
+    i : In(stream.Signature(framed_samples(channels)))
+        Whole frames' vectors from the frame buffer.
+    o : Out(stream.Signature(8))
+        The frames' bytes, to the UART.
     """
 
     def __init__(self, channels: int, samples_per_frame: int, sample_rate_hz: int):
