@@ -6,7 +6,11 @@ from __future__ import annotations
 import random
 import sys
 
+import numpy as np
+
+from bitstream.scaling import input_scale, output_scale
 from common.config import LayerConfig, ModelConfig
+from quantize.golden import run_waveshaper
 
 
 def small_config(**changes) -> ModelConfig:
@@ -14,6 +18,20 @@ def small_config(**changes) -> ModelConfig:
     base = dict(name="boards_test", layers=(LayerConfig(4, 2, 1), LayerConfig(1, 2, 2)))
     base.update(changes)
     return ModelConfig(**base)
+
+
+def expected_dac(net, adc: np.ndarray) -> np.ndarray:
+    """The documented mapping: jacks 0-2 (core, e0, e1) scaled into the front end, network output 0 scaled
+    back to DAC 0, the calibrated core sample ``config.lookahead`` samples back (0 before the first) to
+    DAC 1, silence on DAC 2/3."""
+    cfg = net.config
+    k_in, k_out = input_scale(cfg), output_scale(cfg)
+    y = run_waveshaper(net, k_in.apply(adc[:, 0:3])).output
+    out = np.zeros((len(adc), 4), dtype=np.int64)
+    out[:, 0] = k_out.apply(y[:, 0])
+    lag = cfg.lookahead
+    out[lag:, 1] = adc[:len(adc) - lag, 0]
+    return out
 
 
 async def send_vectors(ctx, port, vectors, rng: random.Random, *, gap: float = 0.5):

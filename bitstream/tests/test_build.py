@@ -14,7 +14,7 @@ from bitstream.__main__ import main
 from bitstream.build import BuildError, build_board
 from bitstream.plan import plan_for_board, reserved_multipliers
 from boards.registry import get_board
-from boards.tests.helpers import NEXTPNR_LOG as LOG
+from boards.toolchain.tests.helpers import NEXTPNR_LOG as LOG
 from common.config import LayerConfig
 from quantize.weights import random_network
 from rtl.plan import Plan

@@ -1,7 +1,7 @@
 """The waveshaper on Tiliqua R5: its plan at the board's network clock, what it tells the bootloader's
 archive (menu name, brief, jack labels), and its build with the archive beside the bitstream (a canned
 nextpnr log, and one real build, slow). The platform's side (pins, clocks, the archive format, flashing)
-is tested in ``boards/tests/test_tiliqua.py``."""
+is tested in ``boards/tests/test_tiliqua.py``, ``boards/clocking/tests/`` and ``boards/tiliqua/tests/``."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def read_archive(path):
 
 
 def test_network_plan_at_the_network_clock():
-    # the network runs on the PLL's CLKOS2 (boards/tests/test_tiliqua.py, the same VCO):
+    # the network runs on the PLL's CLKOS2 (boards/clocking/tests/test_external_audio.py, the same VCO):
     # 105 MHz / 192 kHz = 546.9 cycles
     plan = plan_for_board(small_config(), get_board("tiliqua"))
     assert (plan.clock_hz, plan.sample_rate_hz, plan.cycle_budget) == (105_000_000, 192_000, 546)
