@@ -3,6 +3,7 @@ name, its one-line brief and the label of each jack, as the plain values the pla
 
 from __future__ import annotations
 
+from boards.eurorack_pmod.samples import CHANNELS
 from common.config import ModelConfig
 from common.roles import jack_roles
 
@@ -13,20 +14,18 @@ __all__ = ["BRIEF", "archive_fields", "jack_labels"]
 BRIEF = "Neural waveshaper: CVs e0/e1 pick the shape of the core wave"
 #: The help screen's label of each input role.
 _ROLE_LABEL = {"core": "core wave in", "e0": "CV e0 0..5V", "e1": "CV e1 0..5V"}
-#: Jacks of the module: inputs 0-3, then outputs 0-3.
-_JACKS = 8
 
 
 def jack_labels(config: ModelConfig) -> list[str]:
     """The 8 jack labels (inputs 0-3, outputs 0-3) for the bootloader's help screen."""
-    labels = [""] * _JACKS
+    labels = [""] * (2 * CHANNELS)          # the inputs' jacks, then the outputs'
     for role, jack in zip(jack_roles(config.inputs), input_jacks(config), strict=True):
         labels[jack] = _ROLE_LABEL.get(role, role)
     for jack, source in enumerate(output_sources(config)):
         if jack == DRY_JACK:
-            labels[4 + jack] = "dry core out"
+            labels[CHANNELS + jack] = "dry core out"
         elif source is not None:
-            labels[4 + jack] = "shaped out" if source == 0 else f"net out {source}"
+            labels[CHANNELS + jack] = "shaped out" if source == 0 else f"net out {source}"
     return labels
 
 

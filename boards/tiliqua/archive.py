@@ -42,7 +42,7 @@ from typing import Any
 
 from amaranth.lib import crc
 
-__all__ = ["ArchiveError", "IO_LEFT", "MANIFEST_MAGIC", "TiliquaArchive", "crc32_bzip2", "source_tag"]
+__all__ = ["ArchiveError", "MANIFEST_MAGIC", "TiliquaArchive", "crc32_bzip2", "source_tag"]
 
 MANIFEST_MAGIC = 0xFEEDBEEF
 MANIFEST_REGION_SIZE = 0x1000
