@@ -99,7 +99,7 @@ quantize: $(STAMP) $(TRAIN_OUT)/model.h5 ## Export FP4.12 weights of the model i
 	$(PY) -m quantize --model-dir $(TRAIN_OUT)
 
 rtl: $(STAMP) $(WEIGHTS)/weights.npz ## Generate build/rtl/network.v and plan.json for $(BOARD) (CLOCK_HZ, SAMPLE_RATE, MULTIPLIERS override)
-	$(PY) -m boards rtl --board $(BOARD) $(call opt,CLOCK_HZ,--clock-hz) $(call opt,SAMPLE_RATE,--sample-rate) \
+	$(PY) -m bitstream rtl --board $(BOARD) $(call opt,CLOCK_HZ,--clock-hz) $(call opt,SAMPLE_RATE,--sample-rate) \
 		$(call opt,MULTIPLIERS,--multipliers)
 
 listen: $(STAMP) $(WEIGHTS)/weights.npz ## Render WAVs through the golden model (corners, CV sweeps, glides) beside their targets
@@ -115,7 +115,7 @@ formal: $(STAMP) ## SymbiYosys: bounded checks and k-induction proofs of the str
 	$(PY) -m rtl.formal
 
 bitstream: $(STAMP) $(WEIGHTS)/weights.npz ## Build build/$(BOARD)/top.bit with timing checked; same network shape: new weights patched in, seconds (FULL=1: rebuild)
-	$(PY) -m boards build --board $(BOARD) $(if $(FULL),--full,)
+	$(PY) -m bitstream build --board $(BOARD) $(if $(FULL),--full,)
 
 flash: $(STAMP) ## Program the board with openFPGALoader (SRAM; FLASH=1 for SPI flash); tiliqua: print the slot flasher command (SLOT=0..7)
 	$(PY) -m boards flash --board $(BOARD) $(if $(FLASH),--flash,) $(call opt,SLOT,--slot)

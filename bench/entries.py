@@ -2,7 +2,7 @@
 
 ``make bench`` runs them in this order (after ``golden``):
 
-* ``boards``: every row of ``bench.networks.BUILDS`` as a full board bitstream (``boards.build.build_board``,
+* ``boards``: every row of ``bench.networks.BUILDS`` as a full board bitstream (``bitstream.build.build_board``,
   under ``build/bench/boards/``; a rerun with unchanged sources only patches weights into the stored
   routed templates);
 * ``boards_sim``: each network bit-exact against the golden model under cocotb (Verilator), over
@@ -56,7 +56,7 @@ def _row(build, result) -> dict:
 
 @bench("boards", "every bench network as a full board bitstream (codec driver, scaling, network domain)")
 def boards() -> dict:
-    from boards.build import BuildError, build_board
+    from bitstream.build import BuildError, build_board
 
     rows = {}
     for build in BUILDS:
@@ -81,7 +81,7 @@ def _digest(*parts: str) -> str:
 
 @bench("boards_sim", f"each bench network bit-exact against the golden model under cocotb, {SIM_SAMPLES} samples")
 def boards_sim(samples: int = SIM_SAMPLES) -> dict:
-    from boards.plan import plan_for_board
+    from bitstream.plan import plan_for_board
     from boards.registry import get_board
     from rtl.generate import generate_verilog
     from sim.check import check_network

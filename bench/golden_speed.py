@@ -28,5 +28,5 @@ def golden(seconds: float = 2.0, repeats: int = 9) -> dict:
     else:
         network = random_network(load_config(DEFAULT_CONFIG), np.random.default_rng(0))
         source = f"random weights for {DEFAULT_CONFIG}"
-    result = realtime_factor(network, seconds=seconds, repeats=repeats, sample_rate_hz=192_000)
+    result = realtime_factor(network, seconds=seconds, repeats=repeats, sample_rate_hz=network.config.sample_rate_hz)
     return {**result, "weights": source, "macs_per_sample": network.config.macs_per_sample}

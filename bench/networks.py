@@ -2,8 +2,8 @@
 
 Every row is what ``make bitstream`` makes for that board and config: the codec driver, the scaling, the
 network in its own clock domain, placed and routed with the board's pins and clocks
-(``boards.build.build_board``), with random weights (weights change the block RAM contents, not the
-design: ``boards/template.py``). The set spans the prototype's size to the largest network each board
+(``bitstream.build.build_board``), with random weights (weights change the block RAM contents, not the
+design: ``bitstream/template.py``). The set spans the prototype's size to the largest network each board
 holds:
 
 ==============  ==========================  =======  ================  ==================================

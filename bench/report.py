@@ -16,7 +16,6 @@ __all__ = ["PROTOTYPE_ROWS", "TARGETS", "check_targets", "estimate_rows", "markd
 
 #: The targets: (board, minimum parameters) at 192 kHz with timing met.
 TARGETS = (("ecpix5", 50_000), ("colorlight_i5", 8_000))
-TARGET_RATE_HZ = 192_000
 #: Bit-exact simulation length the largest network must pass.
 TARGET_SIM_SAMPLES = 10_000
 #: The LUT model's tolerance on held-out networks.

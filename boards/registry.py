@@ -1,26 +1,28 @@
 """Board registry: one :class:`BoardSpec` per supported board, one file per board in ``boards/defs/``.
 
 Adding a board means adding one module ``boards/defs/<name>.py`` that ends in
-``BOARD = register(BoardSpec(...))`` (see ``boards/defs/ecpix5.py``); every module of that folder is
-imported here, nothing else needs editing. A board file gives its part (``common.devices.ecp5_device``),
-its amaranth platform carrying the ``eurorack_pmod`` resource, its clock plan and the openFPGALoader
-arguments. A board whose clocks or codec pads differ from the usual (one EHXPLLL from the board
-oscillator; the codec on a PMOD-style resource with the fast pins in I/O flip-flops) passes its own
-``make_clocks`` / ``connect_codec``; one with another audio board revision its ``codec_options``; one
-loaded by a bootloader its ``archive`` format and its ``flash`` instructions (``boards/defs/tiliqua.py``).
+``BOARD = register(BoardSpec(...))`` (see ``boards/defs/ecpix5.py``) and naming it in
+``boards.defs.BOARD_MODULES``; the registry imports exactly those modules. A board file gives its part
+(``common.devices.ecp5_device``), its amaranth platform carrying the ``eurorack_pmod`` resource, its clock
+plan (a :class:`ClockPlan`) and the openFPGALoader arguments. A board whose clocks or codec pads differ from
+the usual (one EHXPLLL from the board oscillator; the codec on a PMOD-style resource with the fast pins in
+I/O flip-flops) passes its own ``make_clocks`` / ``connect_codec``; one with another audio board revision
+its ``codec_options``; one loaded by a bootloader its ``archive`` format (a :class:`BitstreamArchive`) and its
+``flash`` instructions (``boards/defs/tiliqua.py``); one with a USB-serial bridge its ``serial_link``.
 
 The clock figures are what the board's clocks really produce (see ``boards/clocking/pll.py``), not
-nominal values, so the network is planned against the real cycle budget (``boards/plan.py``).
+nominal values, so the network is planned against the real cycle budget (``bitstream/plan.py``).
 """
 
 from __future__ import annotations
 
 import importlib
 import math
-import pkgutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Protocol
 
 from common.devices import Device
 
@@ -28,7 +30,8 @@ from .clocking.clock_generator import ClockGenerator
 from .clocking.pll import AUDIO_CLOCKS_PER_SAMPLE
 from .eurorack_pmod.pins import connect_codec_pins
 
-__all__ = ["BoardSpec", "BOARDS", "DEFAULT_BOARD", "get_board", "pll_clocks", "register"]
+__all__ = ["BitstreamArchive", "BoardSpec", "BOARDS", "ClockPlan", "DEFAULT_BOARD", "SerialLink", "get_board",
+           "pll_clocks", "register"]
 
 DEFAULT_BOARD = "ecpix5"
 
@@ -39,6 +42,46 @@ def pll_clocks(board: BoardSpec):
     return ClockGenerator(board.pll, board.clock_resource, board.reset_resource)
 
 
+class ClockPlan(Protocol):
+    """What a board's clock plan (``BoardSpec.pll``) gives: the oscillator, the exact ``sync`` (system) and
+    ``audio`` (256 fs) clocks, the ``network`` clock and CLKOS2's divider (None: the network runs in
+    ``sync``), and a report. :class:`~boards.clocking.pll.PllSettings` (one EHXPLLL makes every clock) and
+    :class:`~boards.clocking.external_audio.ExternalAudioClockPlan` (the codec clock from outside) are two."""
+
+    @property
+    def clock_in_hz(self) -> int: ...
+    @property
+    def sync_hz(self) -> Fraction: ...
+    @property
+    def audio_hz(self) -> Fraction: ...
+    @property
+    def network_hz(self) -> Fraction: ...
+    @property
+    def clkos2_div(self) -> int | None: ...
+    def summary(self) -> dict[str, object]: ...
+
+
+class BitstreamArchive(Protocol):
+    """The file a bootloader loads a bitstream from (``BoardSpec.archive``; Tiliqua:
+    :class:`~boards.tiliqua.archive.TiliquaArchive`). The design passes its own name, brief and jack labels:
+    ``check`` refuses them before the build starts, ``write`` puts the archive beside the bitstream."""
+
+    def check(self, *, name: str, brief: str, jack_labels: Sequence[str]) -> None: ...
+    def write(self, bitstream_path: str | Path, *, name: str, brief: str, jack_labels: Sequence[str],
+              tag: str | None = None) -> Path: ...
+    def summary(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class SerialLink:
+    """The board's USB-serial bridge behind its platform's ``uart`` resource: the part, the fastest rate it
+    is specified for (a design that streams over it must stay below this), and how sure that figure is."""
+
+    chip: str
+    max_baud: int
+    note: str
+
+
 @dataclass(frozen=True)
 class BoardSpec:
     name: str
@@ -47,7 +90,7 @@ class BoardSpec:
     #: The clock plan: ``clock_in_hz``, the exact ``sync_hz`` (system) and ``audio_hz`` (256 fs) it gives,
     #: optionally ``network_hz`` and ``clkos2_div`` (the network's own clock), and ``summary()``; a
     #: :class:`~boards.clocking.pll.PllSettings` for boards clocked by one EHXPLLL.
-    pll: Any
+    pll: ClockPlan
     #: Zero-argument factory of the amaranth platform (with the ``eurorack_pmod`` codec resource).
     platform: Callable[[], Any] | None = None
     #: Platform resource names of the oscillator and the (optional) reset button.
@@ -69,11 +112,14 @@ class BoardSpec:
     #: (an older audio board's calibration, say).
     codec_options: Mapping[str, Any] = field(default_factory=dict)
     #: The file format a bootloader loads the bitstream from, if the board has one (Tiliqua: a bitstream
-    #: archive): ``check(config)`` before the build, ``write(config, bitstream_path) -> Path`` after it.
-    archive: Any = None
+    #: archive): ``check(name=, brief=, jack_labels=)`` before the build, ``write(bitstream_path, name=,
+    #: brief=, jack_labels=) -> Path`` after it; the design passes its own name, brief and labels.
+    archive: BitstreamArchive | None = None
     #: Replaces openFPGALoader for ``make flash`` (Tiliqua: prints the command for its own flasher):
     #: ``flash(board, build_root=..., bitstream=..., slot=..., to_flash=...) -> str``.
     flash: Callable[..., str] | None = None
+    #: The USB-serial link a design can stream data over (the datalogger), if the board has one.
+    serial_link: SerialLink | None = None
 
     @property
     def part(self) -> str:
@@ -138,11 +184,11 @@ def register(spec: BoardSpec) -> BoardSpec:
 
 
 def _discover() -> None:
-    """Import every module of ``boards/defs/``; each registers its board."""
+    """Import the board modules named in ``boards.defs.BOARD_MODULES``; each registers its board."""
     from . import defs
 
-    for module in pkgutil.iter_modules(defs.__path__):
-        importlib.import_module(f"{defs.__name__}.{module.name}")
+    for name in defs.BOARD_MODULES:
+        importlib.import_module(f"{defs.__name__}.{name}")
 
 
 def get_board(name: str) -> BoardSpec:

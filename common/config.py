@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .devices import MULTIPLIER_WIDTH
 from .roles import CORE, INPUT_ROLES, unknown_roles
 
@@ -37,6 +39,7 @@ __all__ = [
     "is_real",
     "load_config",
     "read_toml_table",
+    "rounding_constant",
 ]
 
 #: Requantization rounding modes the golden model and the RTL implement (see ``docs/arithmetic.md``).
@@ -101,6 +104,13 @@ class FixedFormat:
     @property
     def max_real(self) -> float:
         return self.max_int / self.scale
+
+    def to_codes(self, values: Any) -> np.ndarray:
+        """Real values -> codes of this format: ``round(x * 2**frac_bits)``, half to even (as QKeras rounds),
+        saturated to ``[min_int, max_int]`` (docs/arithmetic.md: nothing wraps); int64 of the input's shape.
+        Scaling by a power of two is exact, so only the rounding and the saturation change a value."""
+        scaled = np.round(np.asarray(values, dtype=np.float64) * self.scale)
+        return np.clip(scaled, self.min_int, self.max_int).astype(np.int64)
 
     def __str__(self) -> str:
         return f"FP{self.width - self.frac_bits}.{self.frac_bits}"
@@ -366,6 +376,11 @@ class ModelConfig:
         """Right shift that takes the accumulator back to ``data_format``."""
         return self.weight_format.frac_bits
 
+    def has_relu(self, index: int) -> bool:
+        """Whether layer ``index`` ends in a ReLU: every layer but the last, the last one linear
+        (docs/arithmetic.md)."""
+        return index < len(self.layers) - 1 and self.activation == "relu"
+
     def accumulator_bits(self, index: int) -> int:
         """Signed accumulator width for layer ``index`` such that no sum can overflow.
 
@@ -467,6 +482,15 @@ class ModelConfig:
 
     def replace(self, **changes: Any) -> ModelConfig:
         return dataclasses.replace(self, **changes)
+
+
+def rounding_constant(config: ModelConfig) -> int:
+    """``R`` of docs/arithmetic.md: added to the accumulator before the requantization shift (0 for floor
+    and half_even, half an output LSB for half_up). The golden model adds it to the aligned bias, and the
+    hardware folds it into the bias the same way."""
+    if config.rounding == "half_up" and config.requant_shift > 0:
+        return 1 << (config.requant_shift - 1)
+    return 0
 
 
 def read_toml_table(path: str | Path, table: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@ drive every stage that has to produce or check that channel:
 
 * ``common.config`` rejects a config naming a role that is not here;
 * ``train.dataset.make_inputs`` synthesises each role for training (it has one source per role);
-* ``boards.audio_edge.jacks`` says which input jack feeds each role on the module (one source per role);
+* ``bitstream.jacks`` says which input jack feeds each role on the module (one source per role);
 * the simulations and tests draw their inputs from :data:`INPUT_ROLES`.
 
 Two kinds of role: *jack roles* (:data:`JACK_ROLES`) arrive from outside, from a jack on the module or a

@@ -1,4 +1,5 @@
-"""Datalogger: records the eurorack-pmod's ADC inputs through the board's USB-serial for training data.
+"""Stage 5 (beside ``bitstream/``), ``make datalogger`` / ``make capture``: records the eurorack-pmod's ADC
+inputs through the board's USB-serial for training data.
 
 Gateware (``gateware/``): channel selection -> anti-alias decimating FIR -> framer (sync word, sequence
 counter, boot identifier, CRC-16) -> 8N1 UART. Host side: :mod:`.capture` reads the serial port,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from boards.eurorack_pmod.samples import CODEC_SAMPLE_RATE_HZ
+
 from .capture import INTERRUPTED, CaptureError, capture, parse_roles
 from .rate_plan import RatePlanError
 
@@ -12,8 +14,9 @@ from .rate_plan import RatePlanError
 def _add_plan_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--board", default="ecpix5", help="board name from boards.registry (default ecpix5)")
     p.add_argument("--channels", default="0,1", help="input jacks to record, e.g. 0,1 or 0,1,2,3 (default 0,1)")
-    p.add_argument("--rate", type=int, default=192_000,
-                   help="recorded sample rate in Hz: 192000 divided by an integer (default 192000)")
+    p.add_argument("--rate", type=int, default=CODEC_SAMPLE_RATE_HZ,
+                   help=f"recorded sample rate in Hz: {CODEC_SAMPLE_RATE_HZ} divided by an integer "
+                        f"(default {CODEC_SAMPLE_RATE_HZ})")
     p.add_argument("--baud", type=int, default=None, help="UART rate (default: the board link's maximum)")
     p.add_argument("--samples-per-frame", type=int, default=256)
     p.add_argument("--max-link-use", type=float, default=0.9,

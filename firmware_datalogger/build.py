@@ -13,12 +13,12 @@ import time
 from fractions import Fraction
 from pathlib import Path
 
+from boards.eurorack_pmod.samples import CODEC_SAMPLE_RATE_HZ
+
 from .fir import design_coefficients
-from .rate_plan import LINKS, RatePlan, RatePlanError, plan
+from .rate_plan import RatePlan, RatePlanError, plan
 
 __all__ = ["BuildError", "board_plan", "build_datalogger", "parse_channels"]
-
-NOMINAL_CODEC_RATE_HZ = 192_000
 
 
 class BuildError(RuntimeError):
@@ -43,16 +43,16 @@ def board_plan(board_name: str, channels: tuple[int, ...], sample_rate_hz: int, 
     board = get_board(board_name)
     if board.platform is None:
         raise BuildError(f"board {board_name} has no platform definition in boards/defs/ (cannot build)")
-    link = LINKS.get(board_name)
+    link = board.serial_link
     if link is None:
-        raise BuildError(f"no USB-serial link data for board {board_name}; add it to rate_plan.LINKS")
+        raise BuildError(f"board {board_name} names no USB-serial link (serial_link in boards/defs/{board_name}.py)")
     baud = link.max_baud if baud is None else baud
-    if sample_rate_hz <= 0 or NOMINAL_CODEC_RATE_HZ % sample_rate_hz:
-        raise RatePlanError(f"--rate must divide the codec's {NOMINAL_CODEC_RATE_HZ} Hz by an integer, "
+    if sample_rate_hz <= 0 or CODEC_SAMPLE_RATE_HZ % sample_rate_hz:
+        raise RatePlanError(f"--rate must divide the codec's {CODEC_SAMPLE_RATE_HZ} Hz by an integer, "
                             f"got {sample_rate_hz}")
-    decimation = NOMINAL_CODEC_RATE_HZ // sample_rate_hz
+    decimation = CODEC_SAMPLE_RATE_HZ // sample_rate_hz
     coeffs = design_coefficients(decimation) if decimation > 1 else None
-    p = plan(channels=len(channels), codec_rate_hz=NOMINAL_CODEC_RATE_HZ, sample_rate_hz=sample_rate_hz,
+    p = plan(channels=len(channels), codec_rate_hz=CODEC_SAMPLE_RATE_HZ, sample_rate_hz=sample_rate_hz,
              baud=baud, clock_hz=Fraction(board.pll.sync_hz), samples_per_frame=samples_per_frame,
              fir_taps=len(coeffs) if coeffs else 0, max_link_use=max_link_use, max_baud=link.max_baud,
              codec_rate_actual_hz=float(board.sample_rate_hz))
@@ -79,7 +79,7 @@ def build_datalogger(board_name: str, channels: tuple[int, ...], sample_rate_hz:
         pnr = run_platform_build(board, top, "datalogger", out_dir, env, progress=progress)
     except BoardBuildError as exc:
         raise BuildError(str(exc)) from exc
-    link = LINKS[board.name]
+    link = board.serial_link
     report = {
         "board": board.name, "bitstream": str(out_dir / "datalogger.bit"),
         "channels": list(channels), "rate_plan": p.as_dict(), "rate_plan_summary": p.summary(),

@@ -54,8 +54,9 @@ from __future__ import annotations
 import struct
 
 import numpy as np
+from amaranth.lib import crc
 
-__all__ = ["SYNC", "VERSION", "HEADER_BYTES", "CRC_BYTES", "OVERRUN_UNKNOWN", "crc16_ccitt", "frame_bytes",
+__all__ = ["SYNC", "VERSION", "HEADER_BYTES", "CRC16", "CRC_BYTES", "OVERRUN_UNKNOWN", "crc16_ccitt", "frame_bytes",
            "encode_frame", "header_bytes"]
 
 SYNC = bytes((0xEB, 0x90))
@@ -68,24 +69,14 @@ _HEADER = struct.Struct("<2sBBHIIHH")
 assert _HEADER.size == HEADER_BYTES
 
 
-def _crc_table() -> list[int]:
-    table = []
-    for byte in range(256):
-        crc = byte << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else (crc << 1)
-        table.append(crc & 0xFFFF)
-    return table
+#: The frame check: CRC-16/CCITT-FALSE over bytes (Amaranth's CRC catalogue; the framer's hardware
+#: processor is made from the same parameters).
+CRC16 = crc.catalog.CRC16_CCITT_FALSE(data_width=8)
 
 
-_TABLE = _crc_table()
-
-
-def crc16_ccitt(data: bytes, crc: int = 0xFFFF) -> int:
-    """CRC-16/CCITT-FALSE (check value of b"123456789" is 0x29B1), the bit-serial reference of the framer."""
-    for byte in data:
-        crc = ((crc << 8) & 0xFFFF) ^ _TABLE[((crc >> 8) ^ byte) & 0xFF]
-    return crc
+def crc16_ccitt(data: bytes) -> int:
+    """CRC-16/CCITT-FALSE of ``data`` (check value of b"123456789": 0x29B1), what the framer appends."""
+    return CRC16.compute(data)
 
 
 def frame_bytes(channels: int, samples: int) -> int:

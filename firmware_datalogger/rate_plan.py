@@ -20,33 +20,12 @@ from fractions import Fraction
 
 from .protocol import frame_bytes
 
-__all__ = ["LinkSpec", "LINKS", "RatePlan", "RatePlanError", "plan", "FIR_PIPELINE_CYCLES", "MIN_CLOCKS_PER_BIT"]
+__all__ = ["RatePlan", "RatePlanError", "plan", "FIR_PIPELINE_CYCLES", "MIN_CLOCKS_PER_BIT"]
 
 #: Extra clocks per channel of the FIR's multiply-accumulate pipeline (address, multiply, accumulate, round).
 FIR_PIPELINE_CYCLES = 4
 #: Below 4 clocks per bit the fractional baud generator's edge jitter (one clock) exceeds 25 % of a bit.
 MIN_CLOCKS_PER_BIT = 4
-
-
-@dataclass(frozen=True)
-class LinkSpec:
-    """The board's USB-serial bridge: the fastest rate the FTDI part is specified for."""
-    chip: str
-    max_baud: int
-    note: str
-
-
-LINKS: dict[str, LinkSpec] = {
-    # ECPIX-5: the FT2232H's second channel is the board UART (TX ball R24). Hi-speed FTDI parts derive the
-    # baud from 120 MHz / (10 x divisor); divisor 1 = 12 Mbaud, the datasheet maximum.
-    "ecpix5": LinkSpec("FT2232H (channel B)", 12_000_000,
-                       "FT2232H datasheet maximum; not measured on hardware here"),
-    # Colorlight i5 extension board: the USB-serial bridge is not documented in our references; 3 Mbaud
-    # is a conservative guess (unverified).
-    "colorlight_i5": LinkSpec("unknown USB-UART (unverified)", 3_000_000, "unverified guess"),
-    # ULX3S: FT231X, a full-speed part limited to 3 Mbaud.
-    "ulx3s": LinkSpec("FT231X", 3_000_000, "FT231X datasheet maximum"),
-}
 
 
 class RatePlanError(ValueError):

@@ -107,7 +107,7 @@ def _run_row(name: str, result, samples_per_second: float) -> dict:
 
 def check_one(choice, args, out: Path, *, mutations: bool) -> dict:
     """Synthesise, simulate and mutate one network; its part of the report."""
-    from boards.plan import plan_for_board
+    from bitstream.plan import plan_for_board
     from boards.registry import get_board
     from quantize.golden import run_waveshaper
     from sim.stimulus import embedding_sweep_codes

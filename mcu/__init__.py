@@ -1,4 +1,4 @@
-"""Stage ``make mcu``: the front end and the cached network as portable C99 for a microcontroller.
+"""Stage 3 (beside ``rtl/``), ``make mcu``: the front end and the cached network as portable C99 for a microcontroller.
 
 The generator (``mcu.generate``) turns ``build/weights/`` into one header and one source file that
 compute, sample by sample, exactly what the golden model (``quantize/golden.py``) computes: the integer

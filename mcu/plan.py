@@ -24,13 +24,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from common.config import ModelConfig
+from common.config import ModelConfig, rounding_constant
 from common.front_end import direction_code
-from quantize.golden import rounding_constant
 from quantize.weights import QuantizedNetwork
 
 __all__ = ["INT32_MAX", "INT32_MIN", "LayerPlan", "NetworkPlan", "accumulator_starts", "input_ranges",
-           "is_relu", "plan_network", "uses_pairs"]
+           "plan_network", "uses_pairs"]
 
 INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
 #: Pairs of 16-bit codes per 32-bit word need both formats at most this wide.
@@ -46,16 +45,11 @@ def uses_pairs(config: ModelConfig) -> bool:
     return config.weight_format.width <= PAIR_WIDTH and config.data_format.width <= PAIR_WIDTH
 
 
-def is_relu(config: ModelConfig, index: int) -> bool:
-    """ReLU after every layer but the last (docs/arithmetic.md)."""
-    return index < len(config.layers) - 1 and config.activation == "relu"
-
-
 def input_ranges(config: ModelConfig, index: int) -> list[tuple[int, int]]:
     """The smallest and largest code each input channel of layer ``index`` can carry."""
     fmt = config.data_format
     if index > 0:
-        low = 0 if is_relu(config, index - 1) else fmt.min_int
+        low = 0 if config.has_relu(index - 1) else fmt.min_int
         return [(low, fmt.max_int)] * config.in_channels(index)
     ranges = []
     for role in config.inputs:
@@ -140,7 +134,7 @@ def _layer_plan(network: QuantizedNetwork, index: int, pairs: bool) -> LayerPlan
     return LayerPlan(index=index, in_channels=channels, filters=lc.filters, kernel_size=lc.kernel_size,
                      dilation=lc.dilation, words=(channels + 1) // 2 if pairs else channels,
                      accumulator_bits=bits, group=GROUP_32 if bits == 32 else GROUP_64,
-                     relu=is_relu(cfg, index), accumulator_min=low, accumulator_max=high,
+                     relu=cfg.has_relu(index), accumulator_min=low, accumulator_max=high,
                      shifted_fits_32=shifted_fits)
 
 

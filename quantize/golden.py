@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg.blas import dgemm
 
-from common.config import ModelConfig
+from common.config import ModelConfig, rounding_constant
 from common.front_end import FrontEndState, network_inputs, reset_state
 
 from .weights import QuantizedNetwork
@@ -44,7 +44,6 @@ __all__ = [
     "first_divergence",
     "layer_accumulators",
     "requantize",
-    "rounding_constant",
     "run_batch",
     "run_streaming",
     "run_waveshaper",
@@ -52,14 +51,6 @@ __all__ = [
 
 #: A float64 holds every integer of magnitude below 2**53 exactly.
 FLOAT64_EXACT_BITS = 53
-
-
-def rounding_constant(config: ModelConfig) -> int:
-    """``R`` of docs/arithmetic.md: added to the accumulator before the shift (0 for floor and
-    half_even, half an output LSB for half_up). Hardware folds it into the bias."""
-    if config.rounding == "half_up" and config.requant_shift > 0:
-        return 1 << (config.requant_shift - 1)
-    return 0
 
 
 def aligned_bias(config: ModelConfig, bias: np.ndarray) -> np.ndarray:
@@ -86,10 +77,6 @@ def requantize(acc: np.ndarray, config: ModelConfig, *, relu: bool) -> np.ndarra
     if relu:
         q = np.maximum(q, 0)
     return q
-
-
-def _is_relu(config: ModelConfig, index: int) -> bool:
-    return index < len(config.layers) - 1 and config.activation == "relu"
 
 
 def _check_input(network: QuantizedNetwork, x: np.ndarray) -> np.ndarray:
@@ -174,7 +161,7 @@ def run_batch(network: QuantizedNetwork, x: np.ndarray, *, chunk: int = 2048) ->
     kernels = [(layer.weights * prescale).astype(dtype) for layer in network.layers]
     starts = [(aligned_bias(cfg, layer.bias) * prescale).astype(dtype) for layer in network.layers]
     products = [np.empty((block, lc.filters), dtype) for lc in cfg.layers]
-    lows = [0 if _is_relu(cfg, i) else fmt.min_int for i in range(n_layers)]  # ReLU after saturation: clip at 0
+    lows = [0 if cfg.has_relu(i) else fmt.min_int for i in range(n_layers)]  # ReLU after saturation: clip at 0
     for lo in range(0, n, block):
         m = min(n, lo + block) - lo
         windows[0][histories[0]:histories[0] + m] = x[lo:lo + m]
@@ -199,7 +186,7 @@ def run_batch(network: QuantizedNetwork, x: np.ndarray, *, chunk: int = 2048) ->
                 np.minimum(acc, fmt.max_int, out=acc)  # (np.clip is several times slower)
                 np.maximum(acc, lows[i], out=acc)
             else:
-                acc[:] = requantize(acc, cfg, relu=_is_relu(cfg, i))
+                acc[:] = requantize(acc, cfg, relu=cfg.has_relu(i))
             activations[i][lo:lo + m] = acc
             source[:history] = source[m:m + history]  # keep the last `history` input rows for the next block
     return GoldenResult(activations[-1], activations)
@@ -271,7 +258,7 @@ def conv_step(config: ModelConfig, index: int, weights: np.ndarray, bias: np.nda
     for k in range(lc.kernel_size):
         tap = cache.tap((lc.kernel_size - 1 - k) * lc.dilation)
         acc += tap @ weights[k]
-    return requantize(acc, config, relu=_is_relu(config, index))
+    return requantize(acc, config, relu=config.has_relu(index))
 
 
 class StreamingGolden:

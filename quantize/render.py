@@ -36,7 +36,7 @@ def render_sweep(network: QuantizedNetwork, path: str | Path, *, seconds: float 
         raise ValueError(f"{cfg.data_format} codes do not fit a 16-bit WAV")
     x, source = embedding_sweep(cfg, seconds)
     fmt = cfg.data_format
-    codes = np.clip(np.rint(x.astype(np.float64) * fmt.scale), fmt.min_int, fmt.max_int).astype(np.int64)
+    codes = fmt.to_codes(x)
     output = run_batch(network, codes).output[:, 0]
     core = codes[:, cfg.inputs.index("core")]
     path = Path(path)

@@ -42,7 +42,7 @@ def golden_predict(network: QuantizedNetwork):
 
     def predict(x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)
-        codes = np.round(x * scale).astype(np.int64)
+        codes = cfg.data_format.to_codes(x)
         if not np.array_equal(codes, x * scale):
             raise QuantizeError("test inputs are not on the data format's grid; they cannot be what the board sees")
         n, t, c = codes.shape

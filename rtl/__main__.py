@@ -2,7 +2,7 @@
 
 The operating point is given explicitly: the network clock (``--clock-hz``), the multiplier budget
 (``--multipliers``) and the sample rate (``--sample-rate``, default: the one the model was trained for).
-``make rtl`` plans for a board instead, through ``python -m boards rtl``, which derives these figures from
+``make rtl`` plans for a board instead, through ``python -m bitstream rtl``, which derives these figures from
 the board's real clocks and spare multipliers and then writes the same two files. The plan is checked
 (and a :class:`~rtl.plan.PlanError` reported with what would fit) before any Verilog is written.
 """

@@ -34,11 +34,12 @@ from __future__ import annotations
 from amaranth.hdl import Cat, Const, Module, Mux, Signal
 from amaranth.lib import memory, stream, wiring
 from amaranth.lib.wiring import In, Out
+from amaranth.utils import ceil_log2
 
 from common.config import ModelConfig
 
-from .plan import HISTORY_READ_LATENCY, _clog2
 from .select import select
+from .timing import HISTORY_READ_LATENCY
 from .types import SampleVector, sample_shape
 
 __all__ = ["READ_LATENCY", "ActivationCache"]
@@ -56,8 +57,8 @@ class ActivationCache(wiring.Component):
         self.kernel_size = kernel_size
         self.dilation = dilation
         self.history = (kernel_size - 1) * dilation
-        self.slot_bits = _clog2(self.history + 1)
-        self.channel_bits = _clog2(channels)
+        self.slot_bits = ceil_log2(self.history + 1)
+        self.channel_bits = ceil_log2(channels)
         #: Slots of the ring buffer (0 when the kernel has a single tap and needs no RAM).
         self.depth = (1 << self.slot_bits) if self.history else 0
         #: Cycles after reset before the first push is taken: one per RAM word, to clear it.

@@ -36,8 +36,7 @@ from amaranth.hdl import Cat, Const, Module, Mux, Signal
 from amaranth.lib import memory, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from common.config import ModelConfig
-from quantize.golden import rounding_constant
+from common.config import ModelConfig, rounding_constant
 from quantize.weights import QuantizedLayer
 
 from .activation_cache import ActivationCache
@@ -73,7 +72,7 @@ class ConvLayer(wiring.Component):
         self.dilation = lc.dilation
         self.in_channels = config.in_channels(index)
         self.out_channels = lc.filters
-        self.relu = index < len(config.layers) - 1 and config.activation == "relu"
+        self.relu = config.has_relu(index)
         if plan.lanes < 1 or plan.groups != -(-self.out_channels // plan.lanes):
             raise ValueError(f"layer {index}: plan has {plan.lanes} lanes x {plan.groups} groups for "
                              f"{self.out_channels} outputs")

@@ -26,7 +26,20 @@ __all__ = ["Multiplier"]
 
 
 class Multiplier(wiring.Component):
-    """``a`` (signed ``a_width`` bits) x ``b`` (signed ``b_width`` bits) -> ``p`` one cycle later, exact."""
+    """One exact signed product, registered: a MULT18X18D with both operands in its input registers on
+    the ECP5, ``a * b`` in a register elsewhere.
+
+    Parameters
+    ----------
+    a_width, b_width : int
+        The operands' widths, each at most the multiplier's 18 bits.
+
+    Ports
+    -----
+    a : In(signed(a_width)), b : In(signed(b_width))
+        The operands.
+    p : Out(signed(a_width + b_width))
+        ``a * b``, one cycle later."""
 
     def __init__(self, a_width: int, b_width: int):
         for name, width in (("a_width", a_width), ("b_width", b_width)):

@@ -29,7 +29,8 @@ from quantize.weights import QuantizedNetwork
 
 from .coefficients import template_images
 from .conv_layer import ConvLayer
-from .plan import LAYER_RESET_DELAY, Plan
+from .plan import Plan
+from .timing import LAYER_RESET_DELAY
 from .types import SampleVector
 
 __all__ = ["Network", "add_with_local_reset", "check_reset_hold", "debug_signature", "hold_after_reset",
@@ -93,6 +94,29 @@ def debug_signature(config, channels: int) -> wiring.Signature:
 
 
 class Network(wiring.Component):
+    """The layers of ``net`` (:class:`~rtl.conv_layer.ConvLayer` each, with its history), connected by
+    streams, each in a local reset domain; the input is held until every cache has cleared after reset.
+
+    Parameters
+    ----------
+    net : QuantizedNetwork
+        The weights and the config.
+    plan : Plan
+        The lanes per layer and the reset timing (``rtl/plan.py``).
+    debug : bool
+        Add each layer's observation port.
+    template : int or None
+        Build the coefficient memories with the random words of this template seed instead of the weights.
+
+    Ports
+    -----
+    i : In(stream.Signature(SampleVector(config, config.n_inputs)))
+        The network's input vector (the front end's output).
+    o : Out(stream.Signature(SampleVector(config, config.n_outputs)))
+        The last layer's outputs.
+    layer{i} : Out(debug_signature(config, filters))
+        With ``debug``: every vector layer ``i`` produces."""
+
     def __init__(self, net: QuantizedNetwork, plan: Plan, *, debug: bool = False, template: int | None = None):
         cfg = net.config
         check_reset_hold(plan.reset_cycles)

@@ -36,11 +36,23 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from amaranth.utils import ceil_log2
+
 from common.config import ModelConfig
 from common.devices import Device
 
 from .resources import Estimate, Resources
 from .resources import estimate as estimate_resources
+from .timing import (
+    FRONT_END_LATENCY,
+    FRONT_END_MULTIPLIERS,
+    HISTORY_READ_LATENCY,
+    LAYER_LATENCY_OVERHEAD,
+    LAYER_OVERHEAD_CYCLES,
+    LAYER_RESET_DELAY,
+    front_end_cycles,
+    uses_division,
+)
 
 __all__ = [
     "COEFFICIENT_SLICE_WORDS",
@@ -60,49 +72,12 @@ __all__ = [
     "uses_division",
 ]
 
-#: Cycles from a history read (tap, channel) to the registered sample at the multiplier input: the
-#: block RAM's read, two registers straight on the RAM output (its clock-to-out is the slowest thing in the
-#: ECP5 fabric), then the tap-0 mux into the multiplier input register; on the tap-0 side the index
-#: register and a two-step selection (``rtl/activation_cache.py``). ``ShiftBuffer`` matches it.
-HISTORY_READ_LATENCY = 4
-#: Cycles a layer spends per sample beyond its issue cycles: the history/ROM read, the product register,
-#: the accumulator, the two requantize registers (the accept cycle overlaps the last one: the next input
-#: is accepted on the cycle the result moves into the output register).
-LAYER_OVERHEAD_CYCLES = HISTORY_READ_LATENCY + 4
-#: Input accepted -> output ``valid`` of one layer, beyond its issue cycles (one more than the overhead:
-#: the output register).
-LAYER_LATENCY_OVERHEAD = LAYER_OVERHEAD_CYCLES + 1
-#: Layer ``i`` leaves reset ``i + LAYER_RESET_DELAY`` cycles after the network: its reset passes that many
-#: flip-flops (``rtl/network.py``), so the network's reset never fans out from one flip-flop to every layer.
-LAYER_RESET_DELAY = 1
 #: A lane's coefficient memory (its weights, then its biases) is a whole number of 512-word slices, every
 #: word filled: Project Trellis' ``ecpbram`` finds a memory in a routed design by the 512-bit columns of its
 #: initial contents (one bit of 512 consecutive words), and replaces them with new weights without
 #: synthesis or place-and-route (``boards/toolchain/weight_swap.py``). One ECP5 block RAM holds two such slices of
 #: up to 18-bit words, so the padding costs no block RAM.
 COEFFICIENT_SLICE_WORDS = 512
-
-#: The front end (``rtl/front_end.py``): input taken -> output ``valid``: the input, test, product,
-#: product-out and output registers.
-FRONT_END_LATENCY = 5
-#: The front end's cycles up to the divisor, from the input transfer: the take and five stages.
-FRONT_END_DIVISOR_CYCLES = 6
-#: Its multipliers when it normalises the core (``level``/``rate``): one product each.
-FRONT_END_MULTIPLIERS = 2
-
-
-def uses_division(config: ModelConfig) -> bool:
-    """Whether the front end normalises the core by its swing (``level``/``rate``): it then divides."""
-    return any(role in ("level", "rate") for role in config.inputs)
-
-
-def front_end_cycles(config: ModelConfig) -> int:
-    """The front end's initiation interval: one sample in flight (its latency plus the output transfer),
-    and when it divides, the stages up to the divisor (``FRONT_END_DIVISOR_CYCLES``) plus ``K + 1``
-    quotient bits (``common/front_end.py``)."""
-    if uses_division(config):
-        return max(FRONT_END_LATENCY + 1, FRONT_END_DIVISOR_CYCLES + config.front_end.reciprocal_bits + 1)
-    return FRONT_END_LATENCY + 1
 
 
 class PlanError(ValueError):
@@ -132,10 +107,6 @@ def _check_fields(where: str, data: dict[str, Any], types: dict[str, str]) -> No
             raise PlanError(f"{where}{name}: must be a string, got {value!r}")
 
 
-def _clog2(n: int) -> int:
-    return max(0, (n - 1).bit_length())
-
-
 def cache_geometry(config: ModelConfig, index: int) -> tuple[str, int, int]:
     """``(kind, depth, bits)`` of layer ``index``'s input history.
 
@@ -152,8 +123,8 @@ def cache_geometry(config: ModelConfig, index: int) -> tuple[str, int, int]:
         return "registers", depth, depth * cin * width
     if layer.history == 0:
         return "block_ram", 0, 0
-    depth = 1 << _clog2(layer.history + 1)
-    return "block_ram", depth, depth * (1 << _clog2(cin)) * width
+    depth = 1 << ceil_log2(layer.history + 1)
+    return "block_ram", depth, depth * (1 << ceil_log2(cin)) * width
 
 
 @dataclass

@@ -14,12 +14,13 @@ ports: weights and biases) takes ``ceil(depth / 1024)`` blocks, each block-RAM h
 flip-flops (``ShiftBuffer``).
 
 **LUTs** (nextpnr's ``TRELLIS_COMB``: a LUT4, or half a CCU2C carry cell) are a linear model of structural
-counts, its coefficients fitted by least squares when first needed: the front end's on the front ends of
-:data:`FRONT_END_CALIBRATION`, synthesised alone (the divider included), the layers' on the synthesised
-networks of :data:`CALIBRATION` less their front end's estimate. The model is checked on networks it was
-not fitted on: the shipped configs at their boards' own clocks, front end included, against committed
-synthesis counts (``bench/shipped_synthesis.json``, ``bench/tests/test_shipped_estimate.py``), and other
-shapes by ``make bench`` (``bench/lut_model.py``). The layers' counts:
+counts, its coefficients (:data:`LUT_MODEL`, committed) fitted by least squares in ``bench/lut_model.py``: the
+front end's on the front ends of :data:`FRONT_END_CALIBRATION`, synthesised alone (the divider included), the
+layers' on the synthesised networks of :data:`CALIBRATION` less their front end's estimate. The model is
+checked on networks it was not fitted on: the shipped configs at their boards' own clocks, front end
+included, against committed synthesis counts (``bench/shipped_synthesis.json``,
+``bench/tests/test_shipped_estimate.py``), and other shapes by ``make bench`` (``bench/lut_model.py``). The
+layers' counts:
 
 * ``lane``: per lane the accumulate ``Mux(first, bias, acc) + product`` (``2A``: a LUT4 and half a CCU2C
   per bit), the saturation and ReLU (``w`` plus the overflow test over ``Q - w + 1`` bits, halved), and for
@@ -48,19 +49,19 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import numpy as np
+from amaranth.utils import ceil_log2
 
-from common.config import FixedFormat, LayerConfig, ModelConfig
+from common.config import FixedFormat, LayerConfig, ModelConfig, rounding_constant
 from common.roles import jack_roles
 
-__all__ = ["BRAM_WORDS", "CALIBRATION", "FRONT_END_CALIBRATION", "Estimate", "LayerEstimate", "Resources",
-           "calibration_network", "estimate", "front_end_config", "front_end_features", "front_end_ffs",
-           "lut_features", "lut_model"]
+from .timing import FRONT_END_LATENCY, HISTORY_READ_LATENCY, LAYER_RESET_DELAY
+
+__all__ = ["BRAM_WORDS", "CALIBRATION", "FRONT_END_CALIBRATION", "FRONT_END_FEATURES", "LAYER_FEATURES",
+           "LUT_MODEL", "Estimate", "LayerEstimate", "Resources", "calibration_network", "estimate",
+           "front_end_config", "front_end_features", "front_end_ffs", "lut_features", "lut_model"]
 
 #: Words of one DP16KD at widths up to 18 bits.
 BRAM_WORDS = 1024
-#: Cycles from a history read to the multiplier input (mirrors rtl.plan.HISTORY_READ_LATENCY).
-_READ_LATENCY = 4
 _FIVE = ("core", "e0", "e1", "direction", "slope")
 
 
@@ -142,42 +143,30 @@ def calibration_network(entry: tuple) -> tuple[ModelConfig, int]:
     return config, clock_hz
 
 
-def _least_squares(rows: list[list[float]], measured: list[float], names: tuple[str, ...]) -> dict[str, float]:
-    coefficients, *_ = np.linalg.lstsq(np.array(rows, dtype=float), np.array(measured, dtype=float), rcond=None)
-    return dict(zip(names, (float(c) for c in coefficients), strict=True))
-
-
-def _fit() -> dict[str, float]:
-    """Least squares: the front end's coefficients over :data:`FRONT_END_CALIBRATION`, then the layers' over
-    :data:`CALIBRATION` (each network planned at its clock, 192 kHz, any multipliers) less the front end."""
-    from .plan import make_plan  # plan.py imports this module
-
-    rows, measured = [], []
-    for entry in FRONT_END_CALIBRATION:
-        features = front_end_features(front_end_config(entry))
-        rows.append([features[name] for name in _FRONT_END_FEATURES])
-        measured.append(entry[2])
-    model = _least_squares(rows, measured, _FRONT_END_FEATURES)
-    rows, measured = [], []
-    for entry in CALIBRATION:
-        config, clock_hz = calibration_network(entry)
-        plan = make_plan(config, clock_hz=clock_hz, sample_rate_hz=192_000, multipliers=10**6, estimate=False)
-        features = lut_features(config, plan)
-        rows.append([features[name] for name in _LAYER_FEATURES])
-        measured.append(entry[-1] - sum(model[name] * features[name] for name in _FRONT_END_FEATURES))
-    return {**_least_squares(rows, measured, _LAYER_FEATURES), **model}
-
-
-_LAYER_FEATURES = ("lane", "select", "layer", "constant")
-_FRONT_END_FEATURES = ("fe_sense", "fe_slope", "fe_level", "fe_rate", "fe_swing")
-_MODEL: dict[str, float] = {}
+#: The LUT model's coefficients (TRELLIS_COMB per unit of each structural count): the least-squares fit of
+#: the front ends' features to :data:`FRONT_END_CALIBRATION`, then of the layers' to :data:`CALIBRATION` less
+#: their front end's share (each network planned at its clock and sample rate, any multipliers). Committed, not
+#: fitted at import: ``bench/lut_model.py`` (:func:`~bench.lut_model.fit_lut_model`) refits them from the
+#: calibration sets, and ``bench/tests/test_lut_model.py`` fails when they differ from this table.
+LUT_MODEL: dict[str, float] = {
+    "lane": 0.9105007830359855,
+    "select": 0.9269253167807991,
+    "layer": 64.17064431816847,
+    "constant": 48.086877426797976,
+    "fe_sense": 6.5587500000000185,
+    "fe_slope": 2.5724999999999927,
+    "fe_level": 6.033749999999997,
+    "fe_rate": 5.673750000000002,
+    "fe_swing": 10.767499999999997,
+}
+#: The layers' structural counts, and the front end's, in the order of :data:`LUT_MODEL`.
+LAYER_FEATURES = ("lane", "select", "layer", "constant")
+FRONT_END_FEATURES = ("fe_sense", "fe_slope", "fe_level", "fe_rate", "fe_swing")
 
 
 def lut_model() -> dict[str, float]:
-    """The LUT model's coefficients (COMB per unit of each structural count), fitted once on first use."""
-    if not _MODEL:
-        _MODEL.update(_fit())
-    return dict(_MODEL)
+    """The LUT model's coefficients (:data:`LUT_MODEL`), a copy."""
+    return dict(LUT_MODEL)
 
 
 def front_end_features(config: ModelConfig) -> dict[str, float]:
@@ -212,8 +201,6 @@ def front_end_ffs(config: ModelConfig) -> int:
     * ``level``: ``hi + lo``, ``2x - hi - lo``, its product's bits above the shift, the output;
     * ``rate``: its product's bits above the shift, the output.
     """
-    from .plan import FRONT_END_LATENCY  # plan.py imports this module
-
     fmt, fe = config.data_format, config.front_end
     w = fmt.width
     roles = set(config.inputs)
@@ -237,10 +224,6 @@ def front_end_ffs(config: ModelConfig) -> int:
     if "rate" in roles:
         count += (product_bits - (shift - fe.rate_shift)) + w
     return count
-
-
-def _clog2(n: int) -> int:
-    return max(0, (n - 1).bit_length())
 
 
 def lut_features(config: ModelConfig, plan) -> dict[str, float]:
@@ -315,43 +298,37 @@ def _layer(config: ModelConfig, lp) -> LayerEstimate:
     Q = A - config.requant_shift + 1
     history = (K - 1) * lp.dilation
     coefficient_brams = P * math.ceil(lp.coefficient_depth / BRAM_WORDS)
-    cache_words = 0 if lp.cache_kind == "registers" else (lp.cache_depth << _clog2(cin) if lp.cache_depth else 0)
+    cache_words = 0 if lp.cache_kind == "registers" else (lp.cache_depth << ceil_log2(cin) if lp.cache_depth else 0)
     cache_brams = math.ceil(cache_words / BRAM_WORDS)
 
-    counter_bits = _clog2(lp.mac_cycles) + _clog2(cin) + _clog2(K) + _clog2(G)
-    pipeline = (_READ_LATENCY + 3) + (_READ_LATENCY + 1) + (_READ_LATENCY + 2) + (_READ_LATENCY + 3) \
-        + (_READ_LATENCY - 1) * _clog2(G)
+    counter_bits = ceil_log2(lp.mac_cycles) + ceil_log2(cin) + ceil_log2(K) + ceil_log2(G)
+    L = HISTORY_READ_LATENCY
+    pipeline = (L + 3) + (L + 1) + (L + 2) + (L + 3) + (L - 1) * ceil_log2(G)
     control = 5 + counter_bits + pipeline
     # the product register is the MULT18X18D's (rtl/multiplier.py); the bias register holds the aligned bias
     # (b << df) + R: its low bits are R's (the zeros removed), its top the bias' sign (copies merged); q
     # keeps its extra increment bit only for half_even (for the other modes it copies the sign)
-    bias = ww + bin(_rounding_constant(config)).count("1")
+    bias = ww + bin(rounding_constant(config)).count("1")
     q_bits = Q if config.rounding == "half_even" else Q - 1
-    lane = (_READ_LATENCY - 1) * ww + bias + A + q_bits
+    lane = (HISTORY_READ_LATENCY - 1) * ww + bias + A + q_bits
     vectors = G * P * w + lp.out_channels * w + 1
     if lp.cache_kind == "registers":
-        history_ffs = (history + 1) * cin * w + _READ_LATENCY * w
+        history_ffs = (history + 1) * cin * w + HISTORY_READ_LATENCY * w
     else:
         staging = cin * w + cin if history else 0  # the vector's staging register and its enables
         groups = -(-cin // 4) if cin > 1 else 0  # tap 0's first selection step (rtl/activation_cache.py)
-        history_ffs = (cin * w + staging + groups * w + 4 * w + 3 + _clog2(history + 1)
-                       + _clog2(max(cache_words, 1)) + 3 * w + 13)
+        history_ffs = (cin * w + staging + groups * w + 4 * w + 3 + ceil_log2(history + 1)
+                       + ceil_log2(max(cache_words, 1)) + 3 * w + 13)
     return LayerEstimate(index=lp.index, multipliers=P, coefficient_block_rams=coefficient_brams,
                          cache_block_rams=cache_brams, ffs=control + P * lane + vectors + history_ffs)
-
-
-def _rounding_constant(config: ModelConfig) -> int:
-    """``R`` of docs/arithmetic.md (``quantize.golden.rounding_constant``), folded into each lane's bias."""
-    return 1 << (config.requant_shift - 1) if config.rounding == "half_up" and config.requant_shift > 0 else 0
 
 
 def _reset_ffs(config: ModelConfig, plan) -> int:
     """The reset stages and hold counters (``rtl/network.py``, ``rtl/waveshaper.py``): each layer's reset
     register, the front end's, and two hold counters (the network's and the waveshaper's) of ``reset_cycles``
     with their flag."""
-    from .plan import LAYER_RESET_DELAY  # plan.py imports this module
 
-    hold = _clog2(plan.reset_cycles + 1) + 1
+    hold = ceil_log2(plan.reset_cycles + 1) + 1
     return (LAYER_RESET_DELAY + len(plan.layers) - 1) + 1 + 2 * hold
 
 

@@ -17,8 +17,8 @@ from amaranth.lib.wiring import In, Out
 
 from common.config import ModelConfig
 
-from .plan import HISTORY_READ_LATENCY
 from .select import select
+from .timing import HISTORY_READ_LATENCY
 from .types import SampleVector, sample_shape
 
 __all__ = ["READ_LATENCY", "ShiftBuffer"]
@@ -28,6 +28,27 @@ READ_LATENCY = HISTORY_READ_LATENCY
 
 
 class ShiftBuffer(wiring.Component):
+    """Layer 0's history in flip-flops: the last ``(kernel_size - 1) * dilation + 1`` input vectors, read
+    as :class:`~rtl.activation_cache.ActivationCache` is (same ports, same read latency).
+
+    Parameters
+    ----------
+    config : ModelConfig
+        The data format of the samples.
+    channels, kernel_size, dilation : int
+        The layer's input channels and its kernel.
+
+    Ports
+    -----
+    push : In(stream.Signature(SampleVector(config, channels), always_ready=True))
+        The next input vector, shifted in.
+    tap : In(range(kernel_size)), channel : In(range(channels))
+        What to read: tap ``k`` is the vector ``(kernel_size - 1 - k) * dilation`` pushes back.
+    data : Out(sample_shape(config))
+        That sample, :data:`READ_LATENCY` cycles after ``tap``/``channel``.
+    ready : Out(1)
+        Always 1 (registers reset to zero: nothing to clear)."""
+
     def __init__(self, config: ModelConfig, channels: int, kernel_size: int, dilation: int):
         self.config = config
         self.channels = channels

@@ -28,6 +28,22 @@ __all__ = ["Waveshaper"]
 
 
 class Waveshaper(wiring.Component):
+    """The front end and the network: jack codes in, the network's outputs out (what ``network.v`` is).
+
+    Parameters
+    ----------
+    net, plan, debug, template
+        As for :class:`~rtl.network.Network`.
+
+    Ports
+    -----
+    i : In(stream.Signature(SampleVector(config, len(jack_roles(config.inputs)))))
+        The jack codes, held off for ``plan.reset_cycles`` after reset.
+    o : Out(stream.Signature(SampleVector(config, config.n_outputs)))
+        The network's outputs.
+    layer{i} : Out(debug_signature(config, filters))
+        With ``debug``: each layer's outputs, from the network."""
+
     def __init__(self, net: QuantizedNetwork, plan: Plan, *, debug: bool = False, template: int | None = None):
         cfg = net.config
         self.config = cfg

@@ -1,4 +1,4 @@
-"""``sim/``: the generated Verilog proven bit-exact against the golden model under cocotb.
+"""Stage 4, ``make sim``: the generated Verilog proven bit-exact against the golden model under cocotb.
 
 * :mod:`sim.harness`: Verilog harness (clock inside the simulator, input FIFO, cycle measurements);
 * :mod:`sim.runner`: builds with Verilator or Icarus through ``cocotb_tools.runner`` and runs samples;

@@ -13,9 +13,7 @@ __all__ = ["embedding_sweep_codes", "random_codes", "to_codes"]
 
 def to_codes(config: ModelConfig, values: np.ndarray) -> np.ndarray:
     """Real values -> ``data_format`` codes: round(x * 2**frac), saturated (int64)."""
-    fmt = config.data_format
-    return np.clip(np.round(np.asarray(values, dtype=np.float64) * fmt.scale), fmt.min_int, fmt.max_int
-                   ).astype(np.int64)
+    return config.data_format.to_codes(values)
 
 
 def embedding_sweep_codes(config: ModelConfig, samples: int, frequency_hz: float = 110.0) -> np.ndarray:

@@ -1,7 +1,7 @@
 """The headline chain from a clean clone, stage by stage through each stage's own command: a smoke-trained
 default model (``python -m train --smoke``) -> ``python -m quantize`` (fxpmath bit-exact, QKeras ties only)
--> ``python -m boards rtl`` for the ECPIX-5 -> ``python -m sim`` under Verilator and under Icarus (every sample
-compared as integers, cycles per sample measured) -> ``python -m boards build`` (ECPIX-5 bitstream, timing
+-> ``python -m bitstream rtl`` for the ECPIX-5 -> ``python -m sim`` under Verilator and under Icarus (every sample
+compared as integers, cycles per sample measured) -> ``python -m bitstream build`` (ECPIX-5 bitstream, timing
 met). About 5 minutes on 2 cores, most of it place and route."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def rtl_dir(smoke_chain) -> Path:
-    from boards.__main__ import main  # `make rtl`: the plan at the board's own clocks
+    from bitstream.__main__ import main  # `make rtl`: the plan at the board's own clocks
 
     out = smoke_chain / "rtl"
     assert main(["rtl", "--weights", str(smoke_chain / "weights"), "--out", str(out), "--board", "ecpix5"]) == 0
@@ -65,7 +65,7 @@ def test_cocotb_bit_exact(smoke_chain, rtl_dir, simulator, samples, core_hz):
 
 
 def test_bitstream(smoke_chain):
-    from boards.__main__ import main
+    from bitstream.__main__ import main
 
     assert main(["build", "--board", "ecpix5", "--weights", str(smoke_chain / "weights"),
                  "--out", str(smoke_chain)]) == 0

@@ -116,8 +116,7 @@ class Splits(dict):
 def quantize_input(config: ModelConfig, values: np.ndarray) -> np.ndarray:
     """Round to the input format's grid (half to even, as QKeras) and saturate, as real values."""
     fmt = config.data_format
-    codes = np.clip(np.round(np.asarray(values, dtype=np.float64) * fmt.scale), fmt.min_int, fmt.max_int)
-    return codes / fmt.scale
+    return fmt.to_codes(values) / fmt.scale
 
 
 def delayed(signal: np.ndarray, samples: int) -> np.ndarray:
@@ -145,8 +144,7 @@ def jack_codes(config: ModelConfig, core: np.ndarray, e0, e1) -> np.ndarray:
     if missing:
         raise DatasetError(f"config.inputs: the dataset has no source for input role {missing[0]!r}; it "
                            f"provides {', '.join(channels)} (train/dataset.py, role_sources)")
-    scale = config.data_format.scale
-    return np.stack([np.round(quantize_input(config, channels[r]) * scale) for r in roles], axis=1).astype(np.int64)
+    return np.stack([config.data_format.to_codes(channels[r]) for r in roles], axis=1)
 
 
 def make_inputs(config: ModelConfig, core: np.ndarray, e0, e1) -> np.ndarray:

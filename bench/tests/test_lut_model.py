@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from bench.lut_model import ECPIX5_NETWORK_HZ, HELD_OUT, TOLERANCE, check_lut_model
+from bench.lut_model import ECPIX5_NETWORK_HZ, HELD_OUT, TOLERANCE, check_lut_model, fit_lut_model
 from common.config import load_config
 from rtl.plan import uses_division
-from rtl.resources import CALIBRATION, calibration_network
+from rtl.resources import CALIBRATION, FRONT_END_CALIBRATION, LUT_MODEL, calibration_network
 
 
 def test_held_out_networks_are_what_the_boards_build_but_not_calibration_networks():
@@ -20,6 +20,28 @@ def test_held_out_networks_are_what_the_boards_build_but_not_calibration_network
         assert (config.layers, config.inputs) not in calibration
         assert config.inputs == shipped.inputs and config.front_end == shipped.front_end and uses_division(config)
         assert clock_hz in (ECPIX5_NETWORK_HZ, 108_000_000)
+
+
+def test_committed_lut_model_is_the_fit_of_the_calibration_sets():
+    """The plan's committed coefficients are what least squares gives on the committed measurements: a
+    remeasured calibration set, or a changed structural count, must come with new coefficients
+    (``python -m bench.lut_model fit``)."""
+    fitted = fit_lut_model()
+    assert set(fitted) == set(LUT_MODEL)
+    for name, value in fitted.items():
+        assert value == pytest.approx(LUT_MODEL[name], rel=1e-9, abs=1e-9), name
+
+
+def test_the_fit_follows_the_measurements():
+    """One calibration count changed: the refit moves away from the committed table (the check above can
+    fail)."""
+    from unittest import mock
+
+    inputs, data, luts, ffs = FRONT_END_CALIBRATION[3]          # the five roles: every feature but the swing
+    changed = (*FRONT_END_CALIBRATION[:3], (inputs, data, luts + 40, ffs), *FRONT_END_CALIBRATION[4:])
+    with mock.patch("bench.lut_model.FRONT_END_CALIBRATION", changed):
+        fitted = fit_lut_model()
+    assert any(fitted[name] != pytest.approx(LUT_MODEL[name], rel=1e-6) for name in LUT_MODEL)
 
 
 @pytest.mark.slow

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bench.networks import BUILDS, bench_network, build_dir
-from boards.plan import plan_for_board
+from bitstream.plan import plan_for_board
 from boards.registry import get_board
 from common.config import load_config
 

@@ -2,7 +2,6 @@
 
 * :mod:`.codec_edge`: :class:`CodecEdgeTop`, a board's clocks + the codec driver + its pins, as calibrated
   ``adc``/``dac`` streams; every board top level takes its audio from it.
-* The network's side: :mod:`.jacks` (which jack feeds which input role, what each output plays),
-  :mod:`.scaling` (codec counts <-> network codes), :mod:`.input_scaler`, :mod:`.output_scaler`,
-  :mod:`.audio_path` (scalers, dry FIFO, the network), :mod:`.top` (the network bitstream's top level).
+* :mod:`.network_domain`: the crossing of a design's sample streams into and out of its own ``network``
+  clock domain.
 """

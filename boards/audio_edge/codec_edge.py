@@ -4,7 +4,7 @@
     codec pins <-> board.connect_codec <-> EurorackPmod (audio domain TDM/I2C) <-> pmod.adc / pmod.dac (sync)
 
 :class:`CodecEdgeTop` is the base class of the board top levels (the network's
-:class:`~boards.audio_edge.top.NetworkTop`, the datalogger's ``DataloggerTop``): it elaborates the codec
+:class:`~bitstream.top.NetworkTop`, the datalogger's ``DataloggerTop``): it elaborates the codec
 edge, and a subclass adds its own design between ``self.pmod.adc`` and ``self.pmod.dac``. So the
 clocking, the driver's parameters and the pin wiring are written once, and the board supplies the parts
 that differ between boards (``BoardSpec.make_clocks``, ``BoardSpec.connect_codec``). The clocks and the
@@ -42,12 +42,23 @@ def codec_driver(audio_clock_hz: float, *, io_registers: bool = True, **override
 class CodecEdgeTop(wiring.Component):
     """A board top level's codec edge; subclasses connect their design to ``self.pmod.adc``/``dac``.
 
-    ``board``: a :class:`~boards.registry.BoardSpec`, or None for simulation. ``pmod``: the driver
-    (default: :func:`codec_driver` for the board's audio clock, with I/O flip-flops and the board's
-    ``codec_options``). ``io_registers``: put SDIN1/LRCK/BICK/SDOUT1 in I/O flip-flops (default: when the
-    driver expects them, ``sdout_sample_offset >= 2``). ``members``: the subclass's own ports, beside
-    ``pads`` (simulation only: the codec pins as the FPGA sees them).
-    """
+    Parameters
+    ----------
+    board : BoardSpec or None
+        The board, or None for simulation.
+    pmod : EurorackPmod or None
+        The driver (default: :func:`codec_driver` for the board's audio clock, with I/O flip-flops and the
+        board's ``codec_options``).
+    io_registers : bool or None
+        Put SDIN1/LRCK/BICK/SDOUT1 in I/O flip-flops (default: when the driver expects them,
+        ``sdout_sample_offset >= 2``).
+    members : dict or None
+        The subclass's own ports.
+
+    Ports
+    -----
+    pads : Out(pads_signature)
+        Simulation only (``board`` None): the codec pins as the FPGA sees them."""
 
     def __init__(self, board=None, *, pmod: EurorackPmod | None = None, io_registers: bool | None = None,
                  members: dict | None = None):

@@ -33,8 +33,23 @@ CROSSING_CYCLES = (1, 5)
 
 
 class NetworkDomain(wiring.Component):
-    """``network``: a component with ``i``/``o`` streams (``rtl.waveshaper.Waveshaper``), built for ``sync``;
-    it runs in ``domain``. ``i``/``o``: the same streams in ``sync``. ``depth``: FIFO depth (a power of 2)."""
+    """A component built for ``sync`` run in its own clock domain behind two stream crossings.
+
+    Parameters
+    ----------
+    network : wiring.Component
+        A component with ``i``/``o`` streams (``rtl.waveshaper.Waveshaper``), built for ``sync``.
+    domain : str
+        The domain it runs in.
+    depth : int
+        The depth of each crossing's FIFO (a power of 2).
+
+    Ports
+    -----
+    i : In(stream.Signature(network.i.payload.shape()))
+        ``network.i``, in ``sync``.
+    o : Out(stream.Signature(network.o.payload.shape()))
+        ``network.o``, in ``sync``."""
 
     def __init__(self, network: wiring.Component, *, domain: str = "network", depth: int = 4):
         if depth < 2 or depth & (depth - 1):

@@ -32,10 +32,23 @@ DIVIDER_BITS = 2
 
 
 class AudioClockMonitor(wiring.Component):
-    """``ok`` (``sync``): the ``audio`` clock measured within ``tolerance`` of ``audio_hz``.
+    """Measures the ``audio`` clock against ``sync``: edges of ``audio / 2**DIVIDER_BITS`` counted over a window.
 
-    ``sync_hz``: the ``sync`` clock the measurement is timed with. ``window_cycles``: ``sync`` cycles per
-    measurement (default: about 0.7 ms, a power of two)."""
+    Parameters
+    ----------
+    audio_hz : float
+        The frequency the ``audio`` clock should have.
+    sync_hz : float
+        The ``sync`` clock the measurement is timed with.
+    window_cycles : int or None
+        ``sync`` cycles per measurement (default: about 0.7 ms, a power of two).
+    tolerance : float
+        The relative error still accepted.
+
+    Ports
+    -----
+    ok : Out(1)
+        ``sync`` domain: the last window measured ``audio`` within ``tolerance`` of ``audio_hz``."""
 
     def __init__(self, audio_hz: float, sync_hz: float, *, window_cycles: int | None = None,
                  tolerance: float = 0.01):

@@ -20,17 +20,70 @@ from amaranth.lib import wiring
 from amaranth.lib.cdc import ResetSynchronizer
 from amaranth.lib.wiring import Out
 
-from .pll import PllSettings
+from .pll import Ehxplll, PllSettings
 
-__all__ = ["ClockGenerator"]
+__all__ = ["ClockGenerator", "ehxplll"]
 
 
 def _mhz(hz) -> str:
     return f"{float(hz) / 1e6:.6f}"
 
 
+def ehxplll(pll: Ehxplll, *, clk_in, clk_sync, locked, clk_audio=None, clk_network=None) -> Instance:
+    """The EHXPLLL instance of ``pll``: ``clk_in`` in, CLKOP to ``clk_sync`` (also its feedback), CLKOS to
+    ``clk_audio`` when the PLL makes the codec clock, CLKOS2 to ``clk_network`` when it makes a network clock,
+    LOCK to ``locked``. The ``FREQUENCY_PIN_*`` attributes tell nextpnr each output's frequency; the loop
+    filter settings are the ones Lattice's tools (and prjtrellis' ``ecppll``) write."""
+    audio = {} if clk_audio is None else {"a_FREQUENCY_PIN_CLKOS": _mhz(pll.vco_hz / pll.clkos_div)}
+    network = {} if clk_network is None else {"a_FREQUENCY_PIN_CLKOS2": _mhz(pll.network_hz),
+                                              "o_CLKOS2": clk_network, "i_ENCLKOS2": 0}
+    audio_ports = {} if clk_audio is None else {"i_ENCLKOS": 0}
+    audio_out = {} if clk_audio is None else {"o_CLKOS": clk_audio}
+    return Instance(
+        "EHXPLLL",
+        a_FREQUENCY_PIN_CLKI=_mhz(pll.clock_in_hz),
+        a_FREQUENCY_PIN_CLKOP=_mhz(pll.sync_hz),
+        **audio,
+        **network,
+        a_ICP_CURRENT="12",
+        a_LPF_RESISTOR="8",
+        a_MFG_ENABLE_FILTEROPAMP="1",
+        a_MFG_GMCREF_SEL="2",
+        **{f"p_{name}": value for name, value in pll.instance_params().items()},
+        i_CLKI=clk_in,
+        i_CLKFB=clk_sync,
+        i_RST=0,
+        i_STDBY=0,
+        i_PHASESEL0=0,
+        i_PHASESEL1=0,
+        i_PHASEDIR=0,
+        i_PHASESTEP=0,
+        i_PHASELOADREG=0,
+        i_PLLWAKESYNC=0,
+        i_ENCLKOP=0,
+        **audio_ports,
+        o_CLKOP=clk_sync,
+        **audio_out,
+        o_LOCK=locked,
+    )
+
+
 class ClockGenerator(wiring.Component):
-    """``locked``: the PLL's lock output (for an LED or a status bit)."""
+    """Every domain from one EHXPLLL (module docstring).
+
+    Parameters
+    ----------
+    pll : PllSettings
+        The board's PLL.
+    clock_resource : str
+        The oscillator's platform resource.
+    reset_resource : str or None
+        An optional reset button.
+
+    Ports
+    -----
+    locked : Out(1)
+        The PLL's lock output (for an LED or a status bit)."""
 
     def __init__(self, pll: PllSettings, clock_resource: str, reset_resource: str | None = None):
         self._pll = pll
@@ -49,44 +102,17 @@ class ClockGenerator(wiring.Component):
         m.domains.sync = ClockDomain("sync")
         m.domains.audio = ClockDomain("audio")
         clk_sync, clk_audio = Signal(name="clk_sync"), Signal(name="clk_audio")
-        network = {}
+        clk_network = None
         if pll.clkos2_div is not None:
             m.domains.network = ClockDomain("network")
             clk_network = Signal(name="clk_network")
             m.d.comb += ClockSignal("network").eq(clk_network)
-            network = {"a_FREQUENCY_PIN_CLKOS2": _mhz(pll.network_hz), "o_CLKOS2": clk_network,
-                       "i_ENCLKOS2": 0}
-        m.submodules.pll = Instance(
-            "EHXPLLL",
-            a_FREQUENCY_PIN_CLKI=_mhz(pll.clock_in_hz),
-            a_FREQUENCY_PIN_CLKOP=_mhz(pll.sync_hz),
-            a_FREQUENCY_PIN_CLKOS=_mhz(pll.audio_hz),
-            **network,
-            a_ICP_CURRENT="12",
-            a_LPF_RESISTOR="8",
-            a_MFG_ENABLE_FILTEROPAMP="1",
-            a_MFG_GMCREF_SEL="2",
-            **{f"p_{name}": value for name, value in pll.instance_params().items()},
-            i_CLKI=clk_in,
-            i_CLKFB=clk_sync,
-            i_RST=0,
-            i_STDBY=0,
-            i_PHASESEL0=0,
-            i_PHASESEL1=0,
-            i_PHASEDIR=0,
-            i_PHASESTEP=0,
-            i_PHASELOADREG=0,
-            i_PLLWAKESYNC=0,
-            i_ENCLKOP=0,
-            i_ENCLKOS=0,
-            o_CLKOP=clk_sync,
-            o_CLKOS=clk_audio,
-            o_LOCK=self.locked,
-        )
+        m.submodules.pll = ehxplll(pll, clk_in=clk_in, clk_sync=clk_sync, locked=self.locked, clk_audio=clk_audio,
+                                   clk_network=clk_network)
         m.d.comb += [ClockSignal("sync").eq(clk_sync), ClockSignal("audio").eq(clk_audio)]
         hold = ~self.locked | reset
         m.submodules.reset_sync = ResetSynchronizer(hold, domain="sync")
         m.submodules.reset_audio = ResetSynchronizer(hold, domain="audio")
-        if network:
+        if clk_network is not None:
             m.submodules.reset_network = ResetSynchronizer(hold, domain="network")
         return m

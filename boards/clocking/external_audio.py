@@ -22,75 +22,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .pll import AUDIO_CLOCKS_PER_SAMPLE, ECP5_LIMITS, PllError, PllLimits, network_output
+from .pll import AUDIO_CLOCKS_PER_SAMPLE, ECP5_LIMITS, Ehxplll, PllError, PllLimits, network_output
 
 __all__ = ["ExternalAudioClockPlan", "SyncPll", "search_sync_pll"]
 
 
 @dataclass(frozen=True)
-class SyncPll:
-    """An EHXPLLL whose CLKOP (``sync``) is also its feedback; ``clkos2_div``: CLKOS2's divider for the
-    ``network`` domain, or None (the network runs in ``sync``)."""
-
-    clock_in_hz: int
-    clki_div: int
-    clkfb_div: int
-    clkop_div: int
-    clkos2_div: int | None = None
-
-    @property
-    def pfd_hz(self) -> Fraction:
-        return Fraction(self.clock_in_hz, self.clki_div)
-
-    @property
-    def sync_hz(self) -> Fraction:
-        return self.pfd_hz * self.clkfb_div
-
-    @property
-    def vco_hz(self) -> Fraction:
-        return self.sync_hz * self.clkop_div
-
-    @property
-    def network_hz(self) -> Fraction:
-        """The ``network`` domain's clock: CLKOS2, or ``sync`` without one."""
-        return self.vco_hz / self.clkos2_div if self.clkos2_div else self.sync_hz
-
-    def instance_params(self) -> dict[str, object]:
-        """``p_``-style parameters for ``Instance("EHXPLLL", ...)``; CLKOP's phase as Lattice's tools set it."""
-        params = {
-            "PLLRST_ENA": "DISABLED", "INTFB_WAKE": "DISABLED", "STDBY_ENABLE": "DISABLED",
-            "DPHASE_SOURCE": "DISABLED", "OUTDIVIDER_MUXA": "DIVA", "FEEDBK_PATH": "CLKOP",
-            "CLKI_DIV": self.clki_div, "CLKFB_DIV": self.clkfb_div,
-            "CLKOP_ENABLE": "ENABLED", "CLKOP_DIV": self.clkop_div, "CLKOP_CPHASE": self.clkop_div // 2,
-            "CLKOP_FPHASE": 0,
-        }
-        if self.clkos2_div:
-            params.update({"OUTDIVIDER_MUXC": "DIVC", "CLKOS2_ENABLE": "ENABLED", "CLKOS2_DIV": self.clkos2_div,
-                           "CLKOS2_CPHASE": self.clkop_div // 2, "CLKOS2_FPHASE": 0})
-        return params
-
-    def check(self, limits: PllLimits = ECP5_LIMITS) -> None:
-        """Raise :class:`~.pll.PllError` naming the first violated limit."""
-        lim = limits
-        for name, value, top in (("CLKI_DIV", self.clki_div, lim.clki_div_max),
-                                 ("CLKFB_DIV", self.clkfb_div, lim.clkfb_div_max),
-                                 ("CLKOP_DIV", self.clkop_div, lim.output_div_max),
-                                 ("CLKOS2_DIV", self.clkos2_div or 1, lim.output_div_max)):
-            if not 1 <= value <= top:
-                raise PllError(f"{name}={value} outside 1..{top}")
-        for name, value, lo, hi in (("input", self.clock_in_hz, lim.input_min_hz, lim.input_max_hz),
-                                    ("PFD", self.pfd_hz, lim.pfd_min_hz, lim.pfd_max_hz),
-                                    ("VCO", self.vco_hz, lim.vco_min_hz, lim.vco_max_hz),
-                                    ("CLKOP", self.sync_hz, lim.output_min_hz, lim.output_max_hz),
-                                    ("CLKOS2", self.network_hz, lim.output_min_hz, lim.output_max_hz)):
-            if not lo <= value <= hi:
-                raise PllError(f"{name} frequency {float(value) / 1e6:.4f} MHz outside "
-                               f"{lo / 1e6:g}-{hi / 1e6:g} MHz")
-
-    def summary(self) -> dict[str, object]:
-        return {"clock_in_hz": self.clock_in_hz, "clki_div": self.clki_div, "clkfb_div": self.clkfb_div,
-                "clkop_div": self.clkop_div, "clkos2_div": self.clkos2_div, "vco_hz": float(self.vco_hz),
-                "sync_hz": float(self.sync_hz), "network_hz": float(self.network_hz)}
+class SyncPll(Ehxplll):
+    """An EHXPLLL whose CLKOP (``sync``) is also its feedback, with no CLKOS: ``clkos2_div`` is CLKOS2's
+    divider for the ``network`` domain, or None (the network runs in ``sync``)."""
 
 
 def search_sync_pll(clock_in_hz: int, sync_target_hz: float, *, sync_min_ratio: float = 0.9,
@@ -124,7 +64,8 @@ def search_sync_pll(clock_in_hz: int, sync_target_hz: float, *, sync_min_ratio: 
                 network_div, network = output
                 key = (-sync, -network, abs(vco - 600_000_000), clki_div)
                 if best is None or key < best[0]:
-                    best = (key, SyncPll(clock_in_hz, clki_div, clkfb_div, clkop_div, network_div))
+                    best = (key, SyncPll(clock_in_hz, clki_div, clkfb_div, clkop_div,
+                                                   clkos2_div=network_div))
     if best is None:
         raise PllError(f"no ECP5 PLL setting gives a sync clock between {float(low) / 1e6:.3f} and "
                        f"{float(target) / 1e6:.3f} MHz from {clock_in_hz / 1e6:g} MHz")

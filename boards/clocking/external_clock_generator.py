@@ -19,22 +19,36 @@ the same frequency, so nextpnr checks the ``audio`` domain against it.
 
 from __future__ import annotations
 
-from amaranth.hdl import ClockDomain, ClockSignal, Const, Instance, Module, Signal
+from amaranth.hdl import ClockDomain, ClockSignal, Const, Module, Signal
 from amaranth.lib import wiring
 from amaranth.lib.cdc import ResetSynchronizer
 from amaranth.lib.wiring import Out
 
 from .audio_clock_monitor import AudioClockMonitor
+from .clock_generator import ehxplll
 from .external_audio import ExternalAudioClockPlan
 
 __all__ = ["ExternalAudioClockGenerator"]
 
 
 class ExternalAudioClockGenerator(wiring.Component):
-    """``locked``: the PLL's lock. ``audio_ok``: the external clock measured right (``sync`` domain).
+    """``sync`` (and ``network``) from one EHXPLLL, ``audio`` from an external clock ball (module docstring).
 
-    ``plan``: the board's clock plan. ``clock_resource``: the oscillator; ``audio_resource``: the external
-    audio clock ball; ``reset_resource``: an optional reset button."""
+    Parameters
+    ----------
+    plan : ExternalAudioClockPlan
+        The board's clock plan.
+    clock_resource, audio_resource : str
+        The oscillator's and the external audio clock's platform resources.
+    reset_resource : str or None
+        An optional reset button.
+
+    Ports
+    -----
+    locked : Out(1)
+        The PLL's lock.
+    audio_ok : Out(1)
+        ``sync`` domain: the external clock measured right (:class:`.audio_clock_monitor.AudioClockMonitor`)."""
 
     def __init__(self, plan: ExternalAudioClockPlan, clock_resource: str, audio_resource: str,
                  reset_resource: str | None = None):
@@ -57,40 +71,15 @@ class ExternalAudioClockGenerator(wiring.Component):
         m.domains.sync = ClockDomain("sync")
         m.domains.audio = ClockDomain("audio")
         clk_sync = Signal(name="clk_sync")
-        network = {}
+        clk_network = None
         if pll.clkos2_div is not None:
             m.domains.network = ClockDomain("network")
             clk_network = Signal(name="clk_network")
             m.d.comb += ClockSignal("network").eq(clk_network)
-            network = {"a_FREQUENCY_PIN_CLKOS2": f"{float(pll.network_hz) / 1e6:.6f}", "o_CLKOS2": clk_network,
-                       "i_ENCLKOS2": 0}
-        m.submodules.pll = Instance(
-            "EHXPLLL",
-            a_FREQUENCY_PIN_CLKI=f"{pll.clock_in_hz / 1e6:.6f}",
-            a_FREQUENCY_PIN_CLKOP=f"{float(pll.sync_hz) / 1e6:.6f}",
-            **network,
-            a_ICP_CURRENT="12",
-            a_LPF_RESISTOR="8",
-            a_MFG_ENABLE_FILTEROPAMP="1",
-            a_MFG_GMCREF_SEL="2",
-            **{f"p_{name}": value for name, value in pll.instance_params().items()},
-            i_CLKI=clk_in,
-            i_CLKFB=clk_sync,
-            i_RST=0,
-            i_STDBY=0,
-            i_PHASESEL0=0,
-            i_PHASESEL1=0,
-            i_PHASEDIR=0,
-            i_PHASESTEP=0,
-            i_PHASELOADREG=0,
-            i_PLLWAKESYNC=0,
-            i_ENCLKOP=0,
-            o_CLKOP=clk_sync,
-            o_LOCK=self.locked,
-        )
+        m.submodules.pll = ehxplll(pll, clk_in=clk_in, clk_sync=clk_sync, locked=self.locked, clk_network=clk_network)
         m.d.comb += [ClockSignal("sync").eq(clk_sync), ClockSignal("audio").eq(clk_audio)]
         m.submodules.reset_sync = ResetSynchronizer(~self.locked | reset, domain="sync")
-        if network:
+        if clk_network is not None:
             m.submodules.reset_network = ResetSynchronizer(~self.locked | reset, domain="network")
 
         m.submodules.monitor = monitor = self.monitor

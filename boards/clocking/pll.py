@@ -31,6 +31,7 @@ from fractions import Fraction
 
 __all__ = [
     "AUDIO_CLOCKS_PER_SAMPLE",
+    "Ehxplll",
     "MAX_SAMPLE_RATE_ERROR",
     "PllError",
     "PllLimits",
@@ -68,15 +69,19 @@ ECP5_LIMITS = PllLimits()
 
 
 @dataclass(frozen=True)
-class PllSettings:
-    """One EHXPLLL configuration and the exact frequencies it produces."""
+class Ehxplll:
+    """One EHXPLLL whose CLKOP (``sync``) is also its feedback, and the exact frequencies it makes: the
+    arithmetic, the limits check and the instance parameters every board's PLL shares.
+
+    ``clkos_div``: CLKOS's divider for the ``audio`` domain, or None (the codec clock comes from outside the
+    FPGA, :mod:`.external_audio`). ``clkos2_div``: CLKOS2's divider for the ``network`` domain, or None (the
+    network runs in ``sync``)."""
 
     clock_in_hz: int
     clki_div: int
     clkfb_div: int
     clkop_div: int
-    clkos_div: int
-    #: CLKOS2's divider for the ``network`` domain, or None: no network clock (the network runs in ``sync``).
+    clkos_div: int | None = None
     clkos2_div: int | None = None
 
     @property
@@ -92,14 +97,6 @@ class PllSettings:
         return self.sync_hz * self.clkop_div
 
     @property
-    def audio_hz(self) -> Fraction:
-        return self.vco_hz / self.clkos_div
-
-    @property
-    def sample_rate_hz(self) -> Fraction:
-        return self.audio_hz / AUDIO_CLOCKS_PER_SAMPLE
-
-    @property
     def network_hz(self) -> Fraction:
         """The ``network`` domain's clock: CLKOS2, or ``sync`` when the PLL makes no network clock."""
         return self.sync_hz if self.clkos2_div is None else self.vco_hz / self.clkos2_div
@@ -110,34 +107,66 @@ class PllSettings:
         return self.clkop_div // 2
 
     def instance_params(self) -> dict[str, object]:
-        """``p_``-style parameters for ``Instance("EHXPLLL", ...)`` (phase of CLKOS = CLKOP's)."""
-        return {
-            "PLLRST_ENA": "DISABLED",
-            "INTFB_WAKE": "DISABLED",
-            "STDBY_ENABLE": "DISABLED",
-            "DPHASE_SOURCE": "DISABLED",
-            "OUTDIVIDER_MUXA": "DIVA",
-            "OUTDIVIDER_MUXB": "DIVB",
-            "OUTDIVIDER_MUXC": "DIVC",
-            "OUTDIVIDER_MUXD": "DIVD",
-            "CLKI_DIV": self.clki_div,
-            "CLKFB_DIV": self.clkfb_div,
-            "FEEDBK_PATH": "CLKOP",
-            "CLKOP_ENABLE": "ENABLED",
-            "CLKOP_DIV": self.clkop_div,
-            "CLKOP_CPHASE": self.clkop_cphase,
+        """``p_``-style parameters for ``Instance("EHXPLLL", ...)``; every secondary output in CLKOP's phase."""
+        muxes = {"OUTDIVIDER_MUXB": "DIVB", "OUTDIVIDER_MUXC": "DIVC", "OUTDIVIDER_MUXD": "DIVD"}
+        if self.clkos_div is None:
+            muxes = {} if self.clkos2_div is None else {"OUTDIVIDER_MUXC": "DIVC"}
+        params = {
+            "PLLRST_ENA": "DISABLED", "INTFB_WAKE": "DISABLED", "STDBY_ENABLE": "DISABLED",
+            "DPHASE_SOURCE": "DISABLED", "OUTDIVIDER_MUXA": "DIVA", **muxes,
+            "CLKI_DIV": self.clki_div, "CLKFB_DIV": self.clkfb_div, "FEEDBK_PATH": "CLKOP",
+            "CLKOP_ENABLE": "ENABLED", "CLKOP_DIV": self.clkop_div, "CLKOP_CPHASE": self.clkop_cphase,
             "CLKOP_FPHASE": 0,
-            "CLKOS_ENABLE": "ENABLED",
-            "CLKOS_DIV": self.clkos_div,
-            "CLKOS_CPHASE": self.clkop_cphase,
-            "CLKOS_FPHASE": 0,
-            **({} if self.clkos2_div is None else {
-                "CLKOS2_ENABLE": "ENABLED",
-                "CLKOS2_DIV": self.clkos2_div,
-                "CLKOS2_CPHASE": self.clkop_cphase,
-                "CLKOS2_FPHASE": 0,
-            }),
         }
+        for output, div in (("CLKOS", self.clkos_div), ("CLKOS2", self.clkos2_div)):
+            if div is not None:
+                params.update({f"{output}_ENABLE": "ENABLED", f"{output}_DIV": div,
+                               f"{output}_CPHASE": self.clkop_cphase, f"{output}_FPHASE": 0})
+        return params
+
+    def _outputs(self) -> list[tuple[str, int | None, Fraction]]:
+        """(name, divider, frequency) of each output the PLL drives."""
+        outputs = [("CLKOP", self.clkop_div, self.sync_hz)]
+        if self.clkos_div is not None:
+            outputs.append(("CLKOS", self.clkos_div, self.vco_hz / self.clkos_div))
+        return [*outputs, ("CLKOS2", self.clkos2_div, self.network_hz)]
+
+    def check(self, limits: PllLimits = ECP5_LIMITS) -> None:
+        """Raise :class:`PllError` naming the first violated limit."""
+        lim = limits
+        dividers = [("CLKI_DIV", self.clki_div, lim.clki_div_max), ("CLKFB_DIV", self.clkfb_div, lim.clkfb_div_max)]
+        dividers += [(f"{name}_DIV", div or 1, lim.output_div_max) for name, div, _ in self._outputs()]
+        for name, value, top in dividers:
+            if not 1 <= value <= top:
+                raise PllError(f"{name}={value} outside 1..{top}")
+        frequencies = [("input", self.clock_in_hz, lim.input_min_hz, lim.input_max_hz),
+                       ("PFD", self.pfd_hz, lim.pfd_min_hz, lim.pfd_max_hz),
+                       ("VCO", self.vco_hz, lim.vco_min_hz, lim.vco_max_hz)]
+        frequencies += [(name, hz, lim.output_min_hz, lim.output_max_hz) for name, _, hz in self._outputs()]
+        for name, value, lo, hi in frequencies:
+            if not lo <= value <= hi:
+                raise PllError(f"{name} frequency {float(value) / 1e6:.4f} MHz outside "
+                               f"{lo / 1e6:g}-{hi / 1e6:g} MHz")
+
+    def summary(self) -> dict[str, object]:
+        return {"clock_in_hz": self.clock_in_hz, "clki_div": self.clki_div, "clkfb_div": self.clkfb_div,
+                "clkop_div": self.clkop_div, "clkos2_div": self.clkos2_div, "vco_hz": float(self.vco_hz),
+                "sync_hz": float(self.sync_hz), "network_hz": float(self.network_hz)}
+
+
+@dataclass(frozen=True)
+class PllSettings(Ehxplll):
+    """The one PLL of a board that makes every clock: ``audio`` (256 fs) on CLKOS."""
+
+    clkos_div: int = 1
+
+    @property
+    def audio_hz(self) -> Fraction:
+        return self.vco_hz / self.clkos_div
+
+    @property
+    def sample_rate_hz(self) -> Fraction:
+        return self.audio_hz / AUDIO_CLOCKS_PER_SAMPLE
 
     def summary(self) -> dict[str, object]:
         return {
@@ -153,26 +182,6 @@ class PllSettings:
             "network_hz": float(self.network_hz),
             "sample_rate_hz": float(self.sample_rate_hz),
         }
-
-    def check(self, limits: PllLimits = ECP5_LIMITS) -> None:
-        """Raise :class:`PllError` naming the first violated limit."""
-        lim = limits
-        for name, value, top in (("CLKI_DIV", self.clki_div, lim.clki_div_max),
-                                 ("CLKFB_DIV", self.clkfb_div, lim.clkfb_div_max),
-                                 ("CLKOP_DIV", self.clkop_div, lim.output_div_max),
-                                 ("CLKOS_DIV", self.clkos_div, lim.output_div_max),
-                                 ("CLKOS2_DIV", self.clkos2_div or 1, lim.output_div_max)):
-            if not 1 <= value <= top:
-                raise PllError(f"{name}={value} outside 1..{top}")
-        for name, value, lo, hi in (("input", self.clock_in_hz, lim.input_min_hz, lim.input_max_hz),
-                                    ("PFD", self.pfd_hz, lim.pfd_min_hz, lim.pfd_max_hz),
-                                    ("VCO", self.vco_hz, lim.vco_min_hz, lim.vco_max_hz),
-                                    ("CLKOP", self.sync_hz, lim.output_min_hz, lim.output_max_hz),
-                                    ("CLKOS", self.audio_hz, lim.output_min_hz, lim.output_max_hz),
-                                    ("CLKOS2", self.network_hz, lim.output_min_hz, lim.output_max_hz)):
-            if not lo <= value <= hi:
-                raise PllError(f"{name} frequency {float(value) / 1e6:.4f} MHz outside "
-                               f"{lo / 1e6:g}-{hi / 1e6:g} MHz")
 
 
 def network_output(vco: Fraction, sync: Fraction, target_hz: float | None,

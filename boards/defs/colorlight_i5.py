@@ -16,7 +16,8 @@ from common.devices import ecp5_device
 
 from ..clocking.pll import search_pll
 from ..eurorack_pmod.pins import codec_resource
-from ..registry import BoardSpec, register
+from ..eurorack_pmod.samples import CODEC_SAMPLE_RATE_HZ
+from ..registry import BoardSpec, SerialLink, register
 
 __all__ = ["BOARD", "ColorlightI5CodecPlatform"]
 
@@ -26,7 +27,7 @@ SYNC_TARGET_HZ = 100_000_000
 #: The network's own clock (CLKOS2): the fastest VCO division not above this, 540 MHz / 5 = 108 MHz
 #: (speed grade 6; the 9k-parameter network of configs/colorlight_i5.toml meets it in the full design).
 NETWORK_TARGET_HZ = 110_000_000
-PLL = search_pll(CLOCK_IN_HZ, SYNC_TARGET_HZ, 192_000, network_target_hz=NETWORK_TARGET_HZ)
+PLL = search_pll(CLOCK_IN_HZ, SYNC_TARGET_HZ, CODEC_SAMPLE_RATE_HZ, network_target_hz=NETWORK_TARGET_HZ)
 
 CODEC_BALLS = {"sdin1": "P17", "sdout1": "R18", "lrck": "C18", "bick": "U16",
                "scl": "M17", "sda": "R17", "pdn": "T18", "mclk": "K18"}
@@ -57,4 +58,6 @@ BOARD = register(BoardSpec(
     openfpgaloader_args=("-b", "colorlight-i5"),
     codec_connection="extension board header P2A via the ribbon, pins by ball name",
     codec_pins_verified=True,
+    # The extension board's USB-serial bridge is not documented in docs/; 3 Mbaud is a conservative guess.
+    serial_link=SerialLink("unknown USB-UART (unverified)", 3_000_000, "unverified guess"),
 ))

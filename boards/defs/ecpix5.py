@@ -15,7 +15,8 @@ from common.devices import ecp5_device
 
 from ..clocking.pll import search_pll
 from ..eurorack_pmod.pins import RIBBON_PMOD_PINS, codec_resource
-from ..registry import BoardSpec, register
+from ..eurorack_pmod.samples import CODEC_SAMPLE_RATE_HZ
+from ..registry import BoardSpec, SerialLink, register
 
 __all__ = ["BOARD", "ECPIX5CodecPlatform"]
 
@@ -26,7 +27,7 @@ SYNC_TARGET_HZ = 100_000_000
 #: multipliers (its 256-step layers fit two groups per lane at either clock) and less timing slack
 #: (boards/README.md, "Clocks").
 NETWORK_TARGET_HZ = 110_000_000
-PLL = search_pll(CLOCK_IN_HZ, SYNC_TARGET_HZ, 192_000, network_target_hz=NETWORK_TARGET_HZ)
+PLL = search_pll(CLOCK_IN_HZ, SYNC_TARGET_HZ, CODEC_SAMPLE_RATE_HZ, network_target_hz=NETWORK_TARGET_HZ)
 
 
 class ECPIX5CodecPlatform(ECPIX585Platform):
@@ -46,4 +47,8 @@ BOARD = register(BoardSpec(
     codec_pins_verified=True,
     notes=("openFPGALoader: the eurorack-pmod project uses -b ecpix5; amaranth-boards uses -c ft2232; "
            "the right FTDI cable may depend on the board revision (unverified).",),
+    # The FT2232H's second channel is the board UART (TX ball R24). Hi-speed FTDI parts derive the baud
+    # from 120 MHz / (10 x divisor); divisor 1 = 12 Mbaud, the datasheet maximum.
+    serial_link=SerialLink("FT2232H (channel B)", 12_000_000,
+                           "FT2232H datasheet maximum; not measured on hardware here"),
 ))

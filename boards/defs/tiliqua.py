@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from amaranth.build import Attrs, Clock, Pins, PinsN, Resource
+from amaranth.build import Attrs, Clock, Pins, PinsN, Resource, Subsignal
 from amaranth.vendor import LatticeECP5Platform
 
 from common.devices import ecp5_device
@@ -41,7 +41,8 @@ from ..clocking.pll import AUDIO_CLOCKS_PER_SAMPLE
 from ..clocking.si5351 import si5351_output
 from ..eurorack_pmod.calibration import R33_INPUT, R33_OUTPUT
 from ..eurorack_pmod.pins import codec_resource, connect_codec_pins
-from ..registry import BoardSpec, register
+from ..eurorack_pmod.samples import CODEC_SAMPLE_RATE_HZ
+from ..registry import BoardSpec, SerialLink, register
 from ..tiliqua.archive import TiliquaArchive
 from ..tiliqua.flash import flash_instructions
 from ..tiliqua.housekeeping import TiliquaHousekeeping
@@ -56,9 +57,8 @@ SYNC_TARGET_HZ = 90_000_000
 #: network routes at 105.5 MHz in Tiliqua's design (its pins place it differently from the Colorlight i5's,
 #: where it makes 108 MHz), and 105 MHz still gives it the 520 cycles per sample it needs (budget 546).
 NETWORK_TARGET_HZ = 105_000_000
-SAMPLE_RATE_HZ = 192_000
 #: What the manifest asks the SI5351 for, and what it makes.
-AUDIO_TARGET_HZ = AUDIO_CLOCKS_PER_SAMPLE * SAMPLE_RATE_HZ
+AUDIO_TARGET_HZ = AUDIO_CLOCKS_PER_SAMPLE * CODEC_SAMPLE_RATE_HZ
 AUDIO_SI5351 = si5351_output(AUDIO_TARGET_HZ)
 AUDIO_CLOCK_BALL = "D8"
 CLOCKS = ExternalAudioClockPlan(search_sync_pll(CLOCK_IN_HZ, SYNC_TARGET_HZ, network_target_hz=NETWORK_TARGET_HZ),
@@ -72,6 +72,8 @@ CODEC_BALLS = {"sdin1": "D7", "sdout1": "C9", "lrck": "C10", "bick": "D9",
 PDN_CLOCK_BALL = "C12"
 ENCODER_BUTTON_BALL = "A6"
 PROGRAMN_BALL = "T13"
+#: The UART to the RP2040 debugger's USB-serial bridge (the FPGA's TX and RX).
+UART_TX_BALL, UART_RX_BALL = "B4", "A4"
 #: SoldierCrab balls tied to a supply (driven high) or to ground (driven low) on the board; the RAM
 #: bank's are 1.8 V on the SoldierCrab R3.
 PSEUDO_VCCIO = "E6 E7 D10 E10 E11 F12 J12 K12 L12 N13 P13 M11 P11 P12 R6"
@@ -99,6 +101,8 @@ class TiliquaPlatform(LatticeECP5Platform):
                                                                             SLEWRATE="SLOW")),
         Resource("encoder_button", 0, PinsN(ENCODER_BUTTON_BALL, dir="i"), Attrs(IO_TYPE="LVCMOS33")),
         Resource("programn", 0, PinsN(PROGRAMN_BALL, dir="o"), Attrs(IO_TYPE="LVCMOS33", PULLMODE="UP")),
+        Resource("uart", 0, Subsignal("tx", Pins(UART_TX_BALL, dir="o")),
+                 Subsignal("rx", Pins(UART_RX_BALL, dir="i")), Attrs(IO_TYPE="LVCMOS33", PULLMODE="UP")),
         Resource("pseudo_vccio", 0, Pins(PSEUDO_VCCIO, dir="o"), Attrs(IO_TYPE="LVCMOS33")),
         Resource("pseudo_gnd", 0, Pins(PSEUDO_GND, dir="o"), Attrs(IO_TYPE="LVCMOS33")),
         Resource("pseudo_vccram", 0, Pins(PSEUDO_VCCRAM, dir="o"), Attrs(IO_TYPE="LVCMOS18")),
@@ -149,6 +153,8 @@ def _tiliqua(name: str, hw_rev: int, audio_board: str, **codec_options) -> Board
         codec_options=codec_options,
         archive=TiliquaArchive(hw_rev=hw_rev, clk0_hz=AUDIO_TARGET_HZ),
         flash=flash_instructions,
+        serial_link=SerialLink("RP2040 USB-serial bridge on the dbg port (docs/tiliqua.md \u00a73)", 115_200,
+                               "the rate Tiliqua's own SoC runs its UART at; the bridge's maximum is not documented"),
     ))
 
 

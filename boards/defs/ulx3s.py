@@ -16,7 +16,8 @@ from common.devices import ecp5_device
 
 from ..clocking.pll import search_pll
 from ..eurorack_pmod.pins import codec_resource
-from ..registry import BoardSpec, register
+from ..eurorack_pmod.samples import CODEC_SAMPLE_RATE_HZ
+from ..registry import BoardSpec, SerialLink, register
 
 __all__ = ["BOARD", "ULX3SCodecPlatform"]
 
@@ -24,7 +25,7 @@ CLOCK_IN_HZ = 25_000_000
 SYNC_TARGET_HZ = 100_000_000
 #: The network's own clock (CLKOS2): 540 MHz / 5 = 108 MHz, as on the Colorlight i5 (same speed grade 6).
 NETWORK_TARGET_HZ = 110_000_000
-PLL = search_pll(CLOCK_IN_HZ, SYNC_TARGET_HZ, 192_000, network_target_hz=NETWORK_TARGET_HZ)
+PLL = search_pll(CLOCK_IN_HZ, SYNC_TARGET_HZ, CODEC_SAMPLE_RATE_HZ, network_target_hz=NETWORK_TARGET_HZ)
 
 #: Candidate balls (amaranth-boards' gpio 0 connector), unverified as a PMOD position.
 CODEC_BALLS = {"sdin1": "B11", "sdout1": "A10", "lrck": "A9", "bick": "B9",
@@ -49,4 +50,6 @@ BOARD = register(BoardSpec(
     codec_connection="UNVERIFIED candidate pins on J1 GP0-3 / GN0-3 (balls B11 A10 A9 B9 / C11 A11 B10 C10)",
     codec_pins_verified=False,
     notes=("codec pin positions on the ULX3S are unverified on paper: check the schematic before wiring",),
+    # FT231X: a full-speed part limited to 3 Mbaud.
+    serial_link=SerialLink("FT231X", 3_000_000, "FT231X datasheet maximum"),
 ))

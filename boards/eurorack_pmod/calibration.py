@@ -97,7 +97,8 @@ class Calibration(wiring.Component):
     -----
     i : In(stream.Signature(sample_vector))
     o : Out(stream.Signature(sample_vector))
-    gate : In(4, init=0b1111)   channel n outputs 0 when bit n is 0 (sampled when a vector is accepted)
+    gate : In(4, init=0b1111)
+        channel n outputs 0 when bit n is 0 (sampled when a vector is accepted)
     """
 
     def __init__(self, constants: CalibrationConstants = R35_INPUT, *, limit: int = 32767):

@@ -46,15 +46,20 @@ class AudioBridge(wiring.Component):
 
     Parameters
     ----------
-    depth : int       FIFO depth in vectors (power of two)
+    depth : int
+        FIFO depth in vectors (power of two)
     audio_domain : str, sync_domain : str
 
     Ports
     -----
-    adc_in : In(stream.Signature(sample_vector))    audio domain
-    adc_out : Out(stream.Signature(sample_vector))  sync domain
-    dac_in : In(stream.Signature(sample_vector))    sync domain
-    dac_out : Out(stream.Signature(sample_vector))  audio domain, always valid, holds the last vector
+    adc_in : In(stream.Signature(sample_vector))
+        audio domain
+    adc_out : Out(stream.Signature(sample_vector))
+        sync domain
+    dac_in : In(stream.Signature(sample_vector))
+        sync domain
+    dac_out : Out(stream.Signature(sample_vector))
+        audio domain, always valid, holds the last vector
     """
 
     def __init__(self, *, depth: int = 4, audio_domain: str = "audio", sync_domain: str = "sync"):

@@ -102,15 +102,24 @@ class CodecInit(wiring.Component):
 
     Ports
     -----
-    i2c_cmd : Out(stream.Signature(command_layout))   to :class:`I2CMaster` ``cmd``
-    i2c_rsp : In(stream.Signature(response_layout))   from :class:`I2CMaster` ``rsp``
-    pdn : Out(1)          codec PDN / ^MUTE pin, 0 in reset, 1 after
-    ready : Out(1)        codec configured and unmuted
-    error : Out(1)        a NACK is being handled, or init gave up (FAILED)
-    failed : Out(1)       init gave up after ``max_attempts`` (terminal until reset)
-    nack_count : Out(8)   saturating count of NACKs
-    attempts : Out(8)     init attempts started (saturating)
-    jacks : Out(8)        last PCA9557 input byte, bit n = jack n inserted
+    i2c_cmd : Out(stream.Signature(command_layout))
+        to :class:`I2CMaster` ``cmd``
+    i2c_rsp : In(stream.Signature(response_layout))
+        from :class:`I2CMaster` ``rsp``
+    pdn : Out(1)
+        codec PDN / ^MUTE pin, 0 in reset, 1 after
+    ready : Out(1)
+        codec configured and unmuted
+    error : Out(1)
+        a NACK is being handled, or init gave up (FAILED)
+    failed : Out(1)
+        init gave up after ``max_attempts`` (terminal until reset)
+    nack_count : Out(8)
+        saturating count of NACKs
+    attempts : Out(8)
+        init attempts started (saturating)
+    jacks : Out(8)
+        last PCA9557 input byte, bit n = jack n inserted
     """
 
     def __init__(self, *, power_up_delay: int, settle_delay: int, retry_delay: int, poll_delay: int,

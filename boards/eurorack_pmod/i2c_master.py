@@ -65,11 +65,16 @@ class I2CMaster(wiring.Component):
     Ports
     -----
     cmd : In(stream.Signature(command_layout))
-    rsp : Out(stream.Signature(response_layout))   one response per command, held until accepted
-    busy : Out(1)                                   a command is being executed or its response is pending
-    scl_o, sda_o : Out(1)                           always 0 (open drain)
-    scl_oe, sda_oe : Out(1)                         1 = pull the line low, 0 = release it
-    scl_i, sda_i : In(1, init=1)                    line levels as read back from the pads (asynchronous)
+    rsp : Out(stream.Signature(response_layout))
+        one response per command, held until accepted
+    busy : Out(1)
+        a command is being executed or its response is pending
+    scl_o, sda_o : Out(1)
+        always 0 (open drain)
+    scl_oe, sda_oe : Out(1)
+        1 = pull the line low, 0 = release it
+    scl_i, sda_i : In(1, init=1)
+        line levels as read back from the pads (asynchronous)
     """
 
     def __init__(self, *, divider: int = 49, stretch_timeout: int = 1 << 16):

@@ -53,31 +53,53 @@ class EurorackPmod(wiring.Component):
 
     Parameters
     ----------
-    audio_clk_hz : int            frequency of the ``audio`` domain (256 fs), used for delays and SCL
-    i2c_hz : int                  target SCL rate (~100-400 kHz); the divider is rounded up
-    i2c_divider : int or None     override: audio clocks per quarter SCL period (tests use 4)
-    power_up_delay_s : float      after reset, before the first I2C access (R3.5: 70 ms; Verilog: ~10 ms)
-    settle_delay_s : float        before RSTN=1 and again before unmuting
-    retry_delay_s : float         back-off after a NACK
-    poll_interval_s : float       between jack-detect reads
-    max_init_attempts : int       init tries before the FAILED state
-    input_cal, output_cal : CalibrationConstants   defaults: R3.5 (see :mod:`.calibration`)
-    limit : int                   calibrated-sample saturation bound (32767)
-    gate_inputs : bool            zero inputs whose jack is out (hardware behaviour); False for benches
-    sdout_sample_offset : int     see :class:`.tdm.TDMCodec`
-    lrck_lead_bits : int          1 = I2S one-bit delay (default), 0 = LRCK edge with the MSB; see TDMCodec
-    fifo_depth : int              :class:`.cdc.AudioBridge` depth
+    audio_clk_hz : int
+        frequency of the ``audio`` domain (256 fs), used for delays and SCL
+    i2c_hz : int
+        target SCL rate (~100-400 kHz); the divider is rounded up
+    i2c_divider : int or None
+        override: audio clocks per quarter SCL period (tests use 4)
+    power_up_delay_s : float
+        after reset, before the first I2C access (R3.5: 70 ms; Verilog: ~10 ms)
+    settle_delay_s : float
+        before RSTN=1 and again before unmuting
+    retry_delay_s : float
+        back-off after a NACK
+    poll_interval_s : float
+        between jack-detect reads
+    max_init_attempts : int
+        init tries before the FAILED state
+    input_cal, output_cal : CalibrationConstants
+        defaults: R3.5 (see :mod:`.calibration`)
+    limit : int
+        calibrated-sample saturation bound (32767)
+    gate_inputs : bool
+        zero inputs whose jack is out (hardware behaviour); False for benches
+    sdout_sample_offset : int
+        see :class:`.tdm.TDMCodec`
+    lrck_lead_bits : int
+        1 = I2S one-bit delay (default), 0 = LRCK edge with the MSB; see TDMCodec
+    fifo_depth : int
+        :class:`.cdc.AudioBridge` depth
 
     Ports
     -----
-    adc : Out(stream.Signature(sample_vector))   calibrated inputs, sync domain, one vector per frame
-    dac : In(stream.Signature(sample_vector))    outputs to calibrate and play, sync domain
-    jacks : Out(8)   bit n = jack n inserted (0-3 inputs, 4-7 outputs), sync domain
-    ready : Out(1)   codec configured and unmuted, sync domain
-    error : Out(1)   I2C NACK being handled or init failed, sync domain
-    nack_count : Out(8)  saturating NACK count, sync domain
-    sdin1, lrck, bick, mclk, pdn, scl_o, scl_oe, sda_o, sda_oe : Out(1)    pins (audio domain)
-    sdout1, scl_i, sda_i : In(1)                                         pins (asynchronous inputs)
+    adc : Out(stream.Signature(sample_vector))
+        calibrated inputs, sync domain, one vector per frame
+    dac : In(stream.Signature(sample_vector))
+        outputs to calibrate and play, sync domain
+    jacks : Out(8)
+        bit n = jack n inserted (0-3 inputs, 4-7 outputs), sync domain
+    ready : Out(1)
+        codec configured and unmuted, sync domain
+    error : Out(1)
+        I2C NACK being handled or init failed, sync domain
+    nack_count : Out(8)
+        saturating NACK count, sync domain
+    sdin1, lrck, bick, mclk, pdn, scl_o, scl_oe, sda_o, sda_oe : Out(1)
+        pins (audio domain)
+    sdout1, scl_i, sda_i : In(1)
+        pins (asynchronous inputs)
     """
 
     def __init__(self, *, audio_clk_hz: int = 49_152_000, i2c_hz: int = 250_000, i2c_divider: int | None = None,

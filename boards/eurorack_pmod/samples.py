@@ -13,11 +13,15 @@ from __future__ import annotations
 from amaranth.hdl import signed
 from amaranth.lib import data
 
-__all__ = ["CHANNELS", "CODEC_MAX", "CODEC_MIN", "COUNTS_PER_VOLT", "FULL_SCALE_VOLTS", "sample",
-           "sample_array", "sample_vector"]
+__all__ = ["CHANNELS", "CODEC_MAX", "CODEC_MIN", "CODEC_SAMPLE_RATE_HZ", "COUNTS_PER_VOLT", "FULL_SCALE_VOLTS",
+           "sample", "sample_array", "sample_vector"]
 
 #: Input jacks, and output jacks: one TDM slot each.
 CHANNELS = 4
+#: Samples per second in the codec's one mode the driver runs (192 kHz: reg 0x03 = 0x04, MCLK = 128 fs;
+#: ``pmod.py``): the nominal rate every board's clocking aims for. A network reads its own rate from
+#: ``config.sample_rate_hz``.
+CODEC_SAMPLE_RATE_HZ = 192_000
 #: One calibrated sample.
 sample = signed(16)
 #: Range of one sample.

@@ -62,13 +62,24 @@ class TDMCodec(wiring.Component):
 
     Ports
     -----
-    adc : Out(stream.Signature(sample_vector))   raw ADC samples, one vector per frame
-    dac : In(stream.Signature(sample_vector))    DAC samples, latched once per frame
-    frame : Out(1)       one-cycle strobe when the DAC vector is latched (frame boundary)
-    adc_overrun : Out(1) sticky: an ADC vector was overwritten before being accepted
-    sdin1 : Out(1)  DAC data to the codec          sdout1 : In(1)  ADC data from the codec
-    lrck : Out(1)   frame clock (fs)               bick : Out(1)   bit clock (128 fs)
-    mclk : Out(1)   master clock (128 fs in 192 kHz mode)
+    adc : Out(stream.Signature(sample_vector))
+        raw ADC samples, one vector per frame
+    dac : In(stream.Signature(sample_vector))
+        DAC samples, latched once per frame
+    frame : Out(1)
+        one-cycle strobe when the DAC vector is latched (frame boundary)
+    adc_overrun : Out(1)
+        sticky: an ADC vector was overwritten before being accepted
+    sdin1 : Out(1)
+        DAC data to the codec
+    sdout1 : In(1)
+        ADC data from the codec
+    lrck : Out(1)
+        frame clock (fs)
+    bick : Out(1)
+        bit clock (128 fs)
+    mclk : Out(1)
+        master clock (128 fs in 192 kHz mode)
     """
 
     def __init__(self, *, sdout_sample_offset: int = 0, lrck_lead_bits: int = 1):

@@ -29,6 +29,16 @@ def resolved_balls(board_name):
     return balls
 
 
+def test_every_board_file_is_named_in_board_modules():
+    """A board file left out of the tuple would never register: every module of ``boards/defs/`` is named."""
+    from pathlib import Path
+
+    from boards import defs
+
+    files = {path.stem for path in Path(defs.__file__).parent.glob("*.py") if path.stem != "__init__"}
+    assert files == set(defs.BOARD_MODULES) and len(defs.BOARD_MODULES) == len(set(defs.BOARD_MODULES))
+
+
 def test_all_boards_registered():
     assert {"ecpix5", "colorlight_i5", "ulx3s", "tiliqua", "tiliqua_r4"} <= set(BOARDS)
     assert DEFAULT_BOARD == "ecpix5"

@@ -24,6 +24,9 @@ the build starts (:meth:`TiliquaArchive.check`), not after it:
 
 Optional fields that are absent are left out of the JSON rather than written as ``null``, as the
 published flasher writes them.
+
+The archive knows no design: the design's name, its one-line brief and its jack labels come in as plain
+values (``bitstream/archive.py`` gives the waveshaper's).
 """
 
 from __future__ import annotations
@@ -32,16 +35,14 @@ import io
 import json
 import subprocess
 import tarfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from common.config import ModelConfig
-from common.roles import jack_roles
+from amaranth.lib import crc
 
-from ..audio_edge.jacks import DRY_JACK, input_jacks, output_sources
-
-__all__ = ["ArchiveError", "MANIFEST_MAGIC", "TiliquaArchive", "crc32_bzip2", "jack_labels", "source_tag"]
+__all__ = ["ArchiveError", "MANIFEST_MAGIC", "TiliquaArchive", "crc32_bzip2", "source_tag"]
 
 MANIFEST_MAGIC = 0xFEEDBEEF
 MANIFEST_REGION_SIZE = 0x1000
@@ -57,32 +58,17 @@ IO_RIGHT = 6
 BITSTREAM_MEMBER = "top.bit"
 MANIFEST_MEMBER = "manifest.json"
 
-_ROLE_LABEL = {"core": "core wave in", "e0": "CV e0 0..5V", "e1": "CV e1 0..5V"}
-
-
 class ArchiveError(ValueError):
     """A manifest field the bootloader would not accept; the message names it."""
 
 
-def _crc32_bzip2_table() -> list[int]:
-    table = []
-    for byte in range(256):
-        crc = byte << 24
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x04C11DB7) if crc & 0x80000000 else (crc << 1)
-        table.append(crc & 0xFFFFFFFF)
-    return table
-
-
-_CRC_TABLE = _crc32_bzip2_table()
+#: CRC-32/BZIP2: polynomial 0x04C11DB7, not reflected, initial value and final XOR 0xFFFFFFFF, over bytes.
+_CRC32_BZIP2 = crc.catalog.CRC32_BZIP2(data_width=8)
 
 
 def crc32_bzip2(data: bytes) -> int:
-    """CRC-32/BZIP2: polynomial 0x04C11DB7, not reflected, initial value and final XOR 0xFFFFFFFF."""
-    crc = 0xFFFFFFFF
-    for byte in data:
-        crc = ((crc << 8) & 0xFFFFFFFF) ^ _CRC_TABLE[((crc >> 24) ^ byte) & 0xFF]
-    return crc ^ 0xFFFFFFFF
+    """The CRC-32/BZIP2 of ``data`` (Amaranth's CRC catalogue), as the bootloader checks a slot's bitstream."""
+    return _CRC32_BZIP2.compute(data)
 
 
 def source_tag(root: str | Path | None = None) -> str:
@@ -105,33 +91,18 @@ def _check_text(field: str, value: str, limit: int) -> None:
         raise ArchiveError(f"{field}: {value!r} is not ASCII")
 
 
-def jack_labels(config: ModelConfig) -> list[str]:
-    """The 8 jack labels (inputs 0-3, outputs 0-3) for the bootloader's help screen."""
-    labels = [""] * IO_LEFT
-    for role, jack in zip(jack_roles(config.inputs), input_jacks(config), strict=True):
-        labels[jack] = _ROLE_LABEL.get(role, role)
-    for jack, source in enumerate(output_sources(config)):
-        if jack == DRY_JACK:
-            labels[4 + jack] = "dry core out"
-        elif source is not None:
-            labels[4 + jack] = "shaped out" if source == 0 else f"net out {source}"
-    return labels
-
-
 @dataclass(frozen=True)
 class TiliquaArchive:
     """The archive format of one Tiliqua hardware revision, for bitstreams whose codec clock is
-    ``clk0_hz`` (256 fs)."""
+    ``clk0_hz`` (256 fs). The design's ``name`` (the menu entry), ``brief`` (its help line) and
+    ``jack_labels`` (8: inputs 0-3, outputs 0-3) are passed to each method."""
 
     hw_rev: int
     clk0_hz: int
 
-    def name(self, config: ModelConfig) -> str:
-        return f"WAVESHAPER-{config.name}".upper()
-
-    def manifest(self, config: ModelConfig, bitstream: bytes, *, tag: str) -> dict[str, Any]:
+    def manifest(self, bitstream: bytes, *, name: str, brief: str, jack_labels: Sequence[str],
+                 tag: str) -> dict[str, Any]:
         """The manifest for ``bitstream`` (the bytes of ``top.bit``). Raises :class:`ArchiveError`."""
-        name = self.name(config)
         _check_text("name", name, NAME_MAX)
         _check_text("tag", tag, TAG_MAX)
         if self.hw_rev not in (4, 5):
@@ -139,10 +110,9 @@ class TiliquaArchive:
                                f"(4 or 5)")
         if not bitstream:
             raise ArchiveError("bitstream: empty")
-        labels = jack_labels(config)
         help_ = {
-            "brief": "Neural waveshaper: CVs e0/e1 pick the shape of the core wave",
-            "io_left": labels,
+            "brief": brief,
+            "io_left": list(jack_labels),
             "io_right": ["hold 3s: bootloader", "", "", "", "", ""],
             "video": "<none>",
         }
@@ -165,20 +135,22 @@ class TiliquaArchive:
             "magic": MANIFEST_MAGIC,
         }
 
-    def check(self, config: ModelConfig) -> None:
+    def check(self, *, name: str, brief: str, jack_labels: Sequence[str]) -> None:
         """Everything that does not need the bitstream, before the build starts."""
-        self.manifest(config, b"\x00", tag="0" * TAG_MAX)
+        self.manifest(b"\x00", name=name, brief=brief, jack_labels=jack_labels, tag="0" * TAG_MAX)
 
-    def file_name(self, config: ModelConfig, tag: str) -> str:
-        return f"{self.name(config).lower()}-{tag}-r{self.hw_rev}.tar.gz"
+    def file_name(self, name: str, tag: str) -> str:
+        return f"{name.lower()}-{tag}-r{self.hw_rev}.tar.gz"
 
-    def write(self, config: ModelConfig, bitstream_path: str | Path, *, tag: str | None = None) -> Path:
+    def write(self, bitstream_path: str | Path, *, name: str, brief: str, jack_labels: Sequence[str],
+              tag: str | None = None) -> Path:
         """Write ``<name>-<tag>-r<rev>.tar.gz`` beside ``bitstream_path``; returns its path."""
         bitstream_path = Path(bitstream_path)
         bitstream = bitstream_path.read_bytes()
         tag = source_tag() if tag is None else tag
-        manifest = json.dumps(self.manifest(config, bitstream, tag=tag)).encode()
-        path = bitstream_path.parent / self.file_name(config, tag)
+        manifest = json.dumps(self.manifest(bitstream, name=name, brief=brief, jack_labels=jack_labels,
+                                            tag=tag)).encode()
+        path = bitstream_path.parent / self.file_name(name, tag)
         mtime = int(bitstream_path.stat().st_mtime)
         with tarfile.open(path, "w:gz") as tar:
             for member, data in ((BITSTREAM_MEMBER, bitstream), (MANIFEST_MEMBER, manifest)):

@@ -37,7 +37,7 @@ def find_archive(board, build_root: str | Path) -> Path:
     candidates = sorted(out_dir.glob(f"*-r{board.archive.hw_rev}.tar.gz"), key=lambda p: p.stat().st_mtime)
     if not candidates:
         raise TiliquaFlashError(f"no bitstream archive in {out_dir}; build it first with "
-                                f"`make bitstream BOARD={board.name}` (python -m boards build --board {board.name})")
+                                f"`make bitstream BOARD={board.name}` (python -m bitstream build --board {board.name})")
     return candidates[-1]
 
 

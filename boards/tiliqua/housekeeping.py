@@ -29,11 +29,29 @@ __all__ = ["TiliquaHousekeeping"]
 
 
 class TiliquaHousekeeping(wiring.Component):
-    """Ports (``sync``): ``button`` (1 = encoder pressed), ``codec_pdn`` (the driver's PDN, 1 = run),
-    ``programn`` (1 = pull PROGRAMN low: reconfigure), ``mute``, ``pdn_d``, ``pdn_clk`` (the latch's pins).
+    """Tiliqua's hold-to-reboot, the codec's PDN latch and its mute before a reboot (module docstring).
 
-    ``sync_hz``: the ``sync`` clock; ``hold_s``/``mute_s``: the hold times; ``pdn_clock_bits``: the latch
-    clock's divider."""
+    Parameters
+    ----------
+    sync_hz : float
+        The ``sync`` clock.
+    hold_s, mute_s : float
+        How long the encoder is held before the reboot, and before the codec is muted.
+    pdn_clock_bits : int
+        The latch clock's divider.
+
+    Ports
+    -----
+    button : In(1)
+        1 = encoder pressed.
+    codec_pdn : In(1)
+        The driver's PDN, 1 = run.
+    programn : Out(1)
+        1 = pull PROGRAMN low: reconfigure.
+    mute : Out(1)
+        The codec muted ahead of a reconfiguration.
+    pdn_d, pdn_clk : Out(1)
+        The PDN latch's data and clock pins."""
 
     def __init__(self, sync_hz: float, *, hold_s: float = 3.0, mute_s: float = 2.5, pdn_clock_bits: int = 6):
         if not 0 < mute_s < hold_s:

@@ -62,7 +62,7 @@ def flash_board(board_name: str, *, bitstream: str | Path | None = None, to_flas
     bit = Path(bitstream) if bitstream is not None else Path(build_root) / board.name / "top.bit"
     if not bit.is_file():
         raise FlashError(f"no bitstream at {bit}; build it first with `make bitstream BOARD={board.name}` "
-                         f"(python -m boards build --board {board.name})")
+                         f"(python -m bitstream build --board {board.name})")
     tool_name = os.environ.get("OPENFPGALOADER", "openFPGALoader")
     tool = shutil.which(tool_name)
     if tool is None:

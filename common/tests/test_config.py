@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from common.config import ConfigError, FixedFormat, LayerConfig, ModelConfig, ReceptiveFieldGapWarning, load_config
@@ -285,3 +286,14 @@ def test_a_directory_is_not_a_config(tmp_path):
     (tmp_path / "d.toml").mkdir()
     with pytest.raises(ConfigError, match=r"d\.toml: not a file"):
         load_config(tmp_path / "d.toml")
+
+
+def test_real_values_to_codes():
+    """FP4.12 worked by hand: 1.0 -> 4096; 2**-13 (half a step) -> 0 and 3 x 2**-13 -> 2 (ties to even);
+    -1.5 -> -6144; 8.0 and beyond saturate at 32767, -9.0 at -32768. FP4.4: 0.03125 (half a step) -> 0."""
+    fmt = FixedFormat(16, 12)
+    values = [1.0, 2**-13, 3 * 2**-13, -1.5, 8.0, 100.0, -9.0]
+    codes = fmt.to_codes(values)
+    assert codes.dtype == np.int64 and codes.tolist() == [4096, 0, 2, -6144, 32767, 32767, -32768]
+    assert fmt.to_codes(np.full((2, 3), 0.25)).tolist() == [[1024] * 3] * 2
+    assert FixedFormat(8, 4).to_codes([0.03125, 0.09375, 7.96875]).tolist() == [0, 2, 127]

@@ -3,10 +3,16 @@ file cites is in the repository.
 
 Folder order (a folder may import only from folders of a lower level):
 
-    common (0) < train (1) < quantize (2) < rtl, mcu (3) < sim, boards (4) < firmware_datalogger, bench, gatesim (5)
+    common (0) < train (1) < quantize (2) < rtl, mcu (3) < sim, boards (4) < bitstream, firmware_datalogger (5)
+        < bench, gatesim (6)
 
 (``mcu`` turns the quantized network into C for a microcontroller: it needs the weights and the golden
-model, never the RTL or the boards.)
+model, never the RTL or the boards. ``boards`` is the platform any design runs on; ``bitstream`` and
+``firmware_datalogger`` are the two designs on it.)
+
+The platform is held to more than the order: ``boards/`` imports nothing from ``rtl/``, ``quantize/`` or
+``bitstream/`` (nor from any other design), so that a board can be added, and a design built on it, without
+the waveshaper.
 
 Every import counts: module level or inside a function, absolute or relative, and
 ``importlib.import_module("...")`` with a literal name. Each check is also run on a small made-up file
@@ -24,7 +30,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LEVEL = {"common": 0, "train": 1, "quantize": 2, "rtl": 3, "mcu": 3, "sim": 4, "boards": 4,
-         "firmware_datalogger": 5, "bench": 5, "gatesim": 5}
+         "bitstream": 5, "firmware_datalogger": 5, "bench": 6, "gatesim": 6}
+#: The only folders the platform (``boards/``, its tests included) may import from.
+PLATFORM_MAY_IMPORT = {"common", "boards"}
 
 
 def imported_modules(source: str, module: str) -> list[str]:
@@ -76,7 +84,9 @@ def test_every_import_goes_forward():
     ("rtl/__main__.py", "def main():\n    from boards.registry import get_board\n"),
     ("quantize/x.py", "import rtl.plan\n"),
     ("common/x.py", "from train import dataset\n"),
-    ("sim/tests/x.py", "from boards.plan import plan_for_board\n"),   # same level: not allowed either
+    ("sim/tests/x.py", "from boards.registry import get_board\n"),   # same level: not allowed either
+    ("firmware_datalogger/x.py", "from bitstream.top import NetworkTop\n"),  # the two designs: same level
+    ("bitstream/x.py", "from gatesim.netlist import synthesise\n"),
     ("boards/x.py", "import importlib\nimportlib.import_module('bench.networks')\n"),
     ("mcu/x.py", "from rtl.plan import make_plan\n"),                    # same level as rtl
     ("mcu/tests/x.py", "from sim.stimulus import embedding_sweep_codes\n"),
@@ -87,11 +97,82 @@ def test_the_import_check_catches_a_backward_import(path, source):
 
 
 def test_forward_and_local_imports_pass():
-    ok = {"boards/plan.py": "from rtl.plan import make_plan\nfrom .registry import BoardSpec\n",
+    ok = {"bitstream/plan.py": "from rtl.plan import make_plan\nfrom boards.registry import BoardSpec\n",
+          "gatesim/x.py": "from bitstream.plan import plan_for_board\n",
           "mcu/generate.py": "from quantize.golden import rounding_constant\nfrom train.dataset import jack_codes\n",
           "rtl/tests/x.py": "from ..plan import make_plan\nfrom common.config import ModelConfig\n",
           "bench/x.py": "import boards.toolchain.report\n"}
     assert backward_imports(ok) == []
+
+
+def platform_imports(files: dict[str, str]) -> list[str]:
+    """``path: imports module`` for every import of a ``boards/`` file from a folder of the repository other
+    than :data:`PLATFORM_MAY_IMPORT` (``rtl``, ``quantize``, ``bitstream``, ...)."""
+    found = []
+    for path, source in sorted(files.items()):
+        if path.split("/")[0] != "boards":
+            continue
+        for name in imported_modules(source, path[:-3].replace("/", ".")):
+            target = name.split(".")[0]
+            if target in LEVEL and target not in PLATFORM_MAY_IMPORT:
+                found.append(f"{path}: imports {name}: the platform knows no design")
+    return found
+
+
+def test_the_platform_imports_no_design():
+    files = python_files()
+    assert sum(p.startswith("boards/") for p in files) > 40
+    assert platform_imports(files) == []
+
+
+@pytest.mark.parametrize("source", [
+    "from rtl.types import SampleVector\n",
+    "def f():\n    from quantize.weights import QuantizedNetwork\n",
+    "from bitstream.jacks import input_jacks\n",
+    "import importlib\nimportlib.import_module('bitstream.archive')\n",
+])
+def test_the_platform_check_catches_a_design_import(source):
+    assert len(platform_imports({"boards/tiliqua/x.py": source})) == 1
+    assert platform_imports({"bitstream/x.py": source}) == []   # a design may import the network
+
+
+def _module_name(path: str) -> str:
+    module = path[:-3].replace("/", ".")
+    return module[: -len(".__init__")] if module.endswith(".__init__") else module
+
+
+def module_imports(files: dict[str, str]) -> dict[str, set[str]]:
+    """Module -> the modules of ``files`` it imports (``from package import module`` counts as the module)."""
+    modules = {_module_name(path) for path in files}
+    graph = {}
+    for path, source in files.items():
+        found = set()
+        for node in ast.walk(ast.parse(source)):
+            if not isinstance(node, ast.Import | ast.ImportFrom):
+                continue
+            for name in imported_modules(ast.unparse(node), path[:-3].replace("/", ".")):
+                members = [f"{name}.{alias.name}" for alias in node.names] if isinstance(node, ast.ImportFrom) else []
+                inside = [member for member in members if member in modules]
+                found.update(inside or ([name] if name in modules else []))
+        graph[_module_name(path)] = found - {_module_name(path)}
+    return graph
+
+
+def mutual_imports(files: dict[str, str]) -> list[tuple[str, str]]:
+    """Pairs of modules that import each other (at module level or inside a function)."""
+    graph = module_imports(files)
+    return sorted({tuple(sorted((a, b))) for a, targets in graph.items() for b in targets if a in graph.get(b, ())})
+
+
+def test_no_two_modules_import_each_other():
+    assert mutual_imports(python_files()) == []
+
+
+def test_the_mutual_import_check_catches_a_pair():
+    files = {"rtl/plan.py": "from .resources import estimate\n",
+             "rtl/resources.py": "def fit():\n    from .plan import make_plan\n",
+             "rtl/timing.py": "X = 1\n", "rtl/network.py": "from . import timing\nfrom .plan import Plan\n"}
+    assert mutual_imports(files) == [("rtl.plan", "rtl.resources")]
 
 
 # -- citations ---------------------------------------------------------------------------------------

@@ -21,6 +21,11 @@ class BootCounter(wiring.Component):
     first cycle after the reset falls, so it is constant for the whole boot and differs from the previous
     boot's unless the FPGA was configured again in between (a power cycle or a re-flash, which the host
     recognises from the sequence restarting at 0: ``protocol.py``).
+
+    Ports
+    -----
+    boot : Out(16)
+        The boot count (above).
     """
 
     def __init__(self):

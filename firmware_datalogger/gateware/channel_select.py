@@ -15,6 +15,13 @@ class ChannelSelect(wiring.Component):
     """Passes the codec's 4-input sample vectors on with only ``channels`` (indices 0..3, in that order).
 
     Pure wiring, no registers: the link budget is spent only on channels that carry a patched signal.
+
+    Ports
+    -----
+    i : In(stream.Signature(sample_array(inputs)))
+        The codec's input vectors.
+    o : Out(stream.Signature(sample_array(len(channels))))
+        The chosen channels, in the order given.
     """
 
     def __init__(self, channels, *, inputs: int = CHANNELS):

@@ -32,6 +32,15 @@ class Datalogger(wiring.Component):
     the plan). Should it ever refuse one, that input is lost: the outputs whose taps reach across the hole
     are discarded too (``ceil((taps - 1) / R) + 1``, counting the one being computed) and the next frame is
     marked with an unknown overrun count. ``overrun`` strobes for every vector lost anywhere.
+
+    Ports
+    -----
+    adc : In(stream.Signature(sample_vector, always_ready=True))
+        The codec driver's calibrated vectors.
+    tx : Out(1, init=1)
+        The UART line (idle high).
+    overrun : Out(1)
+        One-cycle strobe per vector lost anywhere.
     """
 
     def __init__(self, plan: RatePlan, channels, *, slack: int = 16, coeffs=None):

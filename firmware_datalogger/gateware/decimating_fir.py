@@ -31,6 +31,13 @@ class DecimatingFIR(wiring.Component):
     After a reset the filter starts from silence, as the reference defines (x = 0 before the first
     sample): a memory keeps its contents through a reset, so instead of clearing it the filter counts the
     samples written since the reset and multiplies every older tap by 0.
+
+    Ports
+    -----
+    i : In(stream.Signature(sample_array(channels)))
+        Input vectors at the codec rate.
+    o : Out(stream.Signature(sample_array(channels)))
+        Filtered vectors, one per ``decimation`` inputs.
     """
 
     def __init__(self, channels: int, decimation: int, coeffs):

@@ -40,6 +40,17 @@ class FrameBuffer(wiring.Component):
     Storage: a ring of ``depth`` vectors (the next power of two >= N + ``slack``) in block RAM. A frame is
     complete after N sample periods and the link sends it in less (the rate plan keeps it below 90 %), so
     the ring holds one frame plus the vectors that arrive while its header goes out; ``slack`` covers those.
+
+    Ports
+    -----
+    i : In(stream.Signature(sample_array(channels), always_ready=True))
+        Vectors from the codec side.
+    gap : In(1)
+        Samples lost upstream, uncounted (above).
+    o : Out(stream.Signature(framed_samples(channels)))
+        The vectors of complete frames, each with its frame's overrun count.
+    dropped : Out(1)
+        One-cycle strobe per vector discarded here.
     """
 
     def __init__(self, channels: int, samples_per_frame: int, *, slack: int = 16):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from amaranth import Array, Cat, Const, Module, Signal, Value
+from amaranth import Array, Const, Module, Signal
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -10,36 +10,7 @@ from .. import protocol
 from .boot_counter import BootCounter
 from .frame_buffer import framed_samples
 
-__all__ = ["Framer", "crc16_ccitt_byte"]
-
-
-def _crc_step_terms() -> list[tuple[frozenset, frozenset]]:
-    """For each bit of the next CRC: which old CRC bits and which data bits are XORed into it.
-
-    The CRC is linear over GF(2), so the 8 bit-serial steps collapse into one XOR per output bit;
-    computing the terms symbolically here keeps the netlist (and the simulator) flat.
-    """
-    crc = [(frozenset([i]), frozenset()) for i in range(16)]
-    for i in range(7, -1, -1):
-        fb = (crc[15][0], crc[15][1] ^ {i})
-        shifted = [(frozenset(), frozenset())] + crc[:15]
-        crc = [(a ^ fb[0], b ^ fb[1]) if (0x1021 >> bit) & 1 else (a, b) for bit, (a, b) in enumerate(shifted)]
-    return crc
-
-
-_CRC_TERMS = _crc_step_terms()
-
-
-def crc16_ccitt_byte(crc: Value, byte: Value) -> Value:
-    """CRC-16/CCITT (poly 0x1021, MSB first) after one byte, as one level of XORs per bit."""
-    bits = []
-    for crc_terms, byte_terms in _CRC_TERMS:
-        terms = [crc[i] for i in sorted(crc_terms)] + [byte[i] for i in sorted(byte_terms)]
-        value = Const(0, 1)
-        for term in terms:
-            value = value ^ term
-        bits.append(value)
-    return Cat(*bits)
+__all__ = ["Framer"]
 
 
 class Framer(wiring.Component):
@@ -53,6 +24,13 @@ class Framer(wiring.Component):
 
     The sequence starts again at 0 after every reset; the boot identifier comes from a
     :class:`.boot_counter.BootCounter`, which a reset advances instead of clearing.
+
+    Ports
+    -----
+    i : In(stream.Signature(framed_samples(channels)))
+        Whole frames' vectors from the frame buffer.
+    o : Out(stream.Signature(8))
+        The frames' bytes, to the UART.
     """
 
     def __init__(self, channels: int, samples_per_frame: int, sample_rate_hz: int):
@@ -69,7 +47,10 @@ class Framer(wiring.Component):
 
         sequence = Signal(32)
         overrun = Signal(16)          # the overrun count of the frame being sent
-        crc = Signal(16, init=0xFFFF)
+        # The frame check over every byte after the sync word; restarted at the frame's first such byte.
+        m.submodules.crc = check = protocol.CRC16.create()
+        crc = check.crc
+        m.d.comb += check.data.eq(self.o.payload)
         index = Signal(range(protocol.HEADER_BYTES))
         sample = Signal(range(n))
         chan = Signal(range(c_count))
@@ -91,8 +72,8 @@ class Framer(wiring.Component):
                     m.d.sync += overrun.eq(self.i.payload.overrun)
                 with m.If(transfer):
                     m.d.sync += index.eq(index + 1)
-                    with m.If(index >= len(protocol.SYNC)):
-                        m.d.sync += crc.eq(crc16_ccitt_byte(crc, self.o.payload))
+                    m.d.comb += [check.valid.eq(index >= len(protocol.SYNC)),
+                                 check.start.eq(index == len(protocol.SYNC))]
                     with m.If(index == protocol.HEADER_BYTES - 1):
                         m.d.sync += [index.eq(0), sample.eq(0), chan.eq(0), high.eq(0)]
                         m.next = "PAYLOAD"
@@ -103,7 +84,8 @@ class Framer(wiring.Component):
                 last_byte_of_vector = high & (chan == c_count - 1)
                 m.d.comb += self.i.ready.eq(self.o.ready & last_byte_of_vector)
                 with m.If(transfer):
-                    m.d.sync += [crc.eq(crc16_ccitt_byte(crc, self.o.payload)), high.eq(~high)]
+                    m.d.comb += check.valid.eq(1)
+                    m.d.sync += high.eq(~high)
                     with m.If(high):
                         m.d.sync += chan.eq(chan + 1)
                         with m.If(last_byte_of_vector):
@@ -117,6 +99,6 @@ class Framer(wiring.Component):
             with m.State("CRC_LOW"):
                 m.d.comb += [self.o.valid.eq(1), self.o.payload.eq(crc[:8])]
                 with m.If(transfer):
-                    m.d.sync += [crc.eq(0xFFFF), sequence.eq(sequence + 1)]
+                    m.d.sync += sequence.eq(sequence + 1)
                     m.next = "HEADER"
         return m

@@ -23,9 +23,24 @@ __all__ = ["DataloggerTop"]
 
 
 class DataloggerTop(CodecEdgeTop):
-    """``board``: a :class:`~boards.registry.BoardSpec` (None: simulation). ``plan``, ``channels``,
-    ``coeffs``: the :class:`.datalogger.Datalogger`'s. ``pmod``, ``io_registers``: see
-    :class:`~boards.audio_edge.codec_edge.CodecEdgeTop`. ``tx`` (simulation only): the UART line."""
+    """The datalogger's top level: the board's codec edge, the datalogger and the UART pin.
+
+    Parameters
+    ----------
+    board : BoardSpec or None
+        The board (None: simulation).
+    plan, channels, coeffs
+        The :class:`.datalogger.Datalogger`'s.
+    pmod, io_registers
+        See :class:`~boards.audio_edge.codec_edge.CodecEdgeTop`.
+
+    Ports
+    -----
+    pads : Out(pads_signature)
+        Simulation only: the codec pins as the FPGA sees them.
+    tx : Out(1, init=1)
+        Simulation only: the UART line.
+    """
 
     def __init__(self, board, plan, channels, *, coeffs=None, pmod=None, io_registers: bool | None = None):
         super().__init__(board, pmod=pmod, io_registers=io_registers,

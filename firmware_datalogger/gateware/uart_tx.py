@@ -20,6 +20,13 @@ class UARTTransmitter(wiring.Component):
     FT2232H's 12 Mbaud cannot be divided from 100 MHz by an integer; an integer divider (e.g. 25 for
     4 Mbaud) gives a jitter-free line. Bytes are accepted back to back, so a busy link carries
     exactly baud/10 bytes/s with no idle gaps.
+
+    Ports
+    -----
+    data : In(stream.Signature(8))
+        The bytes to send.
+    tx : Out(1, init=1)
+        The line (idle high).
     """
 
     def __init__(self, divider):

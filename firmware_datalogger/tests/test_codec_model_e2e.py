@@ -9,7 +9,7 @@ import pytest
 from amaranth.sim import Simulator
 
 from boards.eurorack_pmod import R35_INPUT, EurorackPmod
-from boards.eurorack_pmod.model import CodecTDMModel, I2CTargetModel
+from boards.eurorack_pmod.tests.model import CodecTDMModel, I2CTargetModel
 from firmware_datalogger.gateware.top import DataloggerTop
 from firmware_datalogger.parser import FrameParser
 from firmware_datalogger.rate_plan import plan

@@ -71,3 +71,28 @@ def test_board_top_elaborates():
     platform = board.platform()
     plan_file = platform.prepare(DataloggerTop(board, p, (0, 1, 2, 3), coeffs=coeffs), name="datalogger")
     assert "uart_0__tx__io" in plan_file.files["datalogger.lpf"]
+
+
+def test_tiliqua_streams_over_its_rp2040_bridge():
+    """The link comes from the board file: Tiliqua's RP2040 bridge at 115 200 baud carries one channel at
+    3 kHz (6 kB/s + framing), not one at 192 kHz; its UART leaves on ball B4 (docs/tiliqua.md §3)."""
+    from firmware_datalogger.build import BuildError, board_plan
+    from firmware_datalogger.gateware.top import DataloggerTop
+
+    board, p, coeffs = board_plan("tiliqua", (0,), 3_000)
+    assert board.serial_link.max_baud == 115_200 and p.baud == 115_200
+    lpf = board.platform().prepare(DataloggerTop(board, p, (0,), coeffs=coeffs), name="datalogger").files[
+        "datalogger.lpf"]
+    assert 'LOCATE COMP "uart_0__tx__io" SITE "B4";' in lpf
+    with pytest.raises(RatePlanError, match=r"> 90 % of a 0\.1152 Mbaud link"):
+        board_plan("tiliqua", (0,), 192_000)
+    from dataclasses import replace
+    from unittest import mock
+
+    from boards.registry import get_board
+
+    bare = replace(get_board("ecpix5"), serial_link=None)
+    with mock.patch("boards.registry.get_board", return_value=bare), \
+            pytest.raises(BuildError, match=r"board ecpix5 names no USB-serial link \(serial_link in "
+                                            r"boards/defs/ecpix5.py\)"):
+        board_plan("ecpix5", (0,), 192_000)

@@ -106,7 +106,7 @@ def test_missing_weights_and_unknown_board_are_named_before_synthesis(tmp_path, 
 def test_the_default_network_is_bit_exact_at_gate_level(trained_weights, tmp_path):
     """What ``make test`` runs of ``make gatesim``: the trained (or smoke-trained) default network's netlist
     for the ECPIX-5 under Verilator (1,000 samples) and Icarus (20), and the four mutations under Verilator."""
-    from boards.plan import plan_for_board
+    from bitstream.plan import plan_for_board
     from boards.registry import get_board
     from quantize.weights import QuantizedNetwork
 

@@ -11,11 +11,10 @@ import pytest
 
 import mcu.generate as generate
 import mcu.plan as plan
-from common.config import LayerConfig, ModelConfig
+from common.config import LayerConfig, ModelConfig, rounding_constant
 from mcu.host import check_on_host
 from mcu.stimulus import check_signal
 from mcu.tools import McuError
-from quantize.golden import rounding_constant
 from quantize.weights import random_network
 
 from .conftest import require_host_compiler

@@ -11,10 +11,10 @@ from unittest import mock
 import pytest
 
 import mcu.plan as plan
+from common.config import rounding_constant
 from mcu.plan import plan_network
 from mcu.stimulus import check_signal
 from mcu.target import check_on_target, compile_for_target, link_for_target, run_qemu
-from quantize.golden import rounding_constant
 from quantize.weights import QuantizedNetwork
 
 from .conftest import require_target

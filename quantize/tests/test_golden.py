@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from common.config import FixedFormat, LayerConfig, ModelConfig
+from common.config import FixedFormat, LayerConfig, ModelConfig, rounding_constant
 from quantize import golden
 from quantize.golden import first_divergence, run_batch, run_streaming
 from quantize.weights import QuantizedLayer, QuantizedNetwork, random_network
@@ -238,7 +238,7 @@ def test_layer_accumulators_are_what_requantize_rounds(name, rng):
     result = golden.run_batch(network, x)
     inputs = x
     for i, activation in enumerate(result.activations):
-        acc = golden.layer_accumulators(network, i, inputs) + golden.rounding_constant(config)
+        acc = golden.layer_accumulators(network, i, inputs) + rounding_constant(config)
         relu = i < len(config.layers) - 1
         assert np.array_equal(golden.requantize(acc, config, relu=relu), activation), f"layer {i}"
         inputs = activation

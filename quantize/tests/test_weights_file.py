@@ -47,7 +47,7 @@ def test_unreadable_file_is_named(tmp_path):
             QuantizedNetwork.load(directory)
 
 
-@pytest.mark.parametrize("command", [["rtl", "--clock-hz", "100000000", "--multipliers", "8"], ["boards", "rtl"]])
+@pytest.mark.parametrize("command", [["rtl", "--clock-hz", "100000000", "--multipliers", "8"], ["bitstream", "rtl"]])
 def test_commands_refuse_it_before_any_work(tmp_path, capsys, command):
     import importlib
 

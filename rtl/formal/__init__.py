@@ -26,7 +26,7 @@ import numpy as np
 from common.config import FixedFormat, LayerConfig, ModelConfig
 from quantize.weights import random_network
 
-from ..plan import HISTORY_READ_LATENCY
+from ..timing import HISTORY_READ_LATENCY
 from . import mutants
 from .activation_cache_proof import ActivationCacheProof
 from .conv_layer_proof import ConvLayerProof

@@ -7,8 +7,8 @@ from amaranth.lib.wiring import In
 
 from common.config import ModelConfig
 
-from ..plan import HISTORY_READ_LATENCY
 from ..shift_buffer import ShiftBuffer
+from ..timing import HISTORY_READ_LATENCY
 from ..types import SampleVector
 from .proof import Proof
 

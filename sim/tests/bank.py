@@ -16,6 +16,7 @@ from common.roles import CORE, INPUT_ROLES
 from quantize.weights import QuantizedNetwork, random_network
 
 from ..runner import Simulation
+from .checks import check_networks, mutated_designs, plan_for
 
 ROLES = tuple(INPUT_ROLES)
 #: Random networks in the bank.
@@ -47,13 +48,6 @@ def random_config(rng: np.random.Generator, index: int) -> ModelConfig:
 
 def random_lanes(rng: np.random.Generator, config: ModelConfig) -> list[int]:
     return [int(rng.integers(1, lc.filters + 1)) for lc in config.layers]
-
-
-def plan_for(config: ModelConfig, lanes: list[int] | None = None):
-    from rtl.plan import make_plan
-
-    # A slow sample rate leaves every lane count inside the budget, so the lanes can be chosen freely.
-    return make_plan(config, clock_hz=100_000_000, sample_rate_hz=48_000, multipliers=1000, lanes=lanes)
 
 
 @dataclass
@@ -123,8 +117,6 @@ def build_bank(directory: Path, simulator: str, *, random_networks: int = RANDOM
         net = random_network(cfg, rng, scale=float(rng.choice([0.35, 1.0, 3.0])), extremes=0.05)
         plan = plan_for(cfg, random_lanes(rng, cfg))
         add(f"random{k}", generate_verilog(net, plan, name=f"random{k}", debug=True), f"random{k}", net=net, plan=plan)
-
-    from .checks import check_networks, mutated_designs
 
     for name, net, plan in check_networks():
         add(name, generate_verilog(net, plan, name=name, debug=True), name, net=net, plan=plan)

@@ -14,7 +14,7 @@ from quantize.weights import QuantizedNetwork, random_network
 from sim.check import check_network
 
 from .conftest import require
-from .test_simulate import assert_bit_exact
+from .helpers import assert_bit_exact
 
 pytestmark = pytest.mark.slow
 

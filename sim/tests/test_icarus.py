@@ -10,7 +10,7 @@ from sim.check import check_design
 from sim.compare import compare
 from sim.stimulus import random_codes
 
-from .test_simulate import assert_bit_exact, identity_golden, random_vectors
+from .helpers import assert_bit_exact, identity_golden, random_vectors
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +43,7 @@ def test_icarus_random_network(icarus_bank, k):
 
 
 def test_icarus_accumulators_at_their_worst_case(icarus_bank):
-    from .test_checks import extreme_case
+    from .helpers import extreme_case
 
     entry, x = extreme_case(icarus_bank)
     assert_bit_exact(check_design(icarus_bank.sim, entry.net, entry.plan, x, design=entry.index, serial=True,
@@ -51,7 +51,7 @@ def test_icarus_accumulators_at_their_worst_case(icarus_bank):
 
 
 def test_icarus_half_even_ties(icarus_bank):
-    from .test_checks import ties_check
+    from .helpers import ties_check
 
     ties_check(icarus_bank)
 

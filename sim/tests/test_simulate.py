@@ -7,36 +7,15 @@ import numpy as np
 import pytest
 
 from common.roles import INPUT_ROLES
-from quantize.golden import GoldenResult, RingCache, conv_step, run_batch, run_waveshaper
+from quantize.golden import RingCache, conv_step, run_waveshaper
 from sim.check import check_design, lead_for
 from sim.compare import compare
 from sim.stimulus import random_codes
 
+from .helpers import assert_bit_exact, identity_golden, random_vectors
 from .probes import golden_history
-from .standin import identity_network
 
 pytestmark = pytest.mark.slow
-
-
-def assert_bit_exact(result) -> None:
-    """The one assertion every hardware comparison goes through (mutation tests expect it to fail)."""
-    assert result.comparison.ok, result.describe()
-    assert result.timing_ok, result.describe()
-    assert not result.notes, result.describe()
-
-
-def identity_golden(x: np.ndarray) -> GoldenResult:
-    """The stand-in's expected result, from the golden model itself (identity weights, see standin.py)."""
-    golden = run_batch(identity_network(x.shape[1]), x)
-    assert np.array_equal(golden.output, x)  # the twin really is an identity, saturation included
-    return golden
-
-
-def random_vectors(rng, samples: int, channels: int, lo: int = -32768, hi: int = 32767) -> np.ndarray:
-    x = rng.integers(lo, hi + 1, size=(samples, channels))
-    x[rng.random(x.shape) < 0.05] = hi
-    x[rng.random(x.shape) < 0.05] = lo
-    return x.astype(np.int64)
 
 
 # -- stand-in: the infrastructure itself -----------------------------------------------------------------

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from amaranth.sim import Simulator
 
-from ..model import I2CTargetModel
 from .helpers import HW_AK4619_192K, InitHarness, wait_for
+from .model import I2CTargetModel
 
 JACKS = 0xA5
 TIMING = dict(power_up_delay=200, settle_delay=30, retry_delay=300, poll_delay=100)

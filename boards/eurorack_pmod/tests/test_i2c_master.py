@@ -7,7 +7,7 @@ from itertools import pairwise
 from amaranth.sim import Simulator
 
 from ..i2c_master import I2CMaster, I2COp
-from ..model import I2CTargetModel
+from .model import I2CTargetModel
 
 DIVIDER = 6
 

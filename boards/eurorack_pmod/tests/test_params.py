@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import gc
-import warnings
-from contextlib import contextmanager
-
 import pytest
-from amaranth.hdl import UnusedElaboratable
+
+from boards.tests.helpers import unelaborated
 
 from ..cdc import AudioBridge
 from ..codec_init import CodecInit
 from ..i2c_master import I2CMaster
 from ..pmod import EurorackPmod
 from ..tdm import TDMCodec
-
-
-@contextmanager
-def unelaborated():
-    """These tests build components without elaborating them; collect them quietly afterwards."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UnusedElaboratable)
-        yield
-        gc.collect()
 
 
 @unelaborated()

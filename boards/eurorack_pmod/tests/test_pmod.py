@@ -8,9 +8,9 @@ import pytest
 from amaranth.sim import Simulator
 
 from ..calibration import R35_INPUT, R35_OUTPUT
-from ..model import CodecTDMModel, I2CTargetModel
 from ..pmod import EurorackPmod
 from .helpers import HW_AK4619_192K, cal, find_run, to_s16
+from .model import CodecTDMModel, I2CTargetModel
 
 AUDIO_HZ = 49_152_000
 JACKS = 0b0011_0101          # inputs 0 and 2 plugged, outputs 0 and 1 plugged

@@ -11,10 +11,10 @@ from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.sim import Simulator
 
-from ..model import CodecTDMModel
 from ..samples import sample_vector
 from ..tdm import TDMCodec
 from .helpers import to_s16
+from .model import CodecTDMModel
 
 
 class WithIOFlipFlops(wiring.Component):

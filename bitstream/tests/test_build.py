@@ -10,15 +10,16 @@ import time
 import numpy as np
 import pytest
 
-from boards.__main__ import main
-from boards.build import BuildError, build_board
-from boards.plan import plan_for_board, reserved_multipliers
+from bitstream.__main__ import main
+from bitstream.build import BuildError, build_board
+from bitstream.plan import plan_for_board, reserved_multipliers
 from boards.registry import get_board
+from boards.toolchain.tests.helpers import NEXTPNR_LOG as LOG
 from common.config import LayerConfig
 from quantize.weights import random_network
 from rtl.plan import Plan
 
-from .helpers import small_config
+from .helpers import fake_toolchain, small_config
 
 
 def test_reserved_multipliers():
@@ -144,7 +145,7 @@ def assert_bitstream_holds(bitstream, net, plan, report, unpacked):
     here) with ``net``'s arrays, code for code."""
     from pathlib import Path
 
-    from boards.build import swap_tool
+    from bitstream.build import swap_tool
     from boards.toolchain.runner import tool_environment
     from boards.toolchain.weight_swap import read_back, unpack
 
@@ -174,73 +175,15 @@ def assert_bitstream_holds(bitstream, net, plan, report, unpacked):
     assert at == len(held)
 
 
-_FAKE_TOOL = """#!{python}
-# A stand-in for {tool}, run by amaranth's build script: writes the log and the product a real run writes.
-import pathlib
-import sys
-
-args = sys.argv[1:]
-def after(flag):
-    return args[args.index(flag) + 1] if flag in args else None
-log = after({log_flag!r})
-if log:
-    pathlib.Path(log).write_text({log_text!r})
-if {fail!r}:
-    print("ERROR: {tool} stopped (fake failure)", file=sys.stderr)
-    sys.exit(3)
-product = after({product_flag!r}) or args[-1].replace(".ys", ".json")
-if {product_flag!r} == "--textcfg":
-    # what nextpnr would route: the template's words in block RAMs used 18 bits wide (bit b of address a is
-    # bit 18 a + b of a block's 2048 9-bit words), 1024 words per block
-    templates = sorted(pathlib.Path("templates").glob("*/template.hex"), key=lambda p: p.stat().st_mtime)
-    words = [int(w, 16) for w in templates[-1].read_text().split()] if templates else []
-    text = ".device LFE5UM5G-85F\\n\\n"
-    for block, start in enumerate(range(0, len(words), 1024)):
-        bits = [0] * 18432
-        for a, w in enumerate(words[start:start + 1024]):
-            for b in range(16):
-                bits[18 * a + b] = (w >> b) & 1
-        values = [sum(bits[9 * i + j] << j for j in range(9)) for i in range(2048)]
-        text += f".bram_init {{block}}\\n" + "".join(
-            f"{{v:03x}}" + ("\\n" if i % 8 == 7 else " ") for i, v in enumerate(values)) + "\\n"
-    pathlib.Path(product).write_text(text)
-else:
-    pathlib.Path(product).write_bytes(b"fake")
-"""
-
-
-def _fake_toolchain(monkeypatch, tmp_path, nextpnr_log, fail=None):
-    """Point YOSYS, NEXTPNR_ECP5 and ECPPACK at fake tools (the design is still fully elaborated into
-    RTLIL for the board): yosys and nextpnr write a log, nextpnr's is ``nextpnr_log``, and nextpnr's text
-    configuration holds the template's coefficient words in block RAM blocks as a routed design would (the
-    real ecpbram then patches it); ``fail`` names the one that exits 3 after writing its log (ecppack has
-    none: it only prints an error)."""
-    import sys
-
-    bin_dir = tmp_path / "fake-bin"
-    bin_dir.mkdir(exist_ok=True)
-    tools = {"yosys": ("YOSYS", "-l", "yosys log\nERROR: yosys line 42: fake synthesis error\n", None),
-             "nextpnr-ecp5": ("NEXTPNR_ECP5", "--log", nextpnr_log, "--textcfg"),
-             "ecppack": ("ECPPACK", None, "", "--bit")}
-    for tool, (var, log_flag, log_text, product_flag) in tools.items():
-        path = bin_dir / f"fake-{tool}"
-        path.write_text(_FAKE_TOOL.format(python=sys.executable, tool=tool, log_flag=log_flag, log_text=log_text,
-                                          fail=tool == fail, product_flag=product_flag))
-        path.chmod(0o755)
-        monkeypatch.setenv(var, str(path))
-
-
 def test_each_failing_tool_is_named_with_its_log_and_tail(tmp_path, monkeypatch):
     """yosys, nextpnr-ecp5 or ecppack exits with an error: the BuildError names that tool, the path of its
     log and the log's last lines (ecppack: the build's console log, which holds its error message)."""
-    from .test_report import LOG
-
     net = random_network(small_config(), np.random.default_rng(0))
     expected = {"yosys": ("top.rpt", "ERROR: yosys line 42: fake synthesis error"),
                 "nextpnr-ecp5": ("top.tim", LOG.strip().splitlines()[-1]),
                 "ecppack": ("top.console.log", "ERROR: ecppack stopped (fake failure)")}
     for tool, (log, tail) in expected.items():
-        _fake_toolchain(monkeypatch, tmp_path, LOG, fail=tool)
+        fake_toolchain(monkeypatch, tmp_path, LOG, fail=tool)
         out = tmp_path / tool
         with pytest.raises(BuildError, match=rf"toolchain failed for ecpix5: {re.escape(tool)} failed \("
                                              rf"[A-Z_0-9]+=.*fake-{re.escape(tool)}, exit 3\); log "
@@ -259,9 +202,7 @@ def test_a_missing_tool_is_named_before_elaboration(tmp_path, monkeypatch):
 
 
 def test_timing_failure_is_an_error_unless_allowed(tmp_path, monkeypatch, capsys):
-    from .test_report import LOG
-
-    _fake_toolchain(monkeypatch, tmp_path, LOG)  # sync: 88.02 MHz FAIL at 91.31 MHz
+    fake_toolchain(monkeypatch, tmp_path, LOG)  # sync: 88.02 MHz FAIL at 91.31 MHz
     net = random_network(small_config(), np.random.default_rng(0))
     with pytest.raises(BuildError, match=r"timing not met on ecpix5 \(sync: 88.02 MHz < 91.31 MHz\)"):
         build_board("ecpix5", net, out_root=tmp_path, progress=lambda *_: None)
@@ -283,9 +224,7 @@ def test_a_new_shape_falls_back_to_the_full_build_and_says_why(tmp_path, monkeyp
     """Same shape: weights swapped into the stored template (the fake nextpnr is not run again); another
     shape: a full build, whose message names what changed against the last template; back to the first
     shape: its own template is still there."""
-    from .test_report import LOG
-
-    _fake_toolchain(monkeypatch, tmp_path, LOG)
+    fake_toolchain(monkeypatch, tmp_path, LOG)
     first = random_network(small_config(), np.random.default_rng(0))
     messages = []
     build_board("ecpix5", first, out_root=tmp_path, allow_timing_fail=True, progress=messages.append)

@@ -10,30 +10,14 @@ import numpy as np
 import pytest
 from amaranth.sim import Simulator
 
-from boards.audio_edge.audio_path import AudioPath
+from bitstream.audio_path import AudioPath
+from bitstream.top import dry_fifo_depth
 from boards.audio_edge.network_domain import NetworkDomain
-from boards.audio_edge.scaling import input_scale, output_scale
-from boards.audio_edge.top import dry_fifo_depth
-from quantize.golden import run_waveshaper
 from quantize.weights import random_network
 from rtl.plan import make_plan
 from rtl.waveshaper import Waveshaper
 
-from .helpers import collect_vectors, send_vectors, small_config
-
-
-def expected_dac(net, adc: np.ndarray) -> np.ndarray:
-    """The documented mapping: jacks 0-2 (core, e0, e1) scaled into the front end, network output 0 scaled
-    back to DAC 0, the calibrated core sample ``config.lookahead`` samples back (0 before the first) to
-    DAC 1, silence on DAC 2/3."""
-    cfg = net.config
-    k_in, k_out = input_scale(cfg), output_scale(cfg)
-    y = run_waveshaper(net, k_in.apply(adc[:, 0:3])).output
-    out = np.zeros((len(adc), 4), dtype=np.int64)
-    out[:, 0] = k_out.apply(y[:, 0])
-    lag = cfg.lookahead
-    out[lag:, 1] = adc[:len(adc) - lag, 0]
-    return out
+from .helpers import collect_vectors, expected_dac, send_vectors, small_config
 
 
 @pytest.mark.parametrize("lookahead,network_domain", [(0, False), (2, False), (2, True)])

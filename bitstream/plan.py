@@ -13,7 +13,7 @@ This is where the board side hands ``rtl/`` its operating point (``rtl/`` itself
   (:func:`rest_of_design`: the codec driver, calibration, scaling, clock-domain crossings), else
   :class:`BuildError` with the numbers, before anything is elaborated.
 
-``make rtl`` (``python -m boards rtl``) and ``make bitstream`` (``python -m boards build``) use the same
+``make rtl`` (``python -m bitstream rtl``) and ``make bitstream`` (``python -m bitstream build``) use the same
 plan. Single figures can be overridden (``make rtl CLOCK_HZ=...``): then the sample-rate check is skipped
 and the remaining figures come from the board.
 """
@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import math
 
+from boards.clocking.pll import MAX_SAMPLE_RATE_ERROR
+from boards.registry import BoardSpec
+from boards.toolchain.runner import BuildError
 from common.config import ModelConfig
 from rtl.plan import Plan, PlanError, make_plan
 from rtl.resources import Resources
 
-from .audio_edge.jacks import input_jacks
-from .clocking.pll import MAX_SAMPLE_RATE_ERROR
-from .registry import BoardSpec
-from .toolchain.runner import BuildError
+from .jacks import input_jacks
 
 __all__ = ["CALIBRATION_MULTIPLIERS", "REST_OF_DESIGN_LUTS", "REST_OF_DESIGN_FFS", "check_sample_rate",
            "plan_for_board", "reserved_multipliers", "rest_of_design"]
@@ -37,7 +37,7 @@ __all__ = ["CALIBRATION_MULTIPLIERS", "REST_OF_DESIGN_LUTS", "REST_OF_DESIGN_FFS
 #: Multipliers the eurorack-pmod driver's two calibration blocks use (one shared DSP each).
 CALIBRATION_MULTIPLIERS = 2
 #: LUTs (TRELLIS_COMB) and flip-flops of the board top level outside the network: nextpnr's count of a full
-#: ECPIX-5 build minus yosys' count of its network synthesised alone (measured, ``boards/README.md``).
+#: ECPIX-5 build minus yosys' count of its network synthesised alone (measured, ``bitstream/README.md``).
 REST_OF_DESIGN_LUTS = 1500
 REST_OF_DESIGN_FFS = 1500
 

@@ -1,9 +1,10 @@
-"""The whole top level in simulation: codec TDM frames in (the AK4619 model, ``eurorack_pmod/model.py``) ->
-TDM deserialiser -> CDC -> input calibration -> input scaling -> Waveshaper -> output scaling -> output
-calibration -> CDC -> TDM frames out, bit-exact against ``quantize.golden.run_waveshaper`` after the documented
-scaling, at the ECPIX-5's real PLL clocks, the network in its own clock domain as on the board. Jack 2 is
-reported unplugged, so e1 reads 0 (the (0,0) side).
-Each result must be heard exactly in the codec frame the plan's latency predicts (:func:`planned_frame_delay`)."""
+"""The whole top level in simulation: codec TDM frames in (the AK4619 model,
+``boards/eurorack_pmod/tests/model.py``) -> TDM deserialiser -> CDC -> input calibration -> input scaling ->
+Waveshaper -> output scaling -> output calibration -> CDC -> TDM frames out, bit-exact against
+``quantize.golden.run_waveshaper`` after the documented scaling, at the ECPIX-5's real PLL clocks, the
+network in its own clock domain as on the board. Jack 2 is reported unplugged, so e1 reads 0 (the (0,0)
+side). Each result must be heard exactly in the codec frame the plan's latency predicts
+(:func:`planned_frame_delay`)."""
 
 from __future__ import annotations
 
@@ -13,19 +14,18 @@ import numpy as np
 import pytest
 from amaranth.sim import Simulator
 
+from bitstream.plan import plan_for_board
+from bitstream.top import NetworkTop, dry_fifo_depth
 from boards.audio_edge.network_domain import CROSSING_CYCLES
-from boards.audio_edge.top import NetworkTop, dry_fifo_depth
 from boards.eurorack_pmod.calibration import R35_INPUT, R35_OUTPUT
-from boards.eurorack_pmod.model import CodecTDMModel, I2CTargetModel
 from boards.eurorack_pmod.pmod import EurorackPmod
 from boards.eurorack_pmod.tests.helpers import cal, find_run, to_s16
-from boards.plan import plan_for_board
+from boards.eurorack_pmod.tests.model import CodecTDMModel, I2CTargetModel
 from boards.registry import get_board
 from quantize.weights import random_network
 from rtl.waveshaper import Waveshaper
 
-from .helpers import small_config
-from .test_audio_path import expected_dac
+from .helpers import expected_dac, small_config
 
 JACKS = 0b0011_0011  # inputs 0 and 1 plugged (core wave, e0), input 2 (e1) unplugged; outputs 0 and 1
 

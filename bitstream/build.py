@@ -1,16 +1,16 @@
-"""``python -m boards build``: plan, elaborate and place-and-route the network's top level for one board, or
+"""``python -m bitstream build``: plan, elaborate and place-and-route the network's top level for one board, or
 patch new weights into the routed design of the same shape in seconds.
 
 Order of work (cheap checks first, so a bad request fails in a second, not after synthesis):
 
 1. Board and weights: :func:`~boards.registry.get_board`, ``QuantizedNetwork.load(weights)``.
-2. Network plan at the board's real clocks (:func:`boards.plan.plan_for_board`): the achieved sample rate
+2. Network plan at the board's real clocks (:func:`bitstream.plan.plan_for_board`): the achieved sample rate
    must be within 2 % of the trained one and the network must fit the spare multipliers, block RAM and
    LUTs, else :class:`BuildError` with the reason.
-3. The routed template (:mod:`boards.template`): when ``build/<board>/template/`` holds one whose key (network
+3. The routed template (:mod:`bitstream.template`): when ``build/<board>/template/`` holds one whose key (network
    shape, plan, board, generator sources, tools) matches, there is nothing to synthesise or route: go to
    step 5. Otherwise the build says why (what changed) and does the full build:
-4. :class:`~boards.audio_edge.top.NetworkTop` with the template's random coefficient words, built by
+4. :class:`~bitstream.top.NetworkTop` with the template's random coefficient words, built by
    amaranth's ``platform.build()`` with the YoWASP tools (:func:`boards.toolchain.runner.run_platform_build`);
    the timing verdict is parsed from the log's final (post-route) figures; the routed configuration, the
    template's words and the report are kept as the new template.
@@ -34,11 +34,13 @@ from typing import Any
 
 import numpy as np
 
+from boards.registry import get_board
+from boards.toolchain import weight_swap
+from boards.toolchain.runner import BuildError, run_platform_build, tool_environment
+
+from .archive import archive_fields
 from .plan import plan_for_board
-from .registry import get_board
 from .template import TEMPLATE_SEED, Template, describe_change, find_template, mark_last, template_key_parts
-from .toolchain import weight_swap
-from .toolchain.runner import BuildError, run_platform_build, tool_environment
 
 __all__ = ["BuildError", "BuildResult", "build_board"]
 
@@ -99,7 +101,7 @@ def build_board(board_name: str, network, *, out_root: str | Path = "build", all
     plan = plan_for_board(config, board)
     if board.archive is not None:
         try:
-            board.archive.check(config)
+            board.archive.check(**archive_fields(config))
         except ValueError as exc:
             raise BuildError(f"{board.name}: the bitstream archive would be refused: {exc}") from exc
     env = tool_environment()
@@ -135,7 +137,7 @@ def build_board(board_name: str, network, *, out_root: str | Path = "build", all
 
 def _full_build(board, config, plan, component, out_dir: Path, env, progress) -> dict[str, Any]:
     """Synthesis, place and route of the board's top level around ``component``; the report's hardware part."""
-    from .audio_edge.top import NetworkTop, dry_fifo_depth
+    from .top import NetworkTop, dry_fifo_depth
 
     top = NetworkTop(config, component, board=board,
                      dry_depth=dry_fifo_depth(plan, network_domain=board.has_network_clock))
@@ -161,7 +163,7 @@ def _build_template(board, config, plan, network, out_dir: Path, template: Templ
     """The full build with the template's coefficient words; stores and returns the template's record."""
     from rtl.coefficients import template_images
 
-    from .audio_edge.top import make_network
+    from .top import make_network
 
     if template.directory.exists():
         shutil.rmtree(template.directory)
@@ -208,7 +210,7 @@ def _swap(network, plan, template: Template, record: dict, out_dir: Path, env, p
 def _finish(board, config, report: dict, out_dir: Path, start: float, allow_timing_fail: bool, progress):
     report["build_seconds"] = round(time.monotonic() - start, 1)
     if board.archive is not None and (report["timing_met"] or allow_timing_fail):
-        archive = board.archive.write(config, out_dir / "top.bit")
+        archive = board.archive.write(out_dir / "top.bit", **archive_fields(config))
         report["archive"] = str(archive)
         progress(f"{board.name}: bitstream archive {archive}")
     report_path = out_dir / "report.json"

@@ -1,4 +1,4 @@
-"""``python -m boards rtl``: a zero, negative or non-numeric --clock-hz, --sample-rate or --multipliers is refused
+"""``python -m bitstream rtl``: a zero, negative or non-numeric --clock-hz, --sample-rate or --multipliers is refused
 by argparse with the option's name before any work (0 used to fall back silently to the board's figure)."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from boards.__main__ import main
+from bitstream.__main__ import main
 from quantize.weights import random_network
 
 from .helpers import small_config

@@ -31,10 +31,9 @@ from fractions import Fraction
 
 import numpy as np
 
+from boards.eurorack_pmod.samples import CODEC_MAX, CODEC_MIN, COUNTS_PER_VOLT
 from common.config import ModelConfig
 from common.devices import MULTIPLIER_WIDTH
-
-from ..eurorack_pmod.samples import CODEC_MAX, CODEC_MIN, COUNTS_PER_VOLT
 
 __all__ = [
     "ScaleConstant",

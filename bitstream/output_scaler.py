@@ -16,11 +16,11 @@ from amaranth.hdl import Module, Signal, signed
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
+from boards.eurorack_pmod.samples import CHANNELS, sample, sample_vector
 from common.config import ModelConfig
 from common.devices import MULTIPLIER_WIDTH
 from rtl.types import SampleVector
 
-from ..eurorack_pmod.samples import CHANNELS, sample, sample_vector
 from .jacks import output_sources
 from .scaling import output_scale, saturate_shifted
 
@@ -28,7 +28,21 @@ __all__ = ["OutputScaler"]
 
 
 class OutputScaler(wiring.Component):
-    """``i``: network output codes. ``dry``: the core sample that produced them. ``o``: 4 DAC samples."""
+    """Network codes -> codec counts on the output jacks (module docstring), the dry core beside them.
+
+    Parameters
+    ----------
+    config : ModelConfig
+        The outputs and the data format.
+
+    Ports
+    -----
+    i : In(stream.Signature(SampleVector(config, config.n_outputs)))
+        The network's output codes.
+    dry : In(stream.Signature(sample))
+        The core samples that produced them, one per ``i`` vector (the audio path's dry FIFO).
+    o : Out(stream.Signature(sample_vector))
+        4 DAC samples (``jacks.output_sources``)."""
 
     def __init__(self, config: ModelConfig):
         self._config = config

@@ -3,7 +3,8 @@
 Inputs (the jack roles of ``config.inputs``, ``common.roles.jack_roles``): ``core`` = input jack 0 (the
 core wave), ``e0``/``e1`` = jacks 1/2 (the embedding CVs; 0..5 V maps to 0..1, and an unplugged jack reads
 0 = the (0, 0) corner, a trained point). The front end in the network's top level derives every other
-role (``direction``, ``slope``, ``zero``) from the core. Jack 3 is unused.
+role (``direction``, ``slope``, ``level``, ``rate``; ``zero`` when a config names it) from the core. Jack 3 is
+unused.
 
 Outputs: jack 0 = network output channel 0, jack 1 = the dry core wave (the calibrated input sample the
 network saw, passed through unscaled: 1 V in, 1 V out), jacks 2 and 3 = network channels 1 and 2 when the
@@ -12,15 +13,14 @@ network has them, else silence.
 
 from __future__ import annotations
 
+from boards.eurorack_pmod.samples import CHANNELS
 from common.config import ModelConfig
 from common.roles import jack_roles
-
-from ..eurorack_pmod.samples import CHANNELS
 
 __all__ = ["DRY_JACK", "JACK_OF_ROLE", "input_jacks", "output_sources"]
 
 #: Input jack feeding each jack role. One entry per ``common.roles.JACK_ROLES``
-#: (``boards/tests/test_scaling.py`` checks that).
+#: (``bitstream/tests/test_scaling.py`` checks that).
 JACK_OF_ROLE: dict[str, int] = {"core": 0, "e0": 1, "e1": 2}
 #: Output jack carrying the dry core wave.
 DRY_JACK = 1
@@ -32,7 +32,7 @@ def input_jacks(config: ModelConfig) -> list[int]:
     missing = [role for role in roles if role not in JACK_OF_ROLE]
     if missing:
         raise ValueError(f"inputs: role {missing[0]!r} has no source on the eurorack-pmod; the jacks feed "
-                         f"{', '.join(JACK_OF_ROLE)} (boards/audio_edge/jacks.py)")
+                         f"{', '.join(JACK_OF_ROLE)} (bitstream/jacks.py)")
     return [JACK_OF_ROLE[role] for role in roles]
 
 

@@ -9,10 +9,10 @@ from fractions import Fraction
 import numpy as np
 from amaranth.sim import Simulator
 
-from boards.audio_edge.input_scaler import InputScaler
-from boards.audio_edge.jacks import JACK_OF_ROLE, input_jacks, output_sources
-from boards.audio_edge.output_scaler import OutputScaler
-from boards.audio_edge.scaling import input_scale, output_scale
+from bitstream.input_scaler import InputScaler
+from bitstream.jacks import JACK_OF_ROLE, input_jacks, output_sources
+from bitstream.output_scaler import OutputScaler
+from bitstream.scaling import input_scale, output_scale
 from common.roles import JACK_ROLES
 
 from .helpers import collect_vectors, send_vectors, small_config

@@ -24,9 +24,9 @@ from amaranth.hdl import Module, Signal
 from amaranth.lib import fifo, stream, wiring
 from amaranth.lib.wiring import In, Out
 
+from boards.eurorack_pmod.samples import sample, sample_vector
 from common.config import ModelConfig
 
-from ..eurorack_pmod.samples import sample, sample_vector
 from .input_scaler import InputScaler
 from .output_scaler import OutputScaler
 
@@ -34,12 +34,24 @@ __all__ = ["AudioPath"]
 
 
 class AudioPath(wiring.Component):
-    """``adc``: calibrated input vectors from the driver. ``dac``: calibrated output vectors to it.
+    """The scalers, the dry FIFO and the network between the codec driver's streams.
 
-    ``network`` is any component with ``i``/``o`` sample-vector streams (``rtl.network.Network``);
-    ``dry_depth`` must cover how many samples the network holds in flight (``plan.latency_samples + 1``
-    is enough; a larger value only costs a few flip-flops).
-    """
+    Parameters
+    ----------
+    config : ModelConfig
+        The network's config.
+    network : wiring.Component
+        Any component with ``i``/``o`` sample-vector streams (``rtl.waveshaper.Waveshaper``).
+    dry_depth : int
+        Must cover how many samples the network holds in flight (``plan.latency_samples + 1`` is enough; a
+        larger value only costs a few flip-flops).
+
+    Ports
+    -----
+    adc : In(stream.Signature(sample_vector))
+        Calibrated input vectors from the driver.
+    dac : Out(stream.Signature(sample_vector))
+        Calibrated output vectors to it."""
 
     def __init__(self, config: ModelConfig, network: wiring.Component, *, dry_depth: int = 4):
         if dry_depth < 1:
