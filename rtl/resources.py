@@ -43,8 +43,8 @@ import numpy as np
 
 from common.config import FixedFormat, LayerConfig, ModelConfig
 
-__all__ = ["BRAM_WORDS", "CALIBRATION", "Estimate", "LayerEstimate", "Resources", "calibration_network", "estimate",
-           "lut_features", "lut_model"]
+__all__ = ["BRAM_WORDS", "CALIBRATION", "Estimate", "LayerEstimate", "Resources", "block_ram_register_ffs",
+           "calibration_network", "estimate", "lut_features", "lut_model"]
 
 #: Words of one DP16KD at widths up to 18 bits.
 BRAM_WORDS = 1024
@@ -217,7 +217,33 @@ def _layer(config: ModelConfig, lp) -> LayerEstimate:
         history_ffs = (cin * w + staging + groups * w + 4 * w + 3 + _clog2(history + 1)
                        + _clog2(max(cache_words, 1)) + 3 * w + 13)
     return LayerEstimate(index=lp.index, multipliers=P, coefficient_block_rams=coefficient_brams,
-                         cache_block_rams=cache_brams, ffs=control + P * lane + vectors + history_ffs)
+                         cache_block_rams=cache_brams,
+                         ffs=control + P * lane + vectors + history_ffs + block_ram_register_ffs(config, lp))
+
+
+def block_ram_register_ffs(config: ModelConfig, lp) -> int:
+    """The flip-flops that give every block RAM registers of its own, against one shared register each
+    (``rtl/conv_layer.py``, ``rtl/activation_cache.py``): per lane a weight address register (it replaces one
+    stage of the weight delay and of the group number's delay) and, with more than one group, a bias address
+    register; per history bank a read and a write address, write data, a write enable, the read word and an
+    output register (they replace the two shared registers on the RAM output), with two hit flags when there
+    are several banks. The read word is the block RAM's own register; what goes is the copy of the write
+    (address, data, enable) and the word to pass through that yosys added to the single RAM of a history
+    to give a read of the word being written its old value (``no_rw_check``: ``rtl/activation_cache.py``)."""
+    w, ww = config.data_format.width, config.weight_format.width
+    # only the address bits that change are flip-flops (yosys removes those that are constant)
+    bias_bits = 0
+    for g in range(lp.groups if lp.groups > 1 else 0):
+        bias_bits |= lp.mac_cycles ^ (lp.mac_cycles + g)
+    lane = _clog2(lp.mac_cycles) - ww + bin(bias_bits).count("1")
+    ffs = lp.lanes * lane - _clog2(lp.groups)
+    if lp.cache_kind == "block_ram" and lp.cache_depth:
+        words = lp.cache_depth << _clog2(lp.in_channels)
+        bank_words = min(words, BRAM_WORDS)
+        banks = words // bank_words
+        ffs += banks * (2 * _clog2(bank_words) + 2 * w + 1 + (2 if banks > 1 else 0)) - 2 * w \
+            - (2 * w + _clog2(words) + 2)
+    return ffs
 
 
 def estimate(config: ModelConfig, plan, *, reserved: Resources | None = None, available: Resources | None = None,
