@@ -372,3 +372,98 @@ def test_history_bank_registers_survive_synthesis(tmp_path):
         assert int(re.search(r"(\d+) +DP16KD", stat)[1]) == 4
         counts.append(int(re.search(r"(\d+) +TRELLIS_FF", stat)[1]))
     assert counts[1] - counts[0] == 108 + 15 + 6 + 2
+
+
+_SLOW_LOG = """\
+Info: Device utilisation:
+Info: \t          TRELLIS_FF:    3078/  83640     3%
+Info: \t        TRELLIS_COMB:    2230/  83640     2%
+
+Info: Max frequency for clock '$glbnet$audio_path.dry_fifo.clk': 84.10 MHz (FAIL at 91.31 MHz)
+Info: Max frequency for clock        '$glbnet$clocks.audio_clk': 150.25 MHz (PASS at 49.16 MHz)
+"""
+
+_RERUN_TOOL = """#!{python}
+# Records its command line, then writes the log of a slower part (--um-85k) or of another seed, or runs the
+# usual fake nextpnr (the first, full build).
+import os
+import pathlib
+import sys
+
+args = sys.argv[1:]
+with open({calls!r}, "a") as calls:
+    calls.write(" ".join(args) + "\\n")
+if "--um-85k" in args or "--seed" in args:
+    text = {slow!r} if "--um-85k" in args else {log!r}.replace("88.02 MHz (FAIL", "93.00 MHz (PASS")
+    pathlib.Path(args[args.index("--log") + 1]).write_text(text)
+    sys.exit(0)
+os.execv({fake!r}, [{fake!r}, *args])
+"""
+
+
+def test_the_same_netlist_is_placed_and_routed_again_for_the_cross_check_and_other_seeds(tmp_path, monkeypatch,
+                                                                                          capsys):
+    """``--cross-check-timing``: nextpnr runs once more on the synthesised top.json, with the build script's own
+    options but ``--um-85k --package CABGA554 --speed 8`` for ``--um5g-85k ...``, and its figures are reported
+    as ``cross_check`` beside the main ones (the verdict stays the ECPIX-5's own); ``--seed 3``: once more
+    with that placer seed. A template built without them is built again when they are asked for."""
+    import sys
+
+    from .test_report import LOG
+
+    _fake_toolchain(monkeypatch, tmp_path, LOG.replace("88.02 MHz (FAIL", "92.00 MHz (PASS"))
+    fake = (tmp_path / "fake-bin" / "fake-nextpnr-ecp5")
+    calls = tmp_path / "calls.txt"
+    wrapper = tmp_path / "fake-bin" / "rerun-nextpnr"
+    wrapper.write_text(_RERUN_TOOL.format(python=sys.executable, calls=str(calls), slow=_SLOW_LOG, log=LOG,
+                                          fake=str(fake)))
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("NEXTPNR_ECP5", str(wrapper))
+    net = random_network(small_config(), np.random.default_rng(0))
+    net.save(tmp_path / "weights")
+    assert main(["build", "--weights", str(tmp_path / "weights"), "--out", str(tmp_path), "--cross-check-timing",
+                 "--seed", "3"]) == 0
+    out = capsys.readouterr().out
+    first, cross, seed = calls.read_text().splitlines()
+    assert "--um5g-85k --package CABGA554 --speed 8" in first and "--seed" not in first
+    assert "--um-85k --package CABGA554 --speed 8" in cross and "um5g" not in cross
+    for words in (cross, seed):
+        assert "--timing-allow-fail --router router2" in words and "--json top.json --lpf top.lpf" in words
+        assert "--textcfg" not in words  # the routed configuration stays the main build's
+    assert "--log top.um-85k-8.tim" in cross and "--log top.seed3.tim" in seed and "--seed 3" in seed
+    assert "--um5g-85k --package CABGA554 --speed 8" in seed
+
+    report = json.loads((tmp_path / "ecpix5" / "report.json").read_text())
+    assert report["device"] == "LFE5UM5G-85F-8 CABGA554" and report["timing_model"] == "8_5G"
+    assert report["timing_met"] is True and report["clocks"]["sync"]["fmax_mhz"] == 92.00
+    check = report["cross_check"]
+    assert check["device"] == "LFE5UM-85F-8 CABGA554" and check["timing_model"] == "8"
+    assert check["timing_met"] is False and check["clocks"]["sync"]["fmax_mhz"] == 84.10
+    assert check["clocks"]["sync"]["slack_ns"] == pytest.approx(1000 / 91.31 - 1000 / 84.10, abs=1e-3)
+    assert check["log"].endswith("top.um-85k-8.tim")
+    assert report["seeds"]["3"]["clocks"]["sync"]["fmax_mhz"] == 93.00 and report["seeds"]["3"]["timing_met"]
+    assert "timing met on LFE5UM5G-85F-8 CABGA554 (timing model 8_5G)" in out
+    assert "cross-check: LFE5UM-85F-8 CABGA554 (timing model 8): timing NOT met; sync 84.1/91.31 MHz" in out
+    assert re.search(r"placer seed 3: timing met; .*sync 93\.0/91\.31 MHz \(slack \+0\.20 ns, \+1\.8 %\)", out)
+
+    # the same shape again: the stored template has both, so nothing runs
+    calls.unlink()
+    assert main(["build", "--weights", str(tmp_path / "weights"), "--out", str(tmp_path), "--cross-check-timing",
+                 "--seed", "3"]) == 0
+    assert not calls.exists() and json.loads((tmp_path / "ecpix5" / "report.json").read_text())["cross_check"] == check
+    # another seed: built again, and says why
+    messages = []
+    build_board("ecpix5", net, out_root=tmp_path, seeds=(4,), progress=messages.append)
+    assert any("(placer seeds [4] were asked for)" in m for m in messages), messages
+    assert len(calls.read_text().splitlines()) == 2
+
+
+def test_bad_seeds_are_refused_before_any_tool(tmp_path, capsys):
+    net = random_network(small_config(), np.random.default_rng(0))
+    with pytest.raises(BuildError, match=r"seeds: distinct positive integers, got \[2, 2\]"):
+        build_board("ecpix5", net, out_root=tmp_path, seeds=(2, 2), progress=lambda *_: None)
+    net.save(tmp_path / "weights")
+    with pytest.raises(SystemExit):
+        main(["build", "--weights", str(tmp_path / "weights"), "--seed", "0"])
+    assert "--seed: must be a positive integer" in capsys.readouterr().err
+    assert not (tmp_path / "ecpix5").exists()

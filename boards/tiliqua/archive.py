@@ -15,7 +15,9 @@ the build starts (:meth:`TiliquaArchive.check`), not after it:
                        for the slot it writes.
 ``help``               optional: ``brief`` (up to 64 characters), ``io_left`` (8 labels: inputs 0-3, outputs
                        0-3), ``io_right`` (6 labels: encoder, usb2, video, ex0, ex1, MIDI), ``video``; labels up
-                       to 20 characters
+                       to 20 characters. The brief is the one free text of the format: a board build writes
+                       what the bitstream plays there (``boards/plays.py``: sample rate, latency in samples,
+                       volts per unit, parameters, test SNR)
 ``external_pll_config``  what the bootloader programs into the SI5351 before it starts the slot: ``clk0_hz``
                        (the codec clock, 256 fs) and ``clk1_inherit`` (false: no video clock). No
                        ``spread_spectrum``: it would modulate the sample clock (``boards/clocking/si5351.py``)
@@ -40,6 +42,7 @@ from common.config import ModelConfig
 from common.roles import jack_roles
 
 from ..audio_edge.jacks import DRY_JACK, input_jacks, output_sources
+from ..plays import brief
 
 __all__ = ["ArchiveError", "MANIFEST_MAGIC", "TiliquaArchive", "crc32_bzip2", "jack_labels", "source_tag"]
 
@@ -56,6 +59,9 @@ IO_RIGHT = 6
 #: Archive member names (the flasher looks for exactly these).
 BITSTREAM_MEMBER = "top.bit"
 MANIFEST_MEMBER = "manifest.json"
+
+#: The brief when the build does not say what the bitstream plays.
+DEFAULT_BRIEF = "Neural waveshaper: CVs e0/e1 pick the shape of the core wave"
 
 _ROLE_LABEL = {"core": "core wave in", "e0": "CV e0 0..5V", "e1": "CV e1 0..5V"}
 
@@ -129,8 +135,10 @@ class TiliquaArchive:
     def name(self, config: ModelConfig) -> str:
         return f"WAVESHAPER-{config.name}".upper()
 
-    def manifest(self, config: ModelConfig, bitstream: bytes, *, tag: str) -> dict[str, Any]:
-        """The manifest for ``bitstream`` (the bytes of ``top.bit``). Raises :class:`ArchiveError`."""
+    def manifest(self, config: ModelConfig, bitstream: bytes, *, tag: str,
+                 played: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The manifest for ``bitstream`` (the bytes of ``top.bit``); its brief says what the bitstream plays
+        when ``played`` (:func:`boards.plays.plays`) is given. Raises :class:`ArchiveError`."""
         name = self.name(config)
         _check_text("name", name, NAME_MAX)
         _check_text("tag", tag, TAG_MAX)
@@ -141,7 +149,7 @@ class TiliquaArchive:
             raise ArchiveError("bitstream: empty")
         labels = jack_labels(config)
         help_ = {
-            "brief": "Neural waveshaper: CVs e0/e1 pick the shape of the core wave",
+            "brief": DEFAULT_BRIEF if played is None else brief(played),
             "io_left": labels,
             "io_right": ["hold 3s: bootloader", "", "", "", "", ""],
             "video": "<none>",
@@ -165,19 +173,20 @@ class TiliquaArchive:
             "magic": MANIFEST_MAGIC,
         }
 
-    def check(self, config: ModelConfig) -> None:
+    def check(self, config: ModelConfig, played: dict[str, Any] | None = None) -> None:
         """Everything that does not need the bitstream, before the build starts."""
-        self.manifest(config, b"\x00", tag="0" * TAG_MAX)
+        self.manifest(config, b"\x00", tag="0" * TAG_MAX, played=played)
 
     def file_name(self, config: ModelConfig, tag: str) -> str:
         return f"{self.name(config).lower()}-{tag}-r{self.hw_rev}.tar.gz"
 
-    def write(self, config: ModelConfig, bitstream_path: str | Path, *, tag: str | None = None) -> Path:
+    def write(self, config: ModelConfig, bitstream_path: str | Path, *, tag: str | None = None,
+              played: dict[str, Any] | None = None) -> Path:
         """Write ``<name>-<tag>-r<rev>.tar.gz`` beside ``bitstream_path``; returns its path."""
         bitstream_path = Path(bitstream_path)
         bitstream = bitstream_path.read_bytes()
         tag = source_tag() if tag is None else tag
-        manifest = json.dumps(self.manifest(config, bitstream, tag=tag)).encode()
+        manifest = json.dumps(self.manifest(config, bitstream, tag=tag, played=played)).encode()
         path = bitstream_path.parent / self.file_name(config, tag)
         mtime = int(bitstream_path.stat().st_mtime)
         with tarfile.open(path, "w:gz") as tar:
