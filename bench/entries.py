@@ -4,7 +4,8 @@
 
 * ``boards``: every row of ``bench.networks.BUILDS`` as a full board bitstream (``bitstream.build.build_board``,
   under ``build/bench/boards/``; a rerun with unchanged sources only patches weights into the stored
-  routed templates);
+  routed templates); a row on a part timed with the 5G model (the ECPIX-5) is also placed and routed for
+  its conservative twin, the LFE5UM-85F of speed grade 8 (``cross_check``);
 * ``boards_sim``: each network bit-exact against the golden model under cocotb (Verilator), over
   :data:`SIM_SAMPLES` random samples (cached per design);
 * ``lut_model``: the plan's LUT model against yosys on networks that were not used to calibrate it
@@ -51,20 +52,25 @@ def _row(build, result) -> dict:
         "synthesis_place_route_seconds": report.get("synthesis_place_route_seconds"),
         "full_build": report["weights"]["full_build"], "swap_seconds": report["weights"]["swap_seconds"],
         "build_seconds": report["build_seconds"],
+        "device": report.get("device"), "timing_model": report.get("timing_model"),
+        "critical_paths": report.get("critical_paths", {}), "cross_check": report.get("cross_check"),
     }
 
 
 @bench("boards", "every bench network as a full board bitstream (codec driver, scaling, network domain)")
 def boards() -> dict:
     from bitstream.build import BuildError, build_board
+    from boards.registry import get_board
 
     rows = {}
     for build in BUILDS:
         print(f"  {build.key} ...", flush=True)
         start = time.perf_counter()
+        cross_check = get_board(build.board).device.conservative_twin() is not None
         try:
             result = build_board(build.board, bench_network(build), out_root=build_dir(build),
-                                 allow_timing_fail=True, progress=lambda m: print(f"    {m}", flush=True))
+                                 allow_timing_fail=True, cross_check_timing=cross_check,
+                                 progress=lambda m: print(f"    {m}", flush=True))
         except BuildError as exc:
             rows[build.key] = {"config": build.config_path, "board": build.board, "error": str(exc)}
             continue
@@ -126,20 +132,13 @@ def lut_model() -> dict:
 def training_report(config_path: str) -> tuple[dict | None, str]:
     """The training report of ``config_path``'s network, and where it was looked for: ``build/train/<name>/``
     (``make train CONFIG=<config> TRAIN_OUT=build/train/<name>``), or ``build/train/`` (plain ``make
-    train``); a report counts only if the network it trained has this config's shape."""
-    from common.config import ModelConfig, load_config
+    train``); a report counts only if the network it trained has this config's shape
+    (:func:`bitstream.plays.training_report`)."""
+    from bitstream.plays import training_report as find
+    from common.config import load_config
 
-    config = load_config(config_path)
-    shape = {k: v for k, v in config.to_dict().items() if k != "name"}
-    name = Path(config_path).stem
-    for directory in (TRAIN_ROOT / name, TRAIN_ROOT):
-        report, trained = directory / "report.json", directory / "config.json"
-        if not (report.exists() and trained.exists()):
-            continue
-        other = {k: v for k, v in ModelConfig.from_json(trained).to_dict().items() if k != "name"}
-        if other == shape:
-            return json.loads(report.read_text()), str(report)
-    return None, str(TRAIN_ROOT / name / "report.json")
+    report, where = find(load_config(config_path), (TRAIN_ROOT / Path(config_path).stem, TRAIN_ROOT))
+    return report, where if report is not None else str(TRAIN_ROOT / Path(config_path).stem / "report.json")
 
 
 @bench("snr", "each bench network's trained test SNR (golden model), from its training report")

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["PROTOTYPE_ROWS", "TARGETS", "check_targets", "estimate_rows", "markdown", "write_outputs"]
+__all__ = ["PROTOTYPE_ROWS", "TARGETS", "check_targets", "estimate_rows", "markdown", "timing_lines",
+           "write_outputs"]
 
 #: The targets: (board, minimum parameters) at 192 kHz with timing met.
 TARGETS = (("ecpix5", 50_000), ("colorlight_i5", 8_000))
@@ -107,6 +108,33 @@ def check_targets(report: dict) -> list[dict]:
     return targets
 
 
+def timing_lines(report: dict) -> list[str]:
+    """Per build and clock: the timing model, Fmax against the target, the slack in ns and per cent of the
+    period, the critical path's end points and longest route, and the cross-check on the conservative model
+    (the ECPIX-5's LFE5UM-85F at speed 8) where one was made."""
+    lines = ["", "## Timing margin", "",
+             "Slack = target period - critical path delay. The ECPIX-5's part is timed by nextpnr with its 5G "
+             "model; the cross-check places and routes the same netlist for an LFE5UM-85F of speed grade 8.", "",
+             "| build | part (timing model) | clock | Fmax / target MHz | slack ns | slack % | critical path "
+             "(longest route) | cross-check Fmax MHz (slack %) |", "|---|---|---|---|---|---|---|---|"]
+    for key, row in _rows(report).items():
+        if "error" in row or not row.get("clocks"):
+            continue
+        cross = row.get("cross_check") or {}
+        for name, clock in row["clocks"].items():
+            path = (row.get("critical_paths") or {}).get(name)
+            where = "-" if not path else (f"{path['source']} -> {path['sink']}, {path['delay_ns']:.2f} ns "
+                                          f"({path['routing_ns']:.2f} routing; longest {path['longest_net_ns']:.2f})")
+            other = (cross.get("clocks") or {}).get(name)
+            checked = "-" if other is None else (f"{other['fmax_mhz']:.1f} ({other['slack_percent']:+.1f})"
+                                                 + ("" if other["met"] else " **fails**"))
+            lines.append(f"| {key} | {_fmt(row.get('device'))} ({_fmt(row.get('timing_model'))}) | {name} | "
+                         f"{clock['fmax_mhz']:.1f} / {clock['target_mhz']:.2f} | "
+                         f"{_fmt(clock.get('slack_ns'), '+.2f')} | {_fmt(clock.get('slack_percent'), '+.1f')} | "
+                         f"{where} | {checked} |")
+    return lines
+
+
 def markdown(report: dict) -> str:
     lines = ["# Bench: the biggest network each board holds", "",
              "Every row is a full board bitstream (`make bitstream`: codec driver, scaling, the network in its own "
@@ -140,6 +168,7 @@ def markdown(report: dict) -> str:
     if missing:
         lines += ["", "Test SNR comes from each network's training report; missing ones are made by " +
                   ", ".join(missing) + " (not part of `make bench`)."]
+    lines += timing_lines(report)
     lines += ["", "## The plan's estimate against nextpnr", "",
               "| build | resource | estimate | nextpnr | error |", "|---|---|---|---|---|"]
     lines += [f"| {r['build']} | {r['resource']} | {r['estimate']:,} | {r['measured']:,} | {r['error']:+.1%} |"

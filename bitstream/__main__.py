@@ -53,14 +53,22 @@ def _build(args) -> int:
         return 2
     try:
         result = build_board(args.board, net, out_root=args.out, allow_timing_fail=args.allow_timing_fail,
-                             full=args.full)
+                             full=args.full, cross_check_timing=args.cross_check_timing, seeds=tuple(args.seed),
+                             weights_dir=args.weights)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     rep = result.report
     util = rep["utilisation"]
-    print(f"{result.bitstream}: timing {'met' if rep['timing_met'] else 'NOT MET'}; "
-          + ", ".join(f"{d} {c['fmax_mhz']:.1f}/{c['target_mhz']:.2f} MHz" for d, c in rep["clocks"].items()))
+    print(f"{result.bitstream}: timing {'met' if rep['timing_met'] else 'NOT MET'} on {rep['device']} (timing "
+          f"model {rep['timing_model']}); {_clocks(rep['clocks'])}")
+    cross = rep.get("cross_check")
+    if cross is not None:
+        print("  cross-check: " + (cross["skipped"] if "skipped" in cross else
+                                   f"{cross['device']} (timing model {cross['timing_model']}): timing "
+                                   f"{'met' if cross['timing_met'] else 'NOT met'}; {_clocks(cross['clocks'])}"))
+    for seed, run in rep.get("seeds", {}).items():
+        print(f"  placer seed {seed}: timing {'met' if run['timing_met'] else 'NOT met'}; {_clocks(run['clocks'])}")
     print("  " + ", ".join(f"{k} {util[k]['used']}/{util[k]['available']}"
                            for k in ("TRELLIS_COMB", "TRELLIS_FF", "DP16KD", "MULT18X18D")))
     cap = rep["capacity"]
@@ -73,8 +81,20 @@ def _build(args) -> int:
     if weights:
         how = f"weights patched into the routed template in {weights['swap_seconds']} s" + (
             " after a full build; " if weights["full_build"] else ", no synthesis or place-and-route; ")
+    played = rep["plays"]
+    snr = f"{played['test_snr_db']} dB" if played["test_snr_db"] is not None else \
+        f"unknown ({played['test_snr_source']})"
+    print(f"  plays: fs {played['sample_rate_hz']:.1f} Hz, {played['latency_samples']['total']} samples late "
+          f"(lookahead {played['latency_samples']['lookahead']} + pipeline {played['latency_samples']['pipeline']}), "
+          f"{played['volts_per_unit']:g} V per unit, {played['params']} parameters, test SNR {snr}")
     print(f"  {how}{rep['build_seconds']} s in all; report {result.report_path}")
     return 0
+
+
+def _clocks(clocks: dict) -> str:
+    """Each clock's Fmax against its target and its slack in ns and per cent of the period."""
+    return ", ".join(f"{d} {c['fmax_mhz']:.1f}/{c['target_mhz']:.2f} MHz (slack {c['slack_ns']:+.2f} ns, "
+                     f"{c['slack_percent']:+.1f} %)" for d, c in clocks.items())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,6 +125,11 @@ def main(argv: list[str] | None = None) -> int:
                        help="keep a bitstream whose post-route Fmax misses a clock target (exit 0)")
     build.add_argument("--full", action="store_true",
                        help="synthesise and route again even when the routed template of this shape matches")
+    build.add_argument("--cross-check-timing", action="store_true",
+                       help="also place and route the same netlist for the part's conservative twin (ECPIX-5: "
+                            "LFE5UM-85F speed 8 instead of the 5G model) and report both")
+    build.add_argument("--seed", type=positive_int("--seed", 2), action="append", default=[],
+                       help="also place and route the same netlist with this placer seed (repeatable)")
     build.set_defaults(func=_build)
 
     args = parser.parse_args(argv)

@@ -8,6 +8,7 @@ from common.config import ModelConfig
 from common.roles import jack_roles
 
 from .jacks import DRY_JACK, input_jacks, output_sources
+from .plays import brief
 
 __all__ = ["BRIEF", "archive_fields", "jack_labels"]
 
@@ -29,6 +30,9 @@ def jack_labels(config: ModelConfig) -> list[str]:
     return labels
 
 
-def archive_fields(config: ModelConfig) -> dict:
-    """``name``, ``brief`` and ``jack_labels`` of the waveshaper built from ``config``."""
-    return {"name": f"WAVESHAPER-{config.name}".upper(), "brief": BRIEF, "jack_labels": jack_labels(config)}
+def archive_fields(config: ModelConfig, played: dict | None = None) -> dict:
+    """``name``, ``brief`` and ``jack_labels`` of the waveshaper built from ``config``; the brief says what the
+    bitstream plays when ``played`` (:func:`bitstream.plays.plays`) is given, the archive format's one free
+    text."""
+    return {"name": f"WAVESHAPER-{config.name}".upper(), "brief": BRIEF if played is None else brief(played),
+            "jack_labels": jack_labels(config)}

@@ -10,6 +10,12 @@ import sys
 from .registry import BOARDS, DEFAULT_BOARD
 
 
+def _clocks(clocks: dict) -> str:
+    """Each clock's Fmax against its target and its slack in ns and per cent of the period."""
+    return ", ".join(f"{d} {c['fmax_mhz']:.1f}/{c['target_mhz']:.2f} MHz (slack {c['slack_ns']:+.2f} ns, "
+                     f"{c['slack_percent']:+.1f} %)" for d, c in clocks.items())
+
+
 def _flash(args) -> int:
     from .toolchain.flash import FlashError, flash_board
 

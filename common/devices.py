@@ -71,6 +71,23 @@ class Device:
     def nextpnr_flags(self) -> list[str]:
         return [f"--{self.nextpnr_device}", "--package", self.package, "--speed", str(self.speed)]
 
+    @property
+    def timing_model(self) -> str:
+        """The delays nextpnr-ecp5 times this part with: ``"8_5G"`` for every LFE5UM5G part (nextpnr selects
+        its 5G model whatever ``--speed`` says, and refuses any grade but 8), else the speed grade (``"6"``,
+        ``"7"``, ``"8"``). Project Trellis' timing database gives the 5G model about a third of the plain
+        speed-8 block RAM delays (``docs/fpga-flow.md``)."""
+        return "8_5G" if self.part.startswith("LFE5UM5G-") else str(self.speed)
+
+    def conservative_twin(self) -> Device | None:
+        """For a part timed with the 5G model, the same die in the same package as an LFE5UM of speed grade 8,
+        which nextpnr times with the plain speed-8 model: a place and route for it is the cross-check that a
+        design does not meet timing only on the 5G model's figures. None for any other part (its model is
+        its speed grade)."""
+        if self.timing_model != "8_5G":
+            return None
+        return ecp5_device(self.part.replace("LFE5UM5G-", "LFE5UM-"), self.package, 8)
+
 
 def ecp5_device(part: str, package: str, speed: int) -> Device:
     """The :class:`Device` for ``part`` (``LFE5U-25F``, ``LFE5UM5G-85F``, ...) in ``package`` at ``speed``."""

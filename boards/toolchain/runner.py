@@ -10,11 +10,15 @@
   (:mod:`.report`). The plan's script runs yosys, nextpnr-ecp5 and ecppack in turn; a tool that fails
   becomes a :class:`BuildError` naming the tool, its log file and the log's last lines
   (:func:`tool_failure`).
+* :func:`place_and_route_again`: nextpnr once more on the same synthesised netlist (``top.json``), with the
+  build script's own command line (:func:`nextpnr_command`) for another part or another placer seed: the
+  timing cross-check on the conservative model of a 5G part, and seed sweeps, without a second synthesis.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -23,8 +27,8 @@ from pathlib import Path
 from .report import NextpnrReport, parse_nextpnr_log
 
 __all__ = ["BuildError", "CLASSIC_LUT_MAPPING", "NEXTPNR_OPTIONS", "TOOLS", "clock_targets", "log_tail",
-           "KEEP_REPLICAS", "run_platform_build", "synth_opts", "tool_environment", "tool_failure",
-           "yosys_overrides"]
+           "KEEP_REPLICAS", "nextpnr_command", "place_and_route_again", "run_platform_build", "synth_opts",
+           "tool_environment", "tool_failure", "yosys_overrides"]
 
 
 class BuildError(RuntimeError):
@@ -86,9 +90,12 @@ NEXTPNR_OPTIONS = "--timing-allow-fail --router router2"
 
 
 #: Run by yosys right after reading the design: the flip-flops behind wires named ``*_replica`` (per-lane
-#: copies of a layer's control flags, ``rtl/conv_layer.py``) are marked ``keep``, so that yosys does not merge
-#: the copies back into one flip-flop with the fan-out they exist to split.
-KEEP_REPLICAS = "proc; setattr -set keep 1 w:*_replica %ci1:+$dff[Q]"
+#: copies of a layer's control flags and of its coefficient memories' addresses, ``rtl/conv_layer.py``; each
+#: history bank's addresses and write data, ``rtl/activation_cache.py``) are marked ``keep``, so that yosys
+#: does not merge the copies back into one flip-flop with the fan-out they exist to split. ``%a`` takes the
+#: wires the replica is an alias of: a replica wired straight to a memory port's address is the same net as
+#: the port's own signal, and Amaranth names the flip-flop's output after the port.
+KEEP_REPLICAS = "proc; setattr -set keep 1 w:*_replica %a %ci1:+$dff[Q]"
 
 
 def synth_opts(top_name: str) -> str:
@@ -135,6 +142,56 @@ def run_platform_build(board, top, name: str, out_dir: Path, env: dict[str, str]
         raise BuildError(f"toolchain failed for {board.name}: " + tool_failure(
             tool, out_dir / log.format(name=name), f"{var}={env.get(var)}, exit {done.returncode}"))
     return parse_nextpnr_log((out_dir / f"{name}.tim").read_text(errors="replace"), clock_targets(board))
+
+
+def nextpnr_command(script: Path, env: dict[str, str], device, *, to_device=None, seed: int | None = None,
+                    log: str, textcfg: str | None = None) -> list[str]:
+    """nextpnr-ecp5's command line from amaranth's build script (``build_<name>.sh``), with ``device``'s
+    part flags (a :class:`~common.devices.Device`) replaced by ``to_device``'s, ``--seed``, the log written to
+    ``log`` and the routed configuration to ``textcfg`` (None: not written). Raises :class:`BuildError`
+    when the script has no nextpnr command for ``device``."""
+    for line in Path(script).read_text().splitlines():
+        words = shlex.split(line)
+        if not words or words[0] != "$NEXTPNR_ECP5":
+            continue
+        flags = device.nextpnr_flags
+        at = next((i for i in range(len(words)) if words[i:i + len(flags)] == flags), None)
+        if at is None:
+            raise BuildError(f"the nextpnr command in {script} is not for {device.name} ({' '.join(flags)})")
+        words[at:at + len(flags)] = (to_device or device).nextpnr_flags
+        for option, value in (("--log", log), ("--textcfg", textcfg)):
+            if option in words:
+                i = words.index(option)
+                del words[i:i + 2]
+            if value is not None:
+                words += [option, value]
+        if seed is not None:
+            words += ["--seed", str(seed)]
+        return [env.get("NEXTPNR_ECP5", "nextpnr-ecp5"), *words[1:]]
+    raise BuildError(f"no nextpnr-ecp5 command in {script}")
+
+
+def place_and_route_again(board, out_dir: Path, name: str, env: dict[str, str], *, to_device=None,
+                          seed: int | None = None, tag: str, progress=print) -> tuple[NextpnrReport, float]:
+    """nextpnr on ``out_dir``'s synthesised ``{name}.json`` once more, for ``to_device`` (default: the board's
+    part) and/or with ``seed``; the log is ``{name}.{tag}.tim``, nothing else is written. Returns its report
+    for the board's clocks and the seconds it took; a failure is a :class:`BuildError` naming the log."""
+    import time
+
+    out_dir = Path(out_dir)
+    log = f"{name}.{tag}.tim"
+    (out_dir / log).unlink(missing_ok=True)
+    command = nextpnr_command(out_dir / f"build_{name}.sh", env, board.device, to_device=to_device, seed=seed,
+                              log=log)
+    progress(f"{board.name}: place and route of the same netlist again ({tag}: {' '.join(command[1:])}) ...")
+    start = time.monotonic()
+    with open(out_dir / f"{name}.{tag}.console.log", "w") as out:
+        done = subprocess.run(command, cwd=out_dir, env=env, stdout=out, stderr=subprocess.STDOUT)
+    seconds = time.monotonic() - start
+    if done.returncode != 0:
+        raise BuildError(f"place and route again ({tag}) failed for {board.name}: " + tool_failure(
+            "nextpnr-ecp5", out_dir / log, f"exit {done.returncode}"))
+    return parse_nextpnr_log((out_dir / log).read_text(errors="replace"), clock_targets(board)), seconds
 
 
 def clock_targets(board) -> dict[str, float]:

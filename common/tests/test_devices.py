@@ -28,3 +28,23 @@ def test_impossible_parts_are_refused():
         ecp5_device("LFE5U-85F", "CABGA256", 6)
     with pytest.raises(DeviceError, match=r"LFE5UM5G-85F has no speed grade 6; its grades: 8"):
         ecp5_device("LFE5UM5G-85F", "CABGA381", 6)
+
+
+@pytest.mark.parametrize("part,package,speed,model", [
+    ("LFE5UM5G-85F", "CABGA554", 8, "8_5G"),   # the ECPIX-5: every 5G part is timed with the 5G model
+    ("LFE5UM5G-25F", "CABGA381", 8, "8_5G"),
+    ("LFE5UM-85F", "CABGA381", 8, "8"),
+    ("LFE5U-25F", "CABGA256", 6, "6"),          # the Colorlight i5, Tiliqua
+    ("LFE5U-45F", "CABGA381", 7, "7"),
+])
+def test_timing_model_is_the_one_nextpnr_uses(part, package, speed, model):
+    assert ecp5_device(part, package, speed).timing_model == model
+
+
+def test_the_conservative_twin_of_a_5g_part_is_the_plain_speed_8_part():
+    twin = ecp5_device("LFE5UM5G-85F", "CABGA554", 8).conservative_twin()
+    assert twin is not None and twin.name == "LFE5UM-85F-8 CABGA554" and twin.timing_model == "8"
+    assert twin.nextpnr_flags == ["--um-85k", "--package", "CABGA554", "--speed", "8"]
+    assert (twin.luts, twin.block_rams, twin.multipliers) == (83_640, 208, 156)
+    assert ecp5_device("LFE5U-25F", "CABGA256", 6).conservative_twin() is None
+    assert ecp5_device("LFE5UM-85F", "CABGA381", 8).conservative_twin() is None
