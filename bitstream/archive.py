@@ -31,7 +31,7 @@ def jack_labels(config: ModelConfig) -> list[str]:
 
 
 def archive_fields(config: ModelConfig, played: dict | None = None) -> dict:
-    """``name``, ``brief`` and ``jack_labels`` of the waveshaper built from ``config``; the brief says what the
+    """``name``, ``brief`` and ``jack_labels`` of the waveshaper built from ``config``; its ``brief`` says what the
     bitstream plays when ``played`` (:func:`bitstream.plays.plays`) is given, the archive format's one free
     text."""
     return {"name": f"WAVESHAPER-{config.name}".upper(), "brief": BRIEF if played is None else brief(played),

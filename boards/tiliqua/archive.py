@@ -15,7 +15,7 @@ the build starts (:meth:`TiliquaArchive.check`), not after it:
                        for the slot it writes.
 ``help``               optional: ``brief`` (up to 64 characters), ``io_left`` (8 labels: inputs 0-3, outputs
                        0-3), ``io_right`` (6 labels: encoder, usb2, video, ex0, ex1, MIDI), ``video``; labels up
-                       to 20 characters. The brief is the one free text of the format: the design passes what
+                       to 20 characters. Its ``brief`` is the one free text of the format: the design passes what
                        its bitstream plays there (the waveshaper: sample rate, latency in samples, volts per
                        unit, parameters, test SNR)
 ``external_pll_config``  what the bootloader programs into the SI5351 before it starts the slot: ``clk0_hz``
