@@ -12,10 +12,8 @@ Pipeline of one step issued in cycle ``t`` (docs/arithmetic.md arithmetic, exact
 
 ======  =========================================================================================
 t       history read (tap, channel) and weight read (step number) issued
-t+1     each lane's weight address register (its own copy of the step number); history read in flight
-        (L = ``HISTORY_READ_LATENCY`` = 4 cycles)
-t+2     weight data (RAM read)
-t+L-1   each lane's bias address register (the group's bias word)
+t+1     weight data (RAM read); history read in flight (L = ``HISTORY_READ_LATENCY`` = 4 cycles)
+t+L-1   bias read issued (the group's bias word)
 t+L     multiplier inputs registered: sample ``x`` and weight ``w`` (weight delayed to match); bias data
 t+L+1   product ``x * w`` and the group's aligned bias ``(b << df) + R`` registered (``rtl/multiplier.py``:
         on an ECP5 the product register is the MULT18X18D's own output register)
@@ -165,7 +163,7 @@ class ConvLayer(wiring.Component):
         first = delayed((k == 0) & (c == 0), L + 1, "first")
         last = delayed((k == K - 1) & (c == cin - 1), L + 2, "last")
         last_group = delayed(g == groups - 1, L + 3, "last_group")
-        group = delayed(g, L - 2, "group")  # each lane registers its bias address from it at stage L-1
+        group = delayed(g, L - 1, "group")  # the bias read is issued at stage L-1
 
         # -- lanes --------------------------------------------------------------------------------------
         x = history.data  # registered: multiplier input A at stage L
@@ -179,24 +177,11 @@ class ConvLayer(wiring.Component):
             m.submodules[f"coefficients{lane}"] = rom
             weight_read = rom.read_port(domain="sync")
             bias_read = rom.read_port(domain="sync")
-            # Both read addresses are registers of the lane's own, beside its block RAM (``*_replica``: kept
-            # apart by the synthesis script), so no register drives the address pins of every lane's memory
-            # across the die: the step number one cycle late (stage 1), the bias address at stage L-1.
-            weight_address = Signal(range(self.plan.coefficient_depth), name=f"lane{lane}_weight_address_replica",
-                                    reset_less=True)
-            m.d.sync += weight_address.eq(step)
-            m.d.comb += weight_read.addr.eq(weight_address)
-            if groups > 1:
-                bias_address = Signal(range(self.plan.coefficient_depth), name=f"lane{lane}_bias_address_replica",
-                                      reset_less=True)
-                m.d.sync += bias_address.eq(bias_base + group[L - 2])
-                m.d.comb += bias_read.addr.eq(bias_address)
-            else:  # a single group: one bias word, a constant address
-                m.d.comb += bias_read.addr.eq(bias_base)
+            m.d.comb += [weight_read.addr.eq(step), bias_read.addr.eq(bias_base + group[L - 1])]
 
-            # Weight data (stage 2) is delayed to the multiplier input stage L like the history read.
+            # Weight data (stage 1) is delayed to the multiplier input stage L like the history read.
             weight = weight_read.data
-            for stage in range(3, L + 1):
+            for stage in range(2, L + 1):
                 delayed_weight = Signal(weight_shape(cfg), name=f"w{lane}_{stage}", reset_less=True)
                 m.d.sync += delayed_weight.eq(weight)
                 weight = delayed_weight

@@ -58,8 +58,7 @@ from .timing import FRONT_END_LATENCY, HISTORY_READ_LATENCY, LAYER_RESET_DELAY
 
 __all__ = ["BRAM_WORDS", "CALIBRATION", "FRONT_END_CALIBRATION", "FRONT_END_FEATURES", "LAYER_FEATURES",
            "LUT_MODEL", "Estimate", "LayerEstimate", "Resources", "calibration_network", "estimate",
-           "block_ram_register_ffs", "front_end_config", "front_end_features", "front_end_ffs", "lut_features",
-           "lut_model"]
+           "front_end_config", "front_end_features", "front_end_ffs", "lut_features", "lut_model"]
 
 #: Words of one DP16KD at widths up to 18 bits.
 BRAM_WORDS = 1024
@@ -321,33 +320,7 @@ def _layer(config: ModelConfig, lp) -> LayerEstimate:
         history_ffs = (cin * w + staging + groups * w + 4 * w + 3 + ceil_log2(history + 1)
                        + ceil_log2(max(cache_words, 1)) + 3 * w + 13)
     return LayerEstimate(index=lp.index, multipliers=P, coefficient_block_rams=coefficient_brams,
-                         cache_block_rams=cache_brams,
-                         ffs=control + P * lane + vectors + history_ffs + block_ram_register_ffs(config, lp))
-
-
-def block_ram_register_ffs(config: ModelConfig, lp) -> int:
-    """The flip-flops that give every block RAM registers of its own, against one shared register each
-    (``rtl/conv_layer.py``, ``rtl/activation_cache.py``): per lane a weight address register (it replaces one
-    stage of the weight delay and of the group number's delay) and, with more than one group, a bias address
-    register; per history bank a read and a write address, write data, a write enable, the read word and an
-    output register (they replace the two shared registers on the RAM output), with two hit flags when there
-    are several banks. The read word is the block RAM's own register; what goes is the copy of the write
-    (address, data, enable) and the word to pass through that yosys added to the single RAM of a history
-    to give a read of the word being written its old value (``no_rw_check``: ``rtl/activation_cache.py``)."""
-    w, ww = config.data_format.width, config.weight_format.width
-    # only the address bits that change are flip-flops (yosys removes those that are constant)
-    bias_bits = 0
-    for g in range(lp.groups if lp.groups > 1 else 0):
-        bias_bits |= lp.mac_cycles ^ (lp.mac_cycles + g)
-    lane = ceil_log2(lp.mac_cycles) - ww + bin(bias_bits).count("1")
-    ffs = lp.lanes * lane - ceil_log2(lp.groups)
-    if lp.cache_kind == "block_ram" and lp.cache_depth:
-        words = lp.cache_depth << ceil_log2(lp.in_channels)
-        bank_words = min(words, BRAM_WORDS)
-        banks = words // bank_words
-        ffs += banks * (2 * ceil_log2(bank_words) + 2 * w + 1 + (2 if banks > 1 else 0)) - 2 * w \
-            - (2 * w + ceil_log2(words) + 2)
-    return ffs
+                         cache_block_rams=cache_brams, ffs=control + P * lane + vectors + history_ffs)
 
 
 def _reset_ffs(config: ModelConfig, plan) -> int:

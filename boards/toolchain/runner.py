@@ -90,12 +90,9 @@ NEXTPNR_OPTIONS = "--timing-allow-fail --router router2"
 
 
 #: Run by yosys right after reading the design: the flip-flops behind wires named ``*_replica`` (per-lane
-#: copies of a layer's control flags and of its coefficient memories' addresses, ``rtl/conv_layer.py``; each
-#: history bank's addresses and write data, ``rtl/activation_cache.py``) are marked ``keep``, so that yosys
-#: does not merge the copies back into one flip-flop with the fan-out they exist to split. ``%a`` takes the
-#: wires the replica is an alias of: a replica wired straight to a memory port's address is the same net as
-#: the port's own signal, and Amaranth names the flip-flop's output after the port.
-KEEP_REPLICAS = "proc; setattr -set keep 1 w:*_replica %a %ci1:+$dff[Q]"
+#: copies of a layer's control flags, ``rtl/conv_layer.py``) are marked ``keep``, so that yosys does not merge
+#: the copies back into one flip-flop with the fan-out they exist to split.
+KEEP_REPLICAS = "proc; setattr -set keep 1 w:*_replica %ci1:+$dff[Q]"
 
 
 def synth_opts(top_name: str) -> str:
