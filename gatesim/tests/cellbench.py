@@ -16,7 +16,7 @@ from pathlib import Path
 
 from gatesim.library import CELLS, VERILATOR_ARGS
 
-__all__ = ["BenchRun", "run_bench"]
+__all__ = ["BenchRun", "run_bench", "run_instance"]
 
 
 @dataclass
@@ -58,3 +58,12 @@ def run_bench(text: str, work: Path, simulator: str) -> BenchRun:
         raise AssertionError(f"{simulator} could not build the testbench:\n{exc.stdout}\n{exc.stderr}") from exc
     done = subprocess.run(command, capture_output=True, text=True, cwd=work)
     return BenchRun(done.returncode, done.stdout + done.stderr)
+
+
+def run_instance(instance: str, work: Path, *, stimulus: str = "", simulator: str = "icarus") -> BenchRun:
+    """A testbench of one cell ``instance`` (with the declarations it needs before it) that prints "still
+    running" 10 ns after ``stimulus``: a model that stops at its start never prints it."""
+    text = (f"`timescale 1ns / 1ps\nmodule tb;\n{instance}\n"
+            f"  initial begin {stimulus} #10 $display(\"still running\"); $finish; end\nendmodule\n")
+    return run_bench(text, work, simulator)
+

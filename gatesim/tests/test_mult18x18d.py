@@ -15,7 +15,7 @@ import pytest
 
 from sim.tests.conftest import require
 
-from .cellbench import run_bench
+from .cellbench import run_bench, run_instance
 
 MASK18, MASK36 = (1 << 18) - 1, (1 << 36) - 1
 CORNERS = (1 << 17, (1 << 17) - 1, 0, MASK18, 1)  # as 18-bit patterns: -2**17 (signed) or 2**17, 2**17-1, 0, -1
@@ -157,18 +157,14 @@ UNSUPPORTED = (
 @pytest.mark.parametrize("param, message", UNSUPPORTED)
 def test_unmodelled_settings_stop_the_simulation(param, message, tmp_path):
     require("icarus")
-    text = ("`timescale 1ns / 1ps\nmodule tb;\n  wire [35:0] p;\n"
-            f"  MULT18X18D #({param}) m (.A0(1'b1), .B0(1'b1), .P0(p[0]));\n"
-            "  initial begin #10 $display(\"still running\"); $finish; end\nendmodule\n")
-    run = run_bench(text, tmp_path, "icarus")
+    run = run_instance(f"  wire [35:0] p;\n  MULT18X18D #({param}) m (.A0(1'b1), .B0(1'b1), .P0(p[0]));", tmp_path)
     assert run.returncode != 0 or "FATAL" in run.output.upper(), run.output
     assert message in run.output and "still running" not in run.output
 
 
 def test_the_shift_inputs_stop_the_simulation(tmp_path):
     require("icarus")
-    text = ("`timescale 1ns / 1ps\nmodule tb;\n  reg source = 0; wire [35:0] p;\n"
-            "  MULT18X18D m (.A0(1'b1), .B0(1'b1), .SOURCEA(source), .P0(p[0]));\n"
-            "  initial begin #5 source = 1; #10 $display(\"still running\"); $finish; end\nendmodule\n")
-    run = run_bench(text, tmp_path, "icarus")
+    run = run_instance("  reg source = 0; wire [35:0] p;\n"
+                       "  MULT18X18D m (.A0(1'b1), .B0(1'b1), .SOURCEA(source), .P0(p[0]));", tmp_path,
+                       stimulus="#5 source = 1;")
     assert "SOURCEA/SOURCEB high" in run.output and "still running" not in run.output
