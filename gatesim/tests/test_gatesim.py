@@ -127,7 +127,7 @@ def test_the_default_network_is_bit_exact_at_gate_level(trained_weights, tmp_pat
     # (instantiated), the block RAMs of the estimate; and the fabric cells
     cells = entry["cells"]
     assert cells["MULT18X18D"] == plan.multipliers + plan.front_end_multipliers
-    assert cells["DP16KD"] == plan.estimate.block_rams
+    assert cells["DP16KD"] == plan.estimate.network.block_rams
     assert cells["LUT4"] > 500 and cells["TRELLIS_FF"] > 1000
     netlist = (tmp_path / "trained" / "netlist" / "network_netlist.v").read_text()
     assert len(re.findall(r'REG_OUTPUT_CLK\("CLK0"\)', netlist)) == plan.multipliers + plan.front_end_multipliers
