@@ -18,6 +18,7 @@ TRAIN_OUT ?= build/train
 SIM ?= verilator
 DATA ?=
 RECIPE ?=
+INIT_FROM ?=
 CLOCK_HZ ?=
 SAMPLE_RATE ?=
 MULTIPLIERS ?=
@@ -61,7 +62,7 @@ all: bitstream ## The whole pipeline on the default dataset, ending in a bitstre
 help: ## List the targets and knobs
 	@echo "Targets:"
 	@grep -E '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-17s %s\n", $$1, $$2}'
-	@echo "Knobs: CONFIG=$(CONFIG) BOARD=$(BOARD) TRAIN_OUT=$(TRAIN_OUT) SIM=$(SIM) DATA= RECIPE= CLOCK_HZ="
+	@echo "Knobs: CONFIG=$(CONFIG) BOARD=$(BOARD) TRAIN_OUT=$(TRAIN_OUT) SIM=$(SIM) DATA= RECIPE= INIT_FROM= CLOCK_HZ="
 	@echo "       SAMPLE_RATE= MULTIPLIERS= SAMPLES= WAVES=1 PORT= SECONDS= OUT= ROLES= CHANNELS= RATE= FLASH=1"
 	@echo "       FULL=1 SLOT= LIBDAISY_DIR= PYTEST_ARGS= NETWORKS="
 
@@ -91,8 +92,8 @@ $(WEIGHTS)/weights.npz: $(TRAIN_OUT)/model.h5
 $(BUILD)/rtl/network.v: $(WEIGHTS)/weights.npz
 	$(MAKE) rtl
 
-train: $(STAMP) ## Train into TRAIN_OUT (DATA=recordings, RECIPE=long for the larger networks), then score the board's arithmetic
-	$(PY) -m train --config $(CONFIG) --out $(TRAIN_OUT) $(call opt,DATA,--data) $(call opt,RECIPE,--recipe)
+train: $(STAMP) ## Train into TRAIN_OUT (DATA=recordings, RECIPE=long for the larger networks, INIT_FROM=a trained smaller network to grow from), then score the board's arithmetic
+	$(PY) -m train --config $(CONFIG) --out $(TRAIN_OUT) $(call opt,DATA,--data) $(call opt,RECIPE,--recipe) $(call opt,INIT_FROM,--init-from)
 	$(PY) -m quantize.score --train-dir $(TRAIN_OUT)
 
 quantize: $(STAMP) $(TRAIN_OUT)/model.h5 ## Export FP4.12 weights of the model in TRAIN_OUT and check them against the golden model

@@ -7,9 +7,14 @@
 board's exact arithmetic, front end included) over the very windows ``train`` evaluated
 (``test.npz``, ``test_imperfect.npz``) and adds to ``build/train/report.json``:
 
-* ``golden``: SNR per wave and blend, the wave x octave-band table, the imperfect-core test set, steady
-  tones per octave, and the first 16 harmonics of each corner at 110, 440 and 1760 Hz against the target's;
-* ``test_snr_db``: the golden figures again, as the report's headline;
+* ``golden``: for the headline test set (drawn from the test seed, which no recipe was tuned on): SNR per
+  wave and blend, the wave x octave-band table and its worst cell, each of the full band and of the
+  audible band (below 20 kHz, ``train.evaluate``); the same for the imperfect-core test set
+  (``imperfect_*``), for each imperfect-core category (``categories``: curved slopes, small cores,
+  asymmetric cores, pitch steps, audio-rate FM) and for the development sets (``dev``: the takes of the
+  training seed, on which the recipe was chosen); steady tones per octave, and the first 16 harmonics of
+  each corner at 110, 440 and 1760 Hz against the target's;
+* ``test_snr_db``: the golden figures of the headline test set again, as the report's headline;
 
 and draws ``build/train/bands.png``, the band table as a heat map.
 """
@@ -52,11 +57,24 @@ def golden_predict(network: QuantizedNetwork):
     return predict
 
 
+def _figures(config: ModelConfig, split, y_hat: np.ndarray) -> dict:
+    """One held-out set's figures: SNR per group and per wave x band cell, of the full and the audible band
+    (``train.evaluate``), and the worst cell of each."""
+    from train.evaluate import audible_snr, band_table, metrics, worst_cell
+
+    m = metrics(config, split, y_hat)
+    bands, audible_bands = band_table(config, split, y_hat), band_table(config, split, y_hat, audible=True)
+    return {"test_snr_db": m["snr_db"], "test_mse": m["mse"], "band_snr_db": bands, "worst_cell": worst_cell(bands),
+            "audible_snr_db": audible_snr(config, split, y_hat), "audible_band_snr_db": audible_bands,
+            "audible_worst_cell": worst_cell(audible_bands)}
+
+
 def score(train_dir: Path) -> dict:
     """The golden figures (module docstring) for the model in ``train_dir``; updates its report.json."""
     from train.artifacts import CONFIG_FILE, load_split
+    from train.dataset import TEST_SETS
     from train.errors import DatasetError
-    from train.evaluate import band_table, harmonic_error, metrics, snr_by_frequency
+    from train.evaluate import harmonic_error, snr_by_frequency
     from train.plots import plot_band_table
 
     report_path = train_dir / "report.json"
@@ -77,25 +95,31 @@ def score(train_dir: Path) -> dict:
         config = ModelConfig.from_json(train_dir / CONFIG_FILE)
     except ConfigError as exc:
         raise QuantizeError(f"{exc}; {rerun}") from exc
+    # the held-out sets this training wrote (its report lists them; an older run's files are not read)
+    written = [name for name in TEST_SETS if name in report.get("windows", {"test": 0, "test_imperfect": 0})]
     splits = {}
-    for name, prefix in (("test", ""), ("test_imperfect", "imperfect_")):
+    for name in written:
         path = train_dir / f"{name}.npz"
         if not path.is_file():
             continue
         try:
-            splits[prefix] = load_split(path, config)
+            splits[name] = load_split(path, config)
         except DatasetError as exc:
             raise QuantizeError(f"{exc}; {rerun}") from exc
     model, config = load_trained_model(train_dir)
     network, saturated = convert_weights(float_weights(model, config), config)
     predict = golden_predict(network)
     golden: dict = {"saturated_weights": len(saturated)}
-    for prefix, split in splits.items():
-        y_hat = predict(split.x)
-        m = metrics(config, split, y_hat)
-        golden[f"{prefix}test_snr_db"] = m["snr_db"]
-        golden[f"{prefix}test_mse"] = m["mse"]
-        golden[f"{prefix}band_snr_db"] = band_table(config, split, y_hat)
+    for name, split in splits.items():
+        figures = _figures(config, split, predict(split.x))
+        if name in ("test", "test_imperfect"):
+            prefix = "" if name == "test" else "imperfect_"
+            golden.update({f"{prefix}{key}": value for key, value in figures.items()})
+        elif name.startswith("dev"):
+            prefix = "" if name == "dev" else "imperfect_"
+            golden.setdefault("dev", {}).update({f"{prefix}{key}": value for key, value in figures.items()})
+        else:
+            golden.setdefault("categories", {})[name.removeprefix("test_")] = figures
     golden["snr_db_by_frequency_hz"] = snr_by_frequency(config, predict)
     golden["harmonic_error_db"] = harmonic_error(config, predict)
     report["golden"] = golden
@@ -119,11 +143,21 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     snr = ", ".join(f"{k} {v:.1f}" for k, v in golden["test_snr_db"].items())
     print(f"golden model (the board's arithmetic), test SNR dB: {snr}")
-    if "imperfect_test_snr_db" in golden:
-        print(f"imperfect cores: {golden['imperfect_test_snr_db']['all']:.1f} dB all waves")
     if golden.get("band_snr_db"):
         for band, row in golden["band_snr_db"].items():
             print(f"  {band:>12} Hz: " + "  ".join(f"{k} {v:5.1f}" for k, v in row.items()))
+    for label, key in (("worst cell", "worst_cell"), ("worst audible cell", "audible_worst_cell")):
+        if golden.get(key):
+            cell = golden[key]
+            print(f"{label}: {cell['snr_db']:.1f} dB ({cell['group']}, {cell['band']} Hz)")
+    if golden.get("audible_snr_db"):
+        print(f"audible band (< 20 kHz): {golden['audible_snr_db']['all']:.1f} dB all waves")
+    if "imperfect_test_snr_db" in golden:
+        print(f"imperfect cores: {golden['imperfect_test_snr_db']['all']:.1f} dB all waves")
+    for category, figures in golden.get("categories", {}).items():
+        print(f"  {category}: {figures['test_snr_db']['all']:.1f} dB all waves")
+    if "dev" in golden:
+        print(f"development takes (training seed): {golden['dev']['test_snr_db']['all']:.1f} dB all waves")
     print(f"updated {args.train_dir / 'report.json'} and wrote {args.train_dir / 'bands.png'}")
     return 0
 

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from common.config import ConfigError, load_config
+from common.config import ConfigError, ModelConfig, load_config
 from train.errors import DatasetError
 
 __all__ = ["main"]
@@ -32,6 +32,9 @@ def _parse(argv):
     parser.add_argument("--smoke", action="store_true", help="tiny data and 2 epochs: checks the plumbing in seconds")
     parser.add_argument("--recipe", default=None,
                         help="apply the config's [train.<recipe>] table on top of [train] (e.g. long)")
+    parser.add_argument("--init-from", default=None, type=Path,
+                        help="a training output (e.g. build/train) whose smaller network this one starts from, "
+                             "grown without changing its function (train/grow.py)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     return parser.parse_args(argv)
 
@@ -39,7 +42,7 @@ def _parse(argv):
 def run(args) -> dict:
     """The whole stage; returns the report dict."""
     wall_start, cpu_start = time.perf_counter(), time.process_time()
-    from train.dataset import load_splits
+    from train.dataset import TEST_SETS, load_splits
     from train.settings import SMOKE, load_settings
 
     config = load_config(args.config)
@@ -54,6 +57,8 @@ def run(args) -> dict:
         settings = settings.replace(epochs=args.epochs)
     out = Path(args.out)
     progress = not args.quiet
+    if args.init_from is not None:
+        _check_init_from(args.init_from, config, out)
 
     timings = {}
     mark = time.perf_counter()
@@ -64,7 +69,8 @@ def run(args) -> dict:
         timings[name] = round(now - mark, 2)
         mark = now
 
-    splits = load_splits(config, data=args.data, seed=settings.seed, progress=progress, **settings.data_sizes())
+    splits = load_splits(config, data=args.data, seed=settings.seed, test_seed=settings.test_seed, progress=progress,
+                         **settings.data_sizes())
     for name, split in splits.items():
         print(f"{name}: {len(split)} windows of {split.x.shape[1]} samples "
               f"from {len(set(split.segments))} segment(s)", flush=True)
@@ -80,16 +86,19 @@ def run(args) -> dict:
     from train.fit import float_twin, train_model
     from train.plots import plot_losses, plot_wavetable
 
-    model, history, best_epoch, train_seconds = train_model(config, settings, splits, out, progress=progress)
+    model, history, best_epoch, train_seconds, grown = train_model(config, settings, splits, out, progress=progress,
+                                                                   init_from=args.init_from)
     save_model(model, config, out)
     lap("training")  # includes importing TensorFlow and building the model
     twin = float_twin(config, model)
     results = {}
-    for name in ("test", "test_imperfect"):
+    for name in TEST_SETS:
         if name not in splits:
             continue
         split = splits[name]
         save_split(split, out / f"{name}.npz")
+        if name not in ("test", "test_imperfect"):
+            continue  # the golden model scores every set (quantize/score.py); the float models these two
         for label, net in (("qkeras", model), ("float", twin)):
             y_hat = net.predict(split.x, batch_size=64, verbose=0)
             m = metrics(config, split, y_hat)
@@ -123,6 +132,8 @@ def run(args) -> dict:
         "skipped": skipped,
         "smoke": bool(args.smoke),
         "recipe": args.recipe or "default",
+        # the trained smaller network this one started from (train/grow.py), or None
+        "init_from": grown,
         "settings": {**settings.__dict__},
         "timings_seconds": timings,
     }
@@ -131,6 +142,21 @@ def run(args) -> dict:
     report["cpu_seconds"] = round(time.process_time() - cpu_start, 2)
     (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
     return report
+
+
+def _check_init_from(init_from: Path, config, out: Path) -> None:
+    """The network to grow from exists, is another directory's, and grows into ``config``: checked before
+    any data is made or TensorFlow imported."""
+    from train.artifacts import CONFIG_FILE
+    from train.grow import check_growth
+
+    if not (init_from / CONFIG_FILE).is_file() or not (init_from / "model.h5").is_file():
+        raise ConfigError(f"--init-from: {init_from} holds no trained network ({CONFIG_FILE} and model.h5); "
+                          "train the smaller network there first (make train TRAIN_OUT=...)")
+    if init_from.resolve() == out.resolve():
+        raise ConfigError(f"--init-from: {init_from} is also the output directory, which this training overwrites; "
+                          "train the larger network into another --out")
+    check_growth(ModelConfig.from_json(init_from / CONFIG_FILE), config)
 
 
 def main(argv=None) -> int:

@@ -29,15 +29,23 @@ from common.front_end import network_inputs
 from common.roles import jack_roles
 from train.embedding import CORNERS, blend, point_kinds, sample_point, sweep_path
 from train.errors import DatasetError
-from train.imperfect import imperfect_segment
+from train.imperfect import PROFILES, imperfect_segment
 from train.recorded import SkippedFile, load_recordings
 from train.waves import ALL_WAVES, frequency_sweep, phase_from_frequency, synthesize
 
 __all__ = ["DatasetError", "DataSizes", "Split", "Splits", "load_splits", "embedding_sweep", "embedding_sweep_jacks",
            "delayed", "jack_codes", "make_inputs", "preroll_samples", "quantize_input", "role_sources",
-           "synthetic_segment", "PREROLL_SECONDS", "SPLITS"]
+           "synthetic_segment", "CATEGORIES", "HEADLINE_TEST_SEED", "PREROLL_SECONDS", "SPLITS", "TEST_SETS"]
 
 SPLITS = ("train", "val", "test")
+#: The imperfect-core test categories (``train.imperfect.PROFILES``), each a test set ``test_<name>``.
+CATEGORIES = ("curved", "small", "asymmetric", "pitch_steps", "fm")
+#: Every held-out set of synthetic data: the headline sets (``test``, ``test_imperfect``, one per category)
+#: drawn from the test seed, and the development sets (``dev``, ``dev_imperfect``) drawn from the training
+#: seed, the held-out takes the recipe was tuned on.
+TEST_SETS = ("test", "test_imperfect", *(f"test_{c}" for c in CATEGORIES), "dev", "dev_imperfect")
+#: The seed of the headline test takes: fixed, and used for nothing else (no recipe was chosen on it).
+HEADLINE_TEST_SEED = 20261207
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,10 @@ class DataSizes:
     #: held out as the second test set ``test_imperfect``.
     imperfect_train_segments: int = 4
     imperfect_test_segments: int = 4
+    #: Takes per imperfect-core category (``CATEGORIES``): held out as ``test_<category>``; the training
+    #: split gets as many of each beside its general imperfect takes.
+    category_train_segments: int = 0
+    category_test_segments: int = 2
 
     @classmethod
     def from_kwargs(cls, **sizes) -> DataSizes:
@@ -73,7 +85,8 @@ class DataSizes:
         for name in ("window", "train_segments", "val_segments", "test_segments"):
             if not isinstance(getattr(out, name), int) or getattr(out, name) < 1:
                 raise ValueError(f"{name}: must be a positive integer, got {getattr(out, name)!r}")
-        for name in ("imperfect_train_segments", "imperfect_test_segments"):
+        for name in ("imperfect_train_segments", "imperfect_test_segments", "category_train_segments",
+                     "category_test_segments"):
             if not isinstance(getattr(out, name), int) or getattr(out, name) < 0:
                 raise ValueError(f"{name}: must be a non-negative integer, got {getattr(out, name)!r}")
         if not 0 < out.fmin_hz < out.fmax_hz:
@@ -215,30 +228,53 @@ def _concat(parts: list[Split]) -> Split:
                  [s for p in parts for s in p.segments], freq)
 
 
-def imperfect_synthetic_segment(config: ModelConfig, sizes: DataSizes, seed: Iterable[int]) -> dict[str, np.ndarray]:
-    """One imperfect-core take (``train/imperfect.py``): a real oscillator's kind of core, targets on its
-    own phase, and ``freq``; with the pre-roll, as :func:`synthetic_segment`."""
+def imperfect_synthetic_segment(config: ModelConfig, sizes: DataSizes, seed: Iterable[int],
+                                profile: str = "imperfect") -> dict[str, np.ndarray]:
+    """One imperfect-core take (``train/imperfect.py``, drawn from ``PROFILES[profile]``): a real
+    oscillator's kind of core, targets on its own phase, and ``freq``; with the pre-roll, as
+    :func:`synthetic_segment`."""
     rng = np.random.default_rng(list(seed))
     n = int(round(sizes.segment_seconds * config.sample_rate_hz)) + preroll_samples(config)
-    return imperfect_segment(rng, n, config.sample_rate_hz, sizes.fmin_hz, sizes.fmax_hz)
+    return imperfect_segment(rng, n, config.sample_rate_hz, sizes.fmin_hz, sizes.fmax_hz, PROFILES[profile])
 
 
-#: Seed tag of the imperfect segments (ideal ones use the split index 0, 1, 2).
+#: Seed tags: ideal takes use the split index (0 train, 1 val, 2 test), imperfect ones 10 + that index, the
+#: category takes 20 + 10 k + that index (category k of ``CATEGORIES``).
 _IMPERFECT = 10
+_CATEGORY = 20
 
 
-def _synthetic_splits(config: ModelConfig, sizes: DataSizes, seed: int, progress: bool) -> dict[str, Split]:
+def _synthetic_jobs(sizes: DataSizes, seed: int, test_seed: int) -> list[tuple]:
+    """Every take to synthesize: (set it goes to, its seed, its profile or None for an ideal take)."""
+    counts = {"train": sizes.train_segments, "val": sizes.val_segments, "test": sizes.test_segments}
+    jobs = [(split, (seed, tag, i), None) for tag, split in enumerate(SPLITS) if split != "test"
+            for i in range(counts[split])]
+    jobs += [("train", (seed, _IMPERFECT, i), "imperfect") for i in range(sizes.imperfect_train_segments)]
+    for k, category in enumerate(CATEGORIES):
+        jobs += [("train", (seed, _CATEGORY + 10 * k, i), category) for i in range(sizes.category_train_segments)]
+    # the headline test sets, from the test seed; then the same draws from the training seed: the
+    # development sets (the held-out takes earlier recipes were compared on)
+    for name, at in (("test", test_seed), ("dev", seed)):
+        jobs += [(name, (at, 2, i), None) for i in range(sizes.test_segments)]
+        jobs += [(f"{name}_imperfect", (at, _IMPERFECT + 2, i), "imperfect")
+                 for i in range(sizes.imperfect_test_segments)]
+    for k, category in enumerate(CATEGORIES):
+        jobs += [(f"test_{category}", (test_seed, _CATEGORY + 10 * k + 2, i), category)
+                 for i in range(sizes.category_test_segments)]
+    return jobs
+
+
+def _synthetic_splits(config: ModelConfig, sizes: DataSizes, seed: int, test_seed: int,
+                      progress: bool) -> dict[str, Split]:
     from tqdm import tqdm
 
-    counts = {"train": sizes.train_segments, "val": sizes.val_segments, "test": sizes.test_segments}
-    # (split it goes to, seed tag, index, imperfect?)
-    jobs = [(split, s_id, i, False) for s_id, split in enumerate(SPLITS) for i in range(counts[split])]
-    jobs += [("train", _IMPERFECT, i, True) for i in range(sizes.imperfect_train_segments)]
-    jobs += [("test_imperfect", _IMPERFECT + 2, i, True) for i in range(sizes.imperfect_test_segments)]
+    jobs = _synthetic_jobs(sizes, seed, test_seed)
 
     def make(job):
-        maker = imperfect_synthetic_segment if job[3] else synthetic_segment
-        return maker(config, sizes, (seed, job[1], job[2]))
+        _, take_seed, profile = job
+        if profile is None:
+            return synthetic_segment(config, sizes, take_seed)
+        return imperfect_synthetic_segment(config, sizes, take_seed, profile)
 
     # Each segment has its own seed (seed, tag, index): splits never share a take, and a segment does
     # not depend on how many others are generated.
@@ -246,10 +282,10 @@ def _synthetic_splits(config: ModelConfig, sizes: DataSizes, seed: int, progress
         segments = list(tqdm(pool.map(make, jobs), total=len(jobs), desc="synthesizing segments", unit="seg",
                              disable=not progress))
     out = {}
-    for split in (*SPLITS, "test_imperfect"):
-        parts = [_windows(config, waves, f"{'imperfect' if imp else 'synthetic'}-{split}-{i}", sizes.window,
-                          np.random.default_rng([seed, tag, i, 1]), preroll_samples(config))
-                 for (sp, tag, i, imp), waves in zip(jobs, segments, strict=True) if sp == split]
+    for split in (*SPLITS, *TEST_SETS):
+        parts = [_windows(config, waves, f"{profile or 'synthetic'}-{split}-{take_seed[2]}",
+                          sizes.window, np.random.default_rng([*take_seed, 1]), preroll_samples(config))
+                 for (name, take_seed, profile), waves in zip(jobs, segments, strict=True) if name == split]
         if parts:
             out[split] = _concat(parts)
     return out
@@ -278,11 +314,13 @@ def _recorded_splits(config: ModelConfig, data: str | Path, sizes: DataSizes, se
 
 
 def load_splits(config: ModelConfig, data: str | Path | None = None, seed: int = 0, progress: bool = False,
-                **sizes) -> Splits:
+                test_seed: int = HEADLINE_TEST_SEED, **sizes) -> Splits:
     """Train / validation / test windows: synthetic when ``data`` is None, else the recording manifest
     (a ``manifest.json`` or its directory; files shorter than a window are skipped and listed in
-    ``Splits.skipped``). ``sizes`` override :class:`DataSizes` fields. Deterministic in ``seed``. Synthetic
-    data also has ``test_imperfect``, the imperfect-core test set (when ``imperfect_test_segments`` > 0)."""
+    ``Splits.skipped``). ``sizes`` override :class:`DataSizes` fields. Deterministic in ``seed`` and
+    ``test_seed``. Synthetic data has the held-out sets of ``TEST_SETS`` (``test`` and the imperfect ones
+    drawn from ``test_seed``, ``dev`` and ``dev_imperfect`` from ``seed``); a set with no takes is left
+    out."""
     if config.n_outputs != 1:
         raise DatasetError(f"layers[-1].filters: the dataset has one target wave, so the network needs "
                            f"exactly one output, got {config.n_outputs}")
@@ -300,7 +338,7 @@ def load_splits(config: ModelConfig, data: str | Path | None = None, seed: int =
                 f"{config.sample_rate_hz} Hz, shorter than one training window (train.window = {dims.window} "
                 f"samples), so no split would hold a window; use segment_seconds >= {shortest:.6g} or a smaller "
                 f"window")
-        return Splits(_synthetic_splits(config, dims, seed, progress))
+        return Splits(_synthetic_splits(config, dims, seed, test_seed, progress))
     return _recorded_splits(config, data, dims, seed)
 
 

@@ -3,6 +3,13 @@
 SNR = 10 log10(sum y^2 / sum (y - yhat)^2) over the test windows, skipping each window's first
 ``receptive_field - 1`` outputs (warm-up on causal zero padding, which the running hardware never sees).
 
+The *audible* figures count only what lies below 20 kHz: the codec runs at 192 kHz, and part of the
+error is ultrasonic. Target and error both pass the same linear-phase low-pass FIR (:func:`audible_filter`:
+257 taps, Kaiser window, -6 dB at 20 kHz, about 18 to 22 kHz transition) over each window's scored part,
+keeping only the outputs the filter computes from scored samples alone; their SNR is the audible SNR. At a
+sample rate whose Nyquist frequency lies at or below 20 kHz, everything is audible and the audible figures
+are the full-band ones.
+
 Every function takes the predictions (or a ``predict`` callable from network inputs, float (N, T, C), to
 outputs (N, T, 1)), so the same figures are computed for the float model, the QKeras model and the
 integer golden model (``quantize/score.py``: what the board plays).
@@ -14,13 +21,14 @@ from collections.abc import Callable
 from math import gcd
 
 import numpy as np
+from scipy.signal import firwin, oaconvolve
 
 from common.config import ModelConfig
 from train.dataset import Split
 from train.waves import TARGET_WAVES
 
-__all__ = ["BANDS", "GROUPS", "HARMONIC_FREQUENCIES_HZ", "band_table", "harmonic_error", "metrics", "settle_samples",
-           "snr_by_frequency", "snr_db"]
+__all__ = ["AUDIBLE_HZ", "BANDS", "GROUPS", "HARMONIC_FREQUENCIES_HZ", "audible_filter", "audible_snr", "band_table",
+           "harmonic_error", "metrics", "settle_samples", "snr_by_frequency", "snr_db", "worst_cell"]
 
 #: Report groups: each corner wave, and every non-corner point together.
 GROUPS = (*TARGET_WAVES, "blend")
@@ -29,7 +37,41 @@ BANDS = ((27.5, 110.0), (110.0, 440.0), (440.0, 1760.0), (1760.0, 4186.01))
 #: Steady tones whose first harmonics are compared with the target's.
 HARMONIC_FREQUENCIES_HZ = (110, 440, 1760)
 
+#: The top of the audible band: the audible figures count the error below it only.
+AUDIBLE_HZ = 20_000.0
+#: Taps of the audible-band low-pass (odd: linear phase with an integer delay).
+AUDIBLE_TAPS = 257
+
 Predict = Callable[[np.ndarray], np.ndarray]
+
+
+def audible_filter(sample_rate_hz: float) -> np.ndarray | None:
+    """The low-pass FIR of the audible figures, or None when the whole band is audible."""
+    if sample_rate_hz / 2 <= AUDIBLE_HZ:
+        return None
+    return firwin(AUDIBLE_TAPS, AUDIBLE_HZ, fs=sample_rate_hz, window=("kaiser", 8.0))
+
+
+def _scored(config: ModelConfig, split: Split, y_hat: np.ndarray, audible: bool):
+    """Target, error and frequency (each (N, T') float64, or None for the frequency) of the scored samples,
+    through the audible-band filter when ``audible``; None when the windows are too short for the filter."""
+    skip = config.receptive_field - 1
+    y = split.y[:, skip:, 0].astype(np.float64)
+    err = y - np.asarray(y_hat, dtype=np.float64)[:, skip:, 0]
+    freq = None if split.freq is None else split.freq[:, skip:]
+    taps = audible_filter(config.sample_rate_hz) if audible else None
+    if taps is not None:
+        if y.shape[1] < 2 * len(taps):
+            return None
+        y, err = (oaconvolve(a, taps[None, :], mode="valid", axes=1) for a in (y, err))
+        half = len(taps) // 2
+        freq = None if freq is None else freq[:, half:freq.shape[1] - half]
+    return y, err, freq
+
+
+def _ratio_db(y: np.ndarray, err: np.ndarray) -> float:
+    noise = float(np.sum(err**2))
+    return float("inf") if noise == 0.0 else 10.0 * np.log10(float(np.sum(y**2)) / noise)
 
 
 def snr_db(y: np.ndarray, y_hat: np.ndarray, skip: int) -> float:
@@ -58,16 +100,31 @@ def metrics(config: ModelConfig, split: Split, y_hat: np.ndarray) -> dict:
     return out
 
 
-def band_table(config: ModelConfig, split: Split, y_hat: np.ndarray) -> dict | None:
+def audible_snr(config: ModelConfig, split: Split, y_hat: np.ndarray) -> dict | None:
+    """SNR (dB) per group (``all`` included) of the audible band (module docstring); None when the windows
+    are too short for the filter."""
+    scored = _scored(config, split, y_hat, audible=True)
+    if scored is None:
+        return None
+    y, err, _ = scored
+    labels = np.array(split.labels)
+    out = {group: round(_ratio_db(y[labels == group], err[labels == group]), 3)
+           for group in GROUPS if (labels == group).any()}
+    out["all"] = round(_ratio_db(y, err), 3)
+    return out
+
+
+def band_table(config: ModelConfig, split: Split, y_hat: np.ndarray, audible: bool = False) -> dict | None:
     """SNR (dB) per octave band (rows, ``BANDS``) and group (``GROUPS`` and ``all``), from each sample's
-    instantaneous frequency (``split.freq``); None when the split has no frequencies (recordings)."""
+    instantaneous frequency (``split.freq``), of the full band or with ``audible`` of the audible band; None
+    when the split has no frequencies (recordings) or its windows are too short for the audible filter."""
     if split.freq is None:
         return None
-    skip = config.receptive_field - 1
+    scored = _scored(config, split, y_hat, audible)
+    if scored is None:
+        return None
+    y, err, freq = scored
     labels = np.array(split.labels)
-    y = split.y[:, skip:, 0].astype(np.float64)
-    err = y - np.asarray(y_hat, dtype=np.float64)[:, skip:, 0]
-    freq = split.freq[:, skip:]
     table = {}
     for lo, hi in BANDS:
         in_band = (freq >= lo) & (freq < hi)
@@ -79,6 +136,17 @@ def band_table(config: ModelConfig, split: Split, y_hat: np.ndarray) -> dict | N
         if row:
             table[f"{lo:g}-{hi:.0f}"] = row
     return table
+
+
+def worst_cell(table: dict | None) -> dict | None:
+    """The lowest wave x band cell of a :func:`band_table` (the ``all`` column left out): its band, group and
+    SNR."""
+    cells = [(snr, band, group) for band, row in (table or {}).items() for group, snr in row.items()
+             if group != "all"]
+    if not cells:
+        return None
+    snr, band, group = min(cells)
+    return {"band": band, "group": group, "snr_db": snr}
 
 
 def _steady_tone(config: ModelConfig, frequency_hz: float, samples: int):

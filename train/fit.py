@@ -25,7 +25,7 @@ from common.config import ModelConfig
 from train.dataset import Split
 from train.settings import TrainSettings
 
-__all__ = ["set_seeds", "warmup_mse", "train_model", "float_twin"]
+__all__ = ["set_seeds", "warmup_mse", "train_model", "float_twin", "grow_into"]
 
 
 def set_seeds(seed: int) -> None:
@@ -107,16 +107,39 @@ def _fit(model, config: ModelConfig, settings: TrainSettings, splits: dict[str, 
     return history.history, best.best_epoch
 
 
+def grow_into(twin, config: ModelConfig, init_from: Path, x: np.ndarray) -> dict:
+    """Start the float model ``twin`` from the trained network in ``init_from``, grown without changing its
+    function (``train/grow.py``); returns what the report records of it, with the largest difference
+    between the two networks' outputs on the network inputs ``x`` (float32 rounding only)."""
+    from train.artifacts import load_trained
+    from train.grow import grown_weights
+
+    small, small_config = load_trained(init_from)
+    small = float_twin(small_config, small)
+    layers = range(len(config.layers))
+    small_weights = [small.get_layer(f"conv{i}").get_weights() for i in range(len(small_config.layers))]
+    fresh = [twin.get_layer(f"conv{i}").get_weights() for i in layers]
+    grown = grown_weights(small_config, small_weights, config, fresh)
+    for i in layers:
+        twin.get_layer(f"conv{i}").set_weights(list(grown[i]))
+    skip = config.receptive_field - 1
+    difference = np.max(np.abs(twin.predict(x, verbose=0)[:, skip:] - small.predict(x, verbose=0)[:, skip:]))
+    return {"from": str(init_from), "config": small_config.name, "params": small_config.params,
+            "max_output_difference": float(difference)}
+
+
 def train_model(config: ModelConfig, settings: TrainSettings, splits: dict[str, Split], out: Path,
-                progress: bool = True):
+                progress: bool = True, init_from: Path | None = None):
     """The whole recipe; returns (QKeras model with the best fine-tuned weights, history dict with
     ``loss``/``val_loss`` over both phases and ``phase`` per epoch, best epoch index in that history,
-    fit seconds). Writes ``history.csv`` and the best ``model.h5`` checkpoint of the fine-tuning."""
+    fit seconds, and what :func:`grow_into` reports when ``init_from`` names a trained smaller network to
+    start from). Writes ``history.csv`` and the best ``model.h5`` checkpoint of the fine-tuning."""
     from train.model import build_model
 
     set_seeds(settings.seed)
     start = time.perf_counter()
     twin = build_model(config, quantized=False, l2=settings.l2)
+    grown = None if init_from is None else grow_into(twin, config, init_from, splits["val"].x[:8])
     pre, _ = _fit(twin, config, settings, splits, phase="float pre-training", epochs=settings.epochs,
                   learning_rate=settings.learning_rate, progress=progress)
     model = build_model(config, quantized=True, l2=settings.l2)
@@ -134,7 +157,7 @@ def train_model(config: ModelConfig, settings: TrainSettings, splits: dict[str, 
         history["phase"] += ["quantized"] * len(qat["loss"])
     seconds = time.perf_counter() - start
     _write_history(history, out / "history.csv")
-    return model, history, best_epoch, seconds
+    return model, history, best_epoch, seconds, grown
 
 
 def _write_history(history: dict, path: Path) -> None:

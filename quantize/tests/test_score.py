@@ -42,6 +42,13 @@ def test_report_has_the_golden_figures(scored):
     # its fundamental is 4/pi: +2.1 dB re 1.0
     assert harmonics["target_db"][0] == pytest.approx(20 * np.log10(4 / np.pi), abs=0.05)
     assert (scored / "bands.png").stat().st_size > 0
+    # each imperfect-core category and the development takes are scored on their own
+    assert set(golden["categories"]) == {"curved", "small", "asymmetric", "pitch_steps", "fm"}
+    for figures in (*golden["categories"].values(), golden["dev"]):
+        assert np.isfinite(figures["test_snr_db"]["all"])
+    # the worst cell is the lowest wave x band cell of the table
+    cells = [(v, band, group) for band, row in bands.items() for group, v in row.items() if group != "all"]
+    assert golden["worst_cell"] == dict(zip(("snr_db", "band", "group"), min(cells), strict=True))
 
 
 def test_golden_snr_recomputed_window_by_window(scored):
@@ -52,11 +59,14 @@ def test_golden_snr_recomputed_window_by_window(scored):
     network, _ = convert_weights(float_weights(model, config), config)
     report = json.loads((scored / "report.json").read_text())
     skip = config.receptive_field - 1
-    for name, key in (("test", "test_snr_db"), ("test_imperfect", "imperfect_test_snr_db")):
+    golden = report["golden"]
+    for name, figures in (("test", golden), ("test_curved", golden["categories"]["curved"]), ("dev", golden["dev"]),
+                          ("dev_imperfect", {"test_snr_db": golden["dev"]["imperfect_test_snr_db"]}),
+                          ("test_imperfect", {"test_snr_db": golden["imperfect_test_snr_db"]})):
         split = load_split(scored / f"{name}.npz")
         y_hat = np.stack([run_batch(network, np.round(x * 4096).astype(np.int64)).output / 4096 for x in split.x])
         y, e = split.y[:, skip:].astype(np.float64), (split.y - y_hat)[:, skip:].astype(np.float64)
-        assert 10 * np.log10(np.sum(y**2) / np.sum(e**2)) == pytest.approx(report["golden"][key]["all"], abs=1e-2)
+        assert 10 * np.log10(np.sum(y**2) / np.sum(e**2)) == pytest.approx(figures["test_snr_db"]["all"], abs=1e-2)
 
 
 def test_missing_training_output_is_reported(tmp_path, capsys):

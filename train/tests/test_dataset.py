@@ -21,12 +21,15 @@ def tiny(config):
 def test_same_seed_same_data_other_seed_different(config, tiny):
     again = load_splits(config, seed=3, **TINY)
     other = load_splits(config, seed=4, **TINY)
-    for split in SPLITS:
+    assert set(tiny) == set(again) == set(other)
+    for split in tiny:
         np.testing.assert_array_equal(tiny[split].x, again[split].x)
         np.testing.assert_array_equal(tiny[split].y, again[split].y)
         np.testing.assert_array_equal(tiny[split].points, again[split].points)
         assert tiny[split].labels == again[split].labels
-        assert not np.array_equal(tiny[split].x[..., 0], other[split].x[..., 0])
+    # the headline test sets have a seed of their own (test below); everything else follows the seed
+    for split in ("train", "val", "dev", "dev_imperfect"):
+        assert not np.array_equal(tiny[split].x[..., 0], other[split].x[..., 0]), split
 
 
 def test_shapes_dtypes_and_quantized_inputs(config, tiny):
@@ -171,3 +174,39 @@ def test_recorded_splits_build_blends_from_recorded_waves(config, tmp_path):
     expected = np.concatenate([[expected[0]] * lag, expected[:-lag]])
     np.testing.assert_allclose(s.y[i, :, 0], expected[start:start + 256], atol=1e-6)
     np.testing.assert_allclose(s.x[i, :, 0], np.round(data[start:start + 256, 0] * 4096) / 4096, atol=1e-7)
+
+
+def test_headline_test_takes_come_from_their_own_seed(config, tiny):
+    """``test`` and the imperfect test sets are drawn from the test seed alone: another training seed leaves
+    them as they are and changes the development takes (``dev``), and another test seed changes them. No
+    headline take is a development or training take."""
+    other_training_seed = load_splits(config, seed=4, **TINY)
+    other_test_seed = load_splits(config, seed=3, test_seed=99, **TINY)
+    for name in ("test", "test_imperfect", "test_curved", "test_fm"):
+        np.testing.assert_array_equal(tiny[name].x, other_training_seed[name].x)
+        assert not np.array_equal(tiny[name].x[..., 0], other_test_seed[name].x[..., 0]), name
+    assert not np.array_equal(tiny["dev"].x[..., 0], other_training_seed["dev"].x[..., 0])
+    np.testing.assert_array_equal(tiny["dev"].x, other_test_seed["dev"].x)
+    headline = {w.tobytes() for name in tiny if name.startswith("test") for w in tiny[name].x[..., 0]}
+    for name in ("train", "val", "dev", "dev_imperfect"):
+        assert not any(w.tobytes() in headline for w in tiny[name].x[..., 0]), name
+
+
+def test_every_category_is_a_test_set_and_optionally_trained_on(config):
+    from train.dataset import CATEGORIES
+
+    splits = load_splits(config, seed=3, category_train_segments=1, **TINY)
+    for category in CATEGORIES:
+        held = splits[f"test_{category}"]
+        assert len(held) and all(seg.startswith(f"{category}-test_{category}-") for seg in held.segments)
+        assert any(seg.startswith(f"{category}-train-") for seg in splits["train"].segments), category
+    without = load_splits(config, seed=3, **TINY)
+    assert not any(seg.startswith("curved-") for seg in without["train"].segments)
+
+
+def test_the_test_seed_must_differ_from_the_training_seed():
+    from common.config import ConfigError
+    from train.settings import TrainSettings
+
+    with pytest.raises(ConfigError, match=r"train.test_seed: must differ from train.seed \(5\)"):
+        TrainSettings(seed=5, test_seed=5)

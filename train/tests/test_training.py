@@ -149,3 +149,41 @@ def test_named_recipes(tmp_path):
     with pytest.raises(ConfigError, match=r"^train\.bogus: unknown \[train\.long\] setting"):
         load_settings(bad, "long")
     load_settings(bad)  # the default recipe does not read [train.long]
+
+
+def _grown_config(tmp_path):
+    """The default network widened to 24 channels with one more layer: what ``--init-from`` grows into."""
+    import re
+
+    text = DEFAULT_CONFIG.read_text()
+    layers = "".join(f"\n[[layers]]\nfilters = {f}\nkernel_size = 4\ndilation = {d}\n"
+                     for f, d in ((24, 1), (24, 4), (8, 16), (1, 1)))
+    text = re.sub(r"(?s)\[\[layers\]\].*?(?=\n# Training)", layers.strip() + "\n", text)
+    text = text.replace('name = "default"', 'name = "grown"')
+    path = tmp_path / "grown.toml"
+    path.write_text(text)
+    return path
+
+
+def test_init_from_starts_the_larger_network_where_the_smaller_ended(smoke_run, tmp_path):
+    out = tmp_path / "grown"
+    assert main(["--config", str(_grown_config(tmp_path)), "--smoke", "--init-from", str(smoke_run), "--out", str(out),
+                 "--quiet"]) == 0
+    grown = json.loads((out / "report.json").read_text())["init_from"]
+    assert grown["config"] == "default" and grown["params"] == 1569 and grown["from"] == str(smoke_run)
+    assert grown["max_output_difference"] < 1e-4  # float32 rounding: the same function
+
+
+def test_init_from_errors_come_before_any_work(smoke_run, tmp_path, capsys):
+    config = str(_grown_config(tmp_path))
+    nowhere = tmp_path / "nowhere"
+    assert main(["--config", config, "--smoke", "--init-from", str(nowhere), "--out", str(tmp_path / "o")]) == 2
+    assert f"--init-from: {nowhere} holds no trained network (config.json and model.h5)" in capsys.readouterr().err
+    assert main(["--config", config, "--smoke", "--init-from", str(smoke_run), "--out", str(smoke_run)]) == 2
+    assert "is also the output directory, which this training overwrites" in capsys.readouterr().err
+    narrow = _grown_config(tmp_path).read_text().replace("filters = 24", "filters = 12", 1)
+    (tmp_path / "narrow.toml").write_text(narrow)
+    assert main(["--config", str(tmp_path / "narrow.toml"), "--smoke", "--init-from", str(smoke_run), "--out",
+                 str(tmp_path / "o")]) == 2
+    assert "cannot grow into 'grown': layer 0 needs at least 16 filters, it has 12" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()  # refused before any data or training
