@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +72,7 @@ def _figures(config: ModelConfig, split, y_hat: np.ndarray) -> dict:
 
 def score(train_dir: Path) -> dict:
     """The golden figures (module docstring) for the model in ``train_dir``; updates its report.json."""
+    start = time.perf_counter()
     from train.artifacts import CONFIG_FILE, load_split
     from train.dataset import TEST_SETS
     from train.errors import DatasetError
@@ -124,6 +126,7 @@ def score(train_dir: Path) -> dict:
     golden["harmonic_error_db"] = harmonic_error(config, predict)
     report["golden"] = golden
     report["test_snr_db"] = golden["test_snr_db"]
+    report["score_seconds"] = round(time.perf_counter() - start, 2)
     if golden.get("band_snr_db"):
         plot_band_table(golden["band_snr_db"], train_dir / "bands.png",
                         f"'{config.name}': golden-model test SNR per octave band (dB)")
