@@ -31,6 +31,8 @@ and holds ``ready`` low meanwhile, so a simulation or a board can reset and star
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from amaranth.hdl import Cat, Const, Module, Mux, Signal
 from amaranth.lib import memory, stream, wiring
 from amaranth.lib.wiring import In, Out
@@ -50,7 +52,48 @@ READ_LATENCY = HISTORY_READ_LATENCY
 TAP0_GROUP_BITS = 2
 
 
+class Tap0(NamedTuple):
+    """Tap 0's read, three cycles after ``tap``/``channel`` (:meth:`ActivationCache._tap0`)."""
+
+    #: The read was of tap 0.
+    newest: Signal
+    #: Its channel.
+    channel: Signal
+    #: ``current[channel]``: the word read, and the word written into the RAM's newest slot.
+    word: Signal
+
+
+class Addresses(NamedTuple):
+    """The RAM's ports as driven (:meth:`ActivationCache._addresses`): ``{slot, channel}`` words."""
+
+    read_address: Signal
+    #: The current write slot's word whenever the RAM is not being cleared.
+    write_address: Signal
+    write_enable: Signal
+
+
 class ActivationCache(wiring.Component):
+    """A layer's history in block RAM, read as :class:`~rtl.shift_buffer.ShiftBuffer` is (same ports, same
+    read latency; module docstring: the storage and the read path).
+
+    Parameters
+    ----------
+    config : ModelConfig
+        The data format of the samples.
+    channels, kernel_size, dilation : int
+        The layer's input channels and its kernel.
+
+    Ports
+    -----
+    push : In(stream.Signature(SampleVector(config, channels), always_ready=True))
+        The next input vector: the newest, in ``current``; the write slot moves on.
+    tap : In(range(kernel_size)), channel : In(range(channels))
+        What to read: tap ``k`` is the vector ``(kernel_size - 1 - k) * dilation`` pushes back.
+    data : Out(sample_shape(config))
+        That sample, :data:`READ_LATENCY` cycles after ``tap``/``channel``.
+    ready : Out(1)
+        0 while the RAM is cleared after reset (``clear_cycles``), then 1."""
+
     def __init__(self, config: ModelConfig, channels: int, kernel_size: int, dilation: int):
         self.config = config
         self.channels = channels
@@ -70,38 +113,48 @@ class ActivationCache(wiring.Component):
             "data": Out(sample_shape(config)),
             "ready": Out(1),
         })
-        #: The RAM's read address, write address (``{slot, channel}`` words; the write address is the
-        #: current write slot's whenever the RAM is not being cleared) and write enable, as driven: named
-        #: here so the formal proofs (rtl/formal) can observe them.
-        address_bits = max(1, self.slot_bits + self.channel_bits)
-        self.read_address = Signal(address_bits)
-        self.write_address = Signal(address_bits)
-        self.write_enable = Signal()
 
     def elaborate(self, platform):
         m = Module()
-        shape = sample_shape(self.config)
+        current = self._current(m)
+        tap0 = self._tap0(m, current)
+        if self.history == 0:
+            m.d.comb += self.ready.eq(1)
+            m.d.sync += self.data.eq(tap0.word)
+            return m
+        clearing, clear_address = self._clearing(m)
+        addresses = self._addresses(m, tap0, clearing, clear_address)
+        self._ram(m, tap0, clearing, addresses)
+        return m
+
+    def _current(self, m):
+        """The newest vector, ``current``: in the push cycle without a history, otherwise a cycle later from
+        the staging register, under an enable register per word."""
         # Data registers without a reset (each is written before it is read; the reset net stays small).
-        # The RAM is cleared after reset instead (below).
+        # The RAM is cleared after reset instead (:meth:`_clearing`).
         current = Signal(SampleVector(self.config, self.channels), reset_less=True)
         if self.history == 0:
             with m.If(self.push.valid):
                 m.d.sync += current.eq(self.push.payload)
-        else:
-            # the registered enable as one copy per word (``*_replica``, kept apart in synthesis,
-            # ``boards/toolchain/runner.py``): one enable register for all Cin words was a long route on a 25F
-            staged = Signal(SampleVector(self.config, self.channels), reset_less=True)
-            m.d.sync += staged.eq(self.push.payload)
-            for c in range(self.channels):
-                pushed = Signal(name=f"pushed{c}_replica")
-                m.d.sync += pushed.eq(self.push.valid)
-                with m.If(pushed):
-                    m.d.sync += current[c].eq(staged[c])
-        # Tap 0 from ``current`` in two registered steps: the channel index is registered first (a register
-        # of its own that drives only this multiplexer), then one of each group of ``TAP0_GROUP`` words is
-        # selected by its low bits, then one of the groups by its high bits. ``current`` is Cin words spread
-        # over the lanes' area: one Cin-way multiplexer behind one register was the slowest path of the
-        # 25F's largest network (a long route from the index register, then four LUT levels).
+            return current
+        # the registered enable as one copy per word (``*_replica``, kept apart in synthesis,
+        # ``boards/toolchain/runner.py``): one enable register for all Cin words was a long route on a 25F
+        staged = Signal(SampleVector(self.config, self.channels), reset_less=True)
+        m.d.sync += staged.eq(self.push.payload)
+        for c in range(self.channels):
+            pushed = Signal(name=f"pushed{c}_replica")
+            m.d.sync += pushed.eq(self.push.valid)
+            with m.If(pushed):
+                m.d.sync += current[c].eq(staged[c])
+        return current
+
+    def _tap0(self, m, current) -> Tap0:
+        """Tap 0 from ``current`` in registered steps: the channel index is registered first (a register of
+        its own that drives only this multiplexer), then one of each group of ``2**TAP0_GROUP_BITS`` words is
+        selected by its low bits, then one of the groups by its high bits. ``current`` is Cin words spread
+        over the lanes' area: one Cin-way multiplexer behind one register was the slowest path of the 25F's
+        largest network (a long route from the index register, then four LUT levels)."""
+        shape = sample_shape(self.config)
         channel_d = Signal(range(self.channels))
         newest_d = Signal()
         m.d.sync += [channel_d.eq(self.channel), newest_d.eq(self.tap == 0)]
@@ -125,44 +178,60 @@ class ActivationCache(wiring.Component):
         current_ddd = Signal(shape, reset_less=True)
         m.d.sync += [newest_ddd.eq(newest_dd), channel_ddd.eq(channel_dd),
                      current_ddd.eq(select(groups, channel_dd[low:]) if len(groups) > 1 else groups[0])]
+        return Tap0(newest_ddd, channel_ddd, current_ddd)
 
-        if self.history == 0:
-            m.d.comb += self.ready.eq(1)
-            m.d.sync += self.data.eq(current_ddd)
-            return m
-
+    def _clearing(self, m):
+        """After reset every RAM word is written with zero, one per cycle, while ``ready`` is low (the causal
+        zero padding after every reset). Returns (clearing, the word being cleared)."""
         words = self.clear_cycles
-        # Always a block RAM (yosys would put a short history in LUT RAM): the plan's resource estimate
-        # counts one per 1024 words, and LUTs stay for logic.
-        m.submodules.ram = ram = memory.Memory(shape=shape, depth=words, init=[], attrs={"ram_style": "block"})
-        write = ram.write_port()
-        read = ram.read_port(domain="sync")
-        write_slot = Signal(self.slot_bits)
-        with m.If(self.push.valid):
-            m.d.sync += write_slot.eq(write_slot + 1)
-        channel = self.channel[:self.channel_bits]
-        back = select([Const(j * self.dilation, self.slot_bits + 1) for j in range(self.kernel_size)], self.tap)
-        read_slot = (write_slot - back)[:self.slot_bits]
         clearing = Signal(init=1)
         clear_addr = Signal(range(words))
         with m.If(clearing):
             m.d.sync += clear_addr.eq(clear_addr + 1)
             with m.If(clear_addr == words - 1):
                 m.d.sync += clearing.eq(0)
-        # The newest vector goes into the RAM three cycles after each tap-0 read, from the register that
-        # holds its selected word (``current_ddd``); the layer never pushes in between (its next push comes
-        # after the pipeline behind its last read has drained, ``LAYER_OVERHEAD_CYCLES``).
+        m.d.comb += self.ready.eq(~clearing)
+        return clearing, clear_addr
+
+    def _addresses(self, m, tap0: Tap0, clearing, clear_address) -> Addresses:
+        """The ring's pointer and the RAM's addresses. A read of tap ``k`` addresses the slot ``(K - 1 - k) *
+        dilation`` behind the write slot; the newest vector goes into the RAM three cycles after each tap-0
+        read, from the register that holds its selected word; the layer never pushes in between (its next
+        push comes after the pipeline behind its last read has drained, ``LAYER_OVERHEAD_CYCLES``)."""
+        address_bits = max(1, self.slot_bits + self.channel_bits)
+        read_address = Signal(address_bits)
+        write_address = Signal(address_bits)
+        write_enable = Signal()
+        write_slot = Signal(self.slot_bits)
+        with m.If(self.push.valid):
+            m.d.sync += write_slot.eq(write_slot + 1)
+        channel = self.channel[:self.channel_bits]
+        back = select([Const(j * self.dilation, self.slot_bits + 1) for j in range(self.kernel_size)], self.tap)
+        read_slot = (write_slot - back)[:self.slot_bits]
         m.d.comb += [
-            self.ready.eq(~clearing),
-            self.read_address.eq(Cat(channel, read_slot)),
-            self.write_address.eq(Mux(clearing, clear_addr, Cat(channel_ddd[:self.channel_bits], write_slot))),
-            self.write_enable.eq(clearing | newest_ddd),
-            read.addr.eq(self.read_address),
-            write.addr.eq(self.write_address),
-            write.data.eq(Mux(clearing, 0, current_ddd)),
-            write.en.eq(self.write_enable),
+            read_address.eq(Cat(channel, read_slot)),
+            write_address.eq(Mux(clearing, clear_address, Cat(tap0.channel[:self.channel_bits], write_slot))),
+            write_enable.eq(clearing | tap0.newest),
+        ]
+        return Addresses(read_address, write_address, write_enable)
+
+    def _ram(self, m, tap0: Tap0, clearing, addresses: Addresses) -> None:
+        """The RAM (zeros while clearing, else tap 0's word), and ``data``: its read through two plain
+        registers (the RAM's clock-to-out is the slowest delay on ECP5, so nothing else shares its cycle), or
+        tap 0's word, into the output register."""
+        shape = sample_shape(self.config)
+        # Always a block RAM (yosys would put a short history in LUT RAM): the plan's resource estimate
+        # counts one per 1024 words, and LUTs stay for logic.
+        m.submodules.ram = ram = memory.Memory(shape=shape, depth=self.clear_cycles, init=[],
+                                               attrs={"ram_style": "block"})
+        write = ram.write_port()
+        read = ram.read_port(domain="sync")
+        m.d.comb += [
+            read.addr.eq(addresses.read_address),
+            write.addr.eq(addresses.write_address),
+            write.data.eq(Mux(clearing, 0, tap0.word)),
+            write.en.eq(addresses.write_enable),
         ]
         ram_q = Signal(shape, reset_less=True)
         ram_qq = Signal(shape, reset_less=True)
-        m.d.sync += [ram_q.eq(read.data), ram_qq.eq(ram_q), self.data.eq(Mux(newest_ddd, current_ddd, ram_qq))]
-        return m
+        m.d.sync += [ram_q.eq(read.data), ram_qq.eq(ram_q), self.data.eq(Mux(tap0.newest, tap0.word, ram_qq))]

@@ -2,7 +2,7 @@
 patcher and their tests share.
 
 Every lane of every layer has one block-RAM memory of ``plan.coefficient_depth`` words of
-``weight_format`` codes (``rtl/conv_layer.py``). Lane ``p`` of a layer with ``P`` lanes, ``G`` groups,
+``weight_format`` codes (``rtl/lane.py``). Lane ``p`` of a layer with ``P`` lanes, ``G`` groups,
 ``K`` taps and ``Cin`` inputs computes output channels ``o = g * P + p``; its memory holds:
 
 ============================  ===============================================================

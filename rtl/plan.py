@@ -1,6 +1,7 @@
 """The scheduler: how many multipliers (lanes) each layer gets so that one sample fits the cycle budget.
 
-Hardware model (exactly what ``rtl/conv_layer.py`` builds, and what the tests measure):
+Hardware model (exactly what ``rtl/conv_layer.py`` and its lanes, ``rtl/lane.py``, build, and what the tests
+measure):
 
 * Every layer is an independent engine; layers are connected by streams and pipeline across samples,
   so each layer has the whole budget of ``cycle_budget = floor(clock_hz / sample_rate_hz)`` cycles.
@@ -8,7 +9,7 @@ Hardware model (exactly what ``rtl/conv_layer.py`` builds, and what the tests me
   ``K * Cin`` multiply-accumulate steps, one per cycle, each step one cache read broadcast to the ``P``
   multipliers. So a sample takes ``mac_cycles = G * K * Cin`` issue cycles.
 * Its initiation interval is ``cycles = mac_cycles + LAYER_OVERHEAD_CYCLES`` (accept cycle + read,
-  multiply and accumulate pipeline + requantize stages; see ``conv_layer.py``), and its output is valid
+  multiply and accumulate pipeline + requantize stages; see ``conv_layer.py`` and ``lane.py``), and its output is valid
   ``latency_cycles = mac_cycles + LAYER_LATENCY_OVERHEAD`` cycles after the input was accepted.
 * After reset each block-RAM cache clears itself, one word per cycle, and layer ``i`` leaves reset
   ``i + LAYER_RESET_DELAY`` cycles after the network, so the first input is accepted ``reset_cycles`` (the

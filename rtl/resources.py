@@ -1,6 +1,6 @@
 """The resource estimate of a planned network: multipliers, block RAM, LUTs and flip-flops, before synthesis.
 
-It follows what ``rtl/`` builds (``conv_layer.py``, ``activation_cache.py``, ``shift_buffer.py``) and how
+It follows what ``rtl/`` builds (``conv_layer.py``, ``lane.py``, ``activation_cache.py``, ``shift_buffer.py``) and how
 yosys 0.70's ``synth_ecp5`` maps it with the classic ``abc -lut 4:7`` LUT mapping the board builds use
 (``boards/toolchain/runner.py``). Per layer with ``Cin`` inputs, ``K`` taps, ``P`` lanes, accumulator
 ``A`` bits, requantized ``Q = A - shift + 1`` bits and ``w``-bit samples:

@@ -64,17 +64,25 @@ class ShiftBuffer(wiring.Component):
         })
         #: Registers reset to zero with ``rst``: nothing to clear.
         self.clear_cycles = 0
-        #: The history, newest first: created here so the formal proofs (rtl/formal) can observe them.
-        self.slots = [Signal(SampleVector(config, channels), name=f"slot{j}") for j in range(self.depth)]
 
     def elaborate(self, platform):
         m = Module()
         m.d.comb += self.ready.eq(1)
-        slots = self.slots
+        slots = self._slots(m)
+        self._read(m, slots)
+        return m
+
+    def _slots(self, m) -> list:
+        """The history registers, newest first: a push shifts every vector one slot older."""
+        slots = [Signal(SampleVector(self.config, self.channels), name=f"slot{j}") for j in range(self.depth)]
         with m.If(self.push.valid):
             m.d.sync += slots[0].eq(self.push.payload)
             for newer, older in zip(slots, slots[1:], strict=False):
                 m.d.sync += older.eq(newer)
+        return slots
+
+    def _read(self, m, slots) -> None:
+        """``data``: the slot of ``tap``, its word ``channel``, :data:`READ_LATENCY` cycles later."""
         # tap first, then channel: the same selection as the nested Array it replaces, as assign-only muxes
         value = select([select([slots[j * self.dilation][c] for c in range(self.channels)], self.channel)
                         for j in range(self.kernel_size)], self.tap)
@@ -83,4 +91,3 @@ class ShiftBuffer(wiring.Component):
             m.d.sync += delayed.eq(value)
             value = delayed
         m.d.sync += self.data.eq(value)
-        return m

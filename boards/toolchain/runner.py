@@ -90,7 +90,7 @@ NEXTPNR_OPTIONS = "--timing-allow-fail --router router2"
 
 
 #: Run by yosys right after reading the design: the flip-flops behind wires named ``*_replica`` (per-lane
-#: copies of a layer's control flags, ``rtl/conv_layer.py``) are marked ``keep``, so that yosys does not merge
+#: copies of a layer's control flags, ``rtl/lane.py``) are marked ``keep``, so that yosys does not merge
 #: the copies back into one flip-flop with the fan-out they exist to split.
 KEEP_REPLICAS = "proc; setattr -set keep 1 w:*_replica %ci1:+$dff[Q]"
 

@@ -1,6 +1,7 @@
 """Formal checks of the stream contract of ``ShiftBuffer``, ``ActivationCache`` and ``ConvLayer``.
 
-:mod:`rtl.formal.proof` lists the properties and one harness per component states them in Amaranth;
+:mod:`rtl.formal.proof` lists the properties and one harness per component states them in Amaranth, on the
+component as :mod:`rtl.formal.observed` subclasses it (recording the state its named steps build);
 :mod:`rtl.formal.sby` runs SymbiYosys (yices); :mod:`rtl.formal.mutants` holds one broken variant per property.
 This module lists them: small formats (FP2.2, so the multipliers stay cheap for the solver) and small layers.
 
@@ -30,6 +31,7 @@ from ..timing import HISTORY_READ_LATENCY
 from . import mutants
 from .activation_cache_proof import ActivationCacheProof
 from .conv_layer_proof import ConvLayerProof
+from .observed import ObservedActivationCache, ObservedConvLayer, ObservedShiftBuffer
 from .shift_buffer_proof import ShiftBufferProof
 
 __all__ = ["MUTANTS", "PROOFS", "ProofCase", "UNBOUNDED", "UNBOUNDED_MUTANTS", "bound", "formal_config",
@@ -74,31 +76,25 @@ def bound(index: int) -> int:
 
 
 def _conv_layer(index: int, layer_cls=None, only: str | None = None) -> tuple[ConvLayerProof, int]:
-    from ..conv_layer import ConvLayer
-
     config = formal_config()
     net = random_network(config, np.random.default_rng(3), scale=1.0, extremes=0.2)
     harness = ConvLayerProof(config, index, net.layers[index], formal_plan().layers[index],
-                             layer_cls=layer_cls or ConvLayer, only=only)
+                             layer_cls=layer_cls or ObservedConvLayer, only=only)
     return harness, bound(index)
 
 
 def _activation_cache(cache_cls=None, only: str | None = None) -> tuple[ActivationCacheProof, int]:
     """Layer 1's history alone."""
-    from ..activation_cache import ActivationCache
-
     config = formal_config()
     lc = config.layers[1]
     harness = ActivationCacheProof(config, config.in_channels(1), lc.kernel_size, lc.dilation,
-                                   cache_cls=cache_cls or ActivationCache, only=only)
+                                   cache_cls=cache_cls or ObservedActivationCache, only=only)
     return harness, bound(1)
 
 
 def _shift_buffer(buffer_cls=None, only: str | None = None) -> tuple[ShiftBufferProof, int]:
     """A dilated ShiftBuffer (2 channels, K=3, d=2: slots 0, 2, 4 of 5), over layer 0's bound."""
-    from ..shift_buffer import ShiftBuffer
-
-    harness = ShiftBufferProof(formal_config(), 2, 3, 2, buffer_cls=buffer_cls or ShiftBuffer, only=only)
+    harness = ShiftBufferProof(formal_config(), 2, 3, 2, buffer_cls=buffer_cls or ObservedShiftBuffer, only=only)
     return harness, bound(0)
 
 

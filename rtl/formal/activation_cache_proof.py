@@ -1,4 +1,5 @@
-"""The formal harness of :class:`~rtl.activation_cache.ActivationCache` (properties: :mod:`rtl.formal.proof`)."""
+"""The formal harness of :class:`~rtl.activation_cache.ActivationCache` (properties: :mod:`rtl.formal.proof`),
+observed through :class:`~rtl.formal.observed.ObservedActivationCache`."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from amaranth.lib.wiring import In
 
 from common.config import ModelConfig
 
-from ..activation_cache import ActivationCache
 from ..types import SampleVector
+from .observed import ObservedActivationCache
 from .proof import Proof
 
 __all__ = ["ActivationCacheProof"]
@@ -18,7 +19,7 @@ class ActivationCacheProof(Proof):
     """An :class:`~rtl.activation_cache.ActivationCache` with every input free."""
 
     def __init__(self, config: ModelConfig, channels: int, kernel_size: int, dilation: int, *,
-                 cache_cls=ActivationCache, only: str | None = None):
+                 cache_cls=ObservedActivationCache, only: str | None = None):
         self.dut = cache_cls(config, channels, kernel_size, dilation)
         super().__init__({
             "push_valid": In(1),
@@ -29,7 +30,7 @@ class ActivationCacheProof(Proof):
 
     def elaborate(self, platform):
         m = Module()
-        m.submodules.dut = dut = self.dut
+        dut = self._add_dut(m, platform)
         started = self._no_reset(m)
         m.d.comb += [dut.push.valid.eq(self.push_valid), dut.push.payload.eq(self.push_payload),
                      dut.tap.eq(self.tap), dut.channel.eq(self.channel)]

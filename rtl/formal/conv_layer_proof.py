@@ -1,4 +1,5 @@
-"""The formal harness of :class:`~rtl.conv_layer.ConvLayer` (properties: :mod:`rtl.formal.proof`)."""
+"""The formal harness of :class:`~rtl.conv_layer.ConvLayer` (properties: :mod:`rtl.formal.proof`), observed
+through :class:`~rtl.formal.observed.ObservedConvLayer`."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from common.config import ModelConfig
 from quantize.weights import QuantizedLayer
 
 from ..activation_cache import ActivationCache
-from ..conv_layer import ConvLayer
 from ..plan import LayerPlan
 from ..types import SampleVector
+from .observed import ObservedConvLayer
 from .proof import Proof
 
 __all__ = ["ConvLayerProof"]
@@ -21,7 +22,7 @@ class ConvLayerProof(Proof):
     """A :class:`~rtl.conv_layer.ConvLayer` with free ``i.valid``/``i.payload`` and ``o.ready``."""
 
     def __init__(self, config: ModelConfig, index: int, layer: QuantizedLayer, plan: LayerPlan, *,
-                 layer_cls=ConvLayer, only: str | None = None):
+                 layer_cls=ObservedConvLayer, only: str | None = None):
         self.dut = layer_cls(config, index, layer, plan)
         self.config = config
         super().__init__({
@@ -32,7 +33,7 @@ class ConvLayerProof(Proof):
 
     def elaborate(self, platform):
         m = Module()
-        m.submodules.dut = dut = self.dut
+        dut = self._add_dut(m, platform)
         started = self._no_reset(m)
         m.d.comb += [dut.i.valid.eq(self.i_valid), dut.i.payload.eq(self.i_payload), dut.o.ready.eq(self.o_ready)]
 

@@ -1,15 +1,14 @@
 """Deliberately broken variants of the components, one per property, for the formal mutation check: the
 prover must reject each (``python -m rtl.formal`` and rtl/tests/test_formal.py). They live here, beside the
-harnesses, and never in the production RTL: each subclass lets the real component elaborate, then appends
-one statement that overrides the real behaviour (within one module the last assignment wins)."""
+harnesses, and never in the production RTL: each subclasses the observed component (:mod:`rtl.formal.observed`),
+lets it elaborate, then appends one statement that overrides the real behaviour (within one module the last
+assignment wins)."""
 
 from __future__ import annotations
 
 from amaranth.hdl import Cat
 
-from ..activation_cache import ActivationCache
-from ..conv_layer import ConvLayer
-from ..shift_buffer import ShiftBuffer
+from .observed import ObservedActivationCache, ObservedConvLayer, ObservedShiftBuffer
 
 __all__ = ["DropsValid", "ChangesPayload", "AcceptsWhileReading", "CompletesOnAccept", "ForgetsPending",
            "IgnoresHistoryReady", "ShallowRing",
@@ -17,7 +16,7 @@ __all__ = ["DropsValid", "ChangesPayload", "AcceptsWhileReading", "CompletesOnAc
            "CorruptsReadAfterManyPushes", "ReadsWrittenSlotAfterManyPushes"]
 
 
-class DropsValid(ConvLayer):
+class DropsValid(ObservedConvLayer):
     """Withdraws ``o.valid`` while the consumer is not ready."""
 
     def elaborate(self, platform):
@@ -27,7 +26,7 @@ class DropsValid(ConvLayer):
         return m
 
 
-class ChangesPayload(ConvLayer):
+class ChangesPayload(ObservedConvLayer):
     """Changes the offered payload while it waits for ``o.ready``."""
 
     def elaborate(self, platform):
@@ -37,7 +36,7 @@ class ChangesPayload(ConvLayer):
         return m
 
 
-class AcceptsWhileReading(ConvLayer):
+class AcceptsWhileReading(ObservedConvLayer):
     """Takes the next input (and pushes it into the history) while the current sample's MACs still read."""
 
     def elaborate(self, platform):
@@ -46,7 +45,7 @@ class AcceptsWhileReading(ConvLayer):
         return m
 
 
-class CompletesOnAccept(ConvLayer):
+class CompletesOnAccept(ObservedConvLayer):
     """Marks the result vector complete as soon as a sample is accepted, before its MAC steps."""
 
     def elaborate(self, platform):
@@ -56,7 +55,7 @@ class CompletesOnAccept(ConvLayer):
         return m
 
 
-class ForgetsPending(ConvLayer):
+class ForgetsPending(ObservedConvLayer):
     """Clears ``pending`` once the MAC steps have begun."""
 
     def elaborate(self, platform):
@@ -66,7 +65,7 @@ class ForgetsPending(ConvLayer):
         return m
 
 
-class IgnoresHistoryReady(ConvLayer):
+class IgnoresHistoryReady(ObservedConvLayer):
     """Accepts input while the history is still clearing its RAM."""
 
     def elaborate(self, platform):
@@ -75,7 +74,7 @@ class IgnoresHistoryReady(ConvLayer):
         return m
 
 
-class ShallowRing(ActivationCache):
+class ShallowRing(ObservedActivationCache):
     """A ring buffer of only ``history`` slots (not more than ``history``): the oldest tap is the slot the
     newest vector is written to."""
 
@@ -86,7 +85,7 @@ class ShallowRing(ActivationCache):
         self.clear_cycles = self.depth << self.channel_bits
 
 
-class RefusesPushes(ActivationCache):
+class RefusesPushes(ObservedActivationCache):
     """Drops ``ready`` for a cycle after clearing when tap 1 is read during a push."""
 
     def elaborate(self, platform):
@@ -96,7 +95,7 @@ class RefusesPushes(ActivationCache):
         return m
 
 
-class PushCorruptsRead(ShiftBuffer):
+class PushCorruptsRead(ObservedShiftBuffer):
     """A push overwrites the read in flight with the pushed vector's channel 0."""
 
     def elaborate(self, platform):
@@ -106,7 +105,7 @@ class PushCorruptsRead(ShiftBuffer):
         return m
 
 
-class ShiftBufferNotReady(ShiftBuffer):
+class ShiftBufferNotReady(ObservedShiftBuffer):
     """Says it is not ready while a push is offered."""
 
     def elaborate(self, platform):
@@ -115,7 +114,7 @@ class ShiftBufferNotReady(ShiftBuffer):
         return m
 
 
-class ShiftsWithoutPush(ShiftBuffer):
+class ShiftsWithoutPush(ObservedShiftBuffer):
     """Moves the history one slot older on every cycle, pushed or not."""
 
     def elaborate(self, platform):
@@ -141,7 +140,7 @@ def _late(m, push_valid):
     return push_valid & (pushes == LATE_PUSHES)
 
 
-class CorruptsReadAfterManyPushes(ShiftBuffer):
+class CorruptsReadAfterManyPushes(ObservedShiftBuffer):
     """:class:`PushCorruptsRead`, but only from the ``LATE_PUSHES``-th push on: a bounded check of a few sample
     periods never gets there, an unbounded proof must."""
 
@@ -152,7 +151,7 @@ class CorruptsReadAfterManyPushes(ShiftBuffer):
         return m
 
 
-class ReadsWrittenSlotAfterManyPushes(ActivationCache):
+class ReadsWrittenSlotAfterManyPushes(ObservedActivationCache):
     """From the ``LATE_PUSHES``-th push on, a read of an older tap during a push addresses the word being
     written (as :class:`ShallowRing` does from the start)."""
 

@@ -33,7 +33,7 @@ need them, but the unbounded proofs do: k-induction starts from any state in whi
 
 from __future__ import annotations
 
-from amaranth.hdl import Assert, Assume, Cover, Module, ResetSignal, Signal
+from amaranth.hdl import Assert, Assume, Cover, Fragment, Module, ResetSignal, Signal
 from amaranth.lib import wiring
 
 __all__ = ["Proof"]
@@ -62,6 +62,13 @@ class Proof(wiring.Component):
         statement = Cover(test, name, src_loc_at=1)
         self.covers[name] = statement.src_loc
         m.d.comb += statement
+
+    def _add_dut(self, m: Module, platform):
+        """``self.dut`` as submodule ``dut``, elaborated here and now: the state its observed subclass records
+        in its named steps (:mod:`rtl.formal.observed`) exists once it has elaborated, and the properties
+        refer to it. Returns the component."""
+        m.submodules.dut = Fragment.get(self.dut, platform)
+        return self.dut
 
     @staticmethod
     def _no_reset(m: Module) -> Signal:

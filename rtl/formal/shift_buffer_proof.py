@@ -1,4 +1,5 @@
-"""The formal harness of :class:`~rtl.shift_buffer.ShiftBuffer` (properties: :mod:`rtl.formal.proof`)."""
+"""The formal harness of :class:`~rtl.shift_buffer.ShiftBuffer` (properties: :mod:`rtl.formal.proof`), observed
+through :class:`~rtl.formal.observed.ObservedShiftBuffer`."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from amaranth.lib.wiring import In
 
 from common.config import ModelConfig
 
-from ..shift_buffer import ShiftBuffer
 from ..timing import HISTORY_READ_LATENCY
 from ..types import SampleVector
+from .observed import ObservedShiftBuffer
 from .proof import Proof
 
 __all__ = ["ShiftBufferProof"]
@@ -19,7 +20,7 @@ class ShiftBufferProof(Proof):
     """A :class:`~rtl.shift_buffer.ShiftBuffer` with every input free, next to a shadow copy of its history."""
 
     def __init__(self, config: ModelConfig, channels: int, kernel_size: int, dilation: int, *,
-                 buffer_cls=ShiftBuffer, only: str | None = None):
+                 buffer_cls=ObservedShiftBuffer, only: str | None = None):
         self.dut = buffer_cls(config, channels, kernel_size, dilation)
         self.config = config
         self.channels = channels
@@ -32,7 +33,7 @@ class ShiftBufferProof(Proof):
 
     def elaborate(self, platform):
         m = Module()
-        m.submodules.dut = dut = self.dut
+        dut = self._add_dut(m, platform)
         started = self._no_reset(m)
         m.d.comb += [dut.push.valid.eq(self.push_valid), dut.push.payload.eq(self.push_payload),
                      dut.tap.eq(self.tap), dut.channel.eq(self.channel)]

@@ -78,7 +78,7 @@ def test_accumulator_registers_have_the_hand_computed_widths():
     """The default network's generated accumulators: 36 bits in layer 0, 38 in layers 1 and 2 (worked out
     by hand in common/tests/test_config.py; layer 0's 4 taps x 5 inputs = 20 products reach at most
     20 * 2**30 + (2**15 - 1) * 2**12 + 2**11 < 2**35, still 36 bits), in every lane of the 100 MHz /
-    192 kHz plan (lanes 1, 2, 1)."""
+    192 kHz plan (lanes 1, 2, 1): each lane is a module of its own (rtl/lane.py)."""
     cfg = load_config("configs/default.toml")
     net = random_network(cfg, np.random.default_rng(5))
     plan = make_plan(cfg, clock_hz=100_000_000, sample_rate_hz=192_000, multipliers=8)
@@ -86,8 +86,8 @@ def test_accumulator_registers_have_the_hand_computed_widths():
     widths = {}
     for module in re.split(r"^module ", verilog, flags=re.M)[1:]:
         name = module.split("(")[0].strip()
-        for msb, lane in re.findall(r"^\s*reg (?:signed )?\[(\d+):0\] acc(\d+)\b", module, re.M):
-            widths[(name, int(lane))] = int(msb) + 1
+        for msb in re.findall(r"^\s*reg (?:signed )?\[(\d+):0\] acc\b", module, re.M):
+            widths[name] = int(msb) + 1
     # the front end sits above the network in the generated hierarchy (rtl/waveshaper.py)
-    assert widths == {("\\network.network.layer0", 0): 36, ("\\network.network.layer1", 0): 38,
-                      ("\\network.network.layer1", 1): 38, ("\\network.network.layer2", 0): 38}
+    assert widths == {"\\network.network.layer0.lane0": 36, "\\network.network.layer1.lane0": 38,
+                      "\\network.network.layer1.lane1": 38, "\\network.network.layer2.lane0": 38}

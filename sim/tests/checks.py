@@ -111,6 +111,7 @@ def check_networks() -> list[tuple[str, QuantizedNetwork, object]]:
 def mutated_designs() -> list[tuple[str, str, QuantizedNetwork, object, str]]:
     """``(module name, Verilog, unmodified network, plan, what was mutated)`` for every RTL-side mutation."""
     import rtl.conv_layer as conv_layer
+    import rtl.lane as lane_module
     from rtl.generate import generate_verilog
 
     reference = reference_network()
@@ -143,7 +144,7 @@ def mutated_designs() -> list[tuple[str, str, QuantizedNetwork, object, str]]:
     def no_rounding_constant(config):
         return 0
 
-    with mock.patch.object(conv_layer, "rounding_constant", no_rounding_constant):
+    with mock.patch.object(lane_module, "rounding_constant", no_rounding_constant):
         designs.append(("mut_rounding", generate_verilog(reference, plan, name="mut_rounding"), reference, plan,
                         "rounding constant R left out of the aligned bias"))
 
@@ -175,7 +176,7 @@ def mutated_designs() -> list[tuple[str, str, QuantizedNetwork, object, str]]:
     def one_bit_narrower(config, index):
         return signed(config.accumulator_bits(index) - 1)
 
-    with mock.patch.object(conv_layer, "accumulator_shape", one_bit_narrower):
+    with mock.patch.object(lane_module, "accumulator_shape", one_bit_narrower):
         designs.append(("mut_narrow_acc", generate_verilog(extreme, extreme_plan, name="mut_narrow_acc"), extreme,
                         extreme_plan, "accumulators one bit narrower"))
     return designs
