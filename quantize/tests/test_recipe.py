@@ -39,6 +39,7 @@ fmin_hz = 220.0
 fmax_hz = 880.0
 imperfect_train_segments = 0
 imperfect_test_segments = 0
+category_test_segments = 0
 """
 
 
