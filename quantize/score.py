@@ -16,7 +16,8 @@ board's exact arithmetic, front end included) over the very windows ``train`` ev
   each corner at 110, 440 and 1760 Hz against the target's;
 * ``test_snr_db``: the golden figures of the headline test set again, as the report's headline;
 
-and draws ``build/train/bands.png``, the band table as a heat map.
+and draws ``build/train/bands.png``, the band table as a heat map, and ``bands_audible.png``, the audible
+band's.
 """
 
 from __future__ import annotations
@@ -130,6 +131,9 @@ def score(train_dir: Path) -> dict:
     if golden.get("band_snr_db"):
         plot_band_table(golden["band_snr_db"], train_dir / "bands.png",
                         f"'{config.name}': golden-model test SNR per octave band (dB)")
+    if golden.get("audible_band_snr_db"):
+        plot_band_table(golden["audible_band_snr_db"], train_dir / "bands_audible.png",
+                        f"'{config.name}': golden-model test SNR below 20 kHz per octave band (dB)")
     report_path.write_text(json.dumps(report, indent=2) + "\n")
     return golden
 
@@ -161,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {category}: {figures['test_snr_db']['all']:.1f} dB all waves")
     if "dev" in golden:
         print(f"development takes (training seed): {golden['dev']['test_snr_db']['all']:.1f} dB all waves")
-    print(f"updated {args.train_dir / 'report.json'} and wrote {args.train_dir / 'bands.png'}")
+    print(f"updated {args.train_dir / 'report.json'} and wrote {args.train_dir / 'bands.png'} and bands_audible.png")
     return 0
 
 
