@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 from scipy.io import wavfile
 
+from common.config import load_config
 from train.waves import phase_from_frequency, synthesize
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,3 +55,22 @@ def good_takes(n: int = 3840, count: int = 4, channels=("core", "sine", "square"
         data = np.stack([int16_codes(waves[c]) if c != "unused" else np.zeros(n, np.int16) for c in channels], axis=1)
         takes.append({"name": f"take{i}", "channels": list(channels), "data": data})
     return takes
+
+
+def grow_configs(rounding: str = "half_up"):
+    """The default network and the 25F network, both with ``rounding``: a growth's two ends (train/grow.py)."""
+    small = load_config(ROOT / "configs" / "default.toml").replace(rounding=rounding)
+    big = load_config(ROOT / "configs" / "colorlight_i5.toml").replace(rounding=rounding)
+    return small, big
+
+
+def random_weights(config, rng, scale: float, on_grid: bool = True):
+    """Per layer (kernel (K, Cin, Cout), bias) as Keras holds them, small values on the FP4.12 grid."""
+    out = []
+    for i, lc in enumerate(config.layers):
+        shape = (lc.kernel_size, config.in_channels(i), lc.filters)
+        kernel, bias = rng.normal(0, scale, shape), rng.normal(0, scale, lc.filters)
+        if on_grid:
+            kernel, bias = np.round(kernel * 4096) / 4096, np.round(bias * 4096) / 4096
+        out.append((kernel.astype(np.float32), bias.astype(np.float32)))
+    return out
