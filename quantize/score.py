@@ -156,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     for label, key in (("worst cell", "worst_cell"), ("worst audible cell", "audible_worst_cell")):
         if golden.get(key):
             cell = golden[key]
-            print(f"{label}: {cell['snr_db']:.1f} dB ({cell['group']}, {cell['band']} Hz)")
+            gaps = f"; no take reached {', '.join(cell['missing'])} Hz" if cell.get("missing") else ""
+            print(f"{label}: {cell['snr_db']:.1f} dB ({cell['group']}, {cell['band']} Hz){gaps}")
     if golden.get("audible_snr_db"):
         print(f"audible band (< 20 kHz): {golden['audible_snr_db']['all']:.1f} dB all waves")
     if "imperfect_test_snr_db" in golden:

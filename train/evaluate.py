@@ -27,8 +27,8 @@ from common.config import ModelConfig
 from train.dataset import Split
 from train.waves import TARGET_WAVES
 
-__all__ = ["AUDIBLE_HZ", "BANDS", "GROUPS", "HARMONIC_FREQUENCIES_HZ", "audible_filter", "audible_snr", "band_table",
-           "harmonic_error", "metrics", "settle_samples", "snr_by_frequency", "snr_db", "worst_cell"]
+__all__ = ["AUDIBLE_HZ", "BANDS", "GROUPS", "HARMONIC_FREQUENCIES_HZ", "audible_filter", "audible_snr", "band_name",
+           "band_table", "harmonic_error", "metrics", "settle_samples", "snr_by_frequency", "snr_db", "worst_cell"]
 
 #: Report groups: each corner wave, and every non-corner point together.
 GROUPS = (*TARGET_WAVES, "blend")
@@ -134,19 +134,28 @@ def band_table(config: ModelConfig, split: Split, y_hat: np.ndarray, audible: bo
             if mask.any():
                 row[group] = round(10.0 * np.log10(np.sum(y[mask] ** 2) / max(np.sum(err[mask] ** 2), 1e-300)), 2)
         if row:
-            table[f"{lo:g}-{hi:.0f}"] = row
+            table[band_name(lo, hi)] = row
     return table
+
+
+def band_name(lo: float, hi: float) -> str:
+    """A band's key in a :func:`band_table` (``"1760-4186"``)."""
+    return f"{lo:g}-{hi:.0f}"
 
 
 def worst_cell(table: dict | None) -> dict | None:
     """The lowest wave x band cell of a :func:`band_table` (the ``all`` column left out): its band, group and
-    SNR."""
+    SNR, and ``missing``, the cells ``"group band"`` that no take of the split reached (a worst cell over
+    fewer cells than the table has is named as such, not passed off as every cell's)."""
     cells = [(snr, band, group) for band, row in (table or {}).items() for group, snr in row.items()
              if group != "all"]
     if not cells:
         return None
     snr, band, group = min(cells)
-    return {"band": band, "group": group, "snr_db": snr}
+    present = {(b, g) for _, b, g in cells}
+    missing = [f"{g} {band_name(lo, hi)}" for lo, hi in BANDS for g in GROUPS
+               if (band_name(lo, hi), g) not in present]
+    return {"band": band, "group": group, "snr_db": snr, "missing": missing}
 
 
 def _steady_tone(config: ModelConfig, frequency_hz: float, samples: int):

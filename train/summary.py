@@ -46,7 +46,8 @@ def row(report: dict) -> str:
     if grown:
         recipe += f", grown from {grown['config']}"
     cell = golden.get("worst_cell")
-    cell_text = "-" if cell is None else f"{cell['snr_db']:.1f} ({cell['group']}, {cell['band']} Hz)"
+    gaps = f"; no take reached {', '.join(cell['missing'])} Hz" if cell and cell.get("missing") else ""
+    cell_text = "-" if cell is None else f"{cell['snr_db']:.1f} ({cell['group']}, {cell['band']} Hz{gaps})"
     imperfect = golden.get("imperfect_test_snr_db", {}).get("all")
     audible = (golden.get("audible_snr_db") or {}).get("all")
     dev = golden.get("dev", {}).get("test_snr_db", {}).get("all")

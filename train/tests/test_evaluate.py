@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from train.dataset import Split
-from train.evaluate import AUDIBLE_HZ, audible_filter, audible_snr, band_table, metrics, worst_cell
+from train.evaluate import AUDIBLE_HZ, GROUPS, audible_filter, audible_snr, band_table, metrics, worst_cell
 
 FS = 192_000
 
@@ -57,5 +57,14 @@ def test_windows_too_short_for_the_filter_give_no_audible_figure(config):
 
 def test_worst_cell_is_the_lowest_wave_band_cell():
     table = {"27.5-110": {"sine": 30.0, "blend": 24.0, "all": 20.0}, "110-440": {"ramp": 23.5, "all": 25.0}}
-    assert worst_cell(table) == {"band": "110-440", "group": "ramp", "snr_db": 23.5}
+    cell = worst_cell(table)
+    assert (cell["band"], cell["group"], cell["snr_db"]) == ("110-440", "ramp", 23.5)
     assert worst_cell(None) is None
+
+
+def test_worst_cell_names_the_cells_no_take_reached():
+    full = {"27.5-110": {g: 30.0 for g in GROUPS}, "110-440": {g: 30.0 for g in GROUPS},
+            "440-1760": {g: 30.0 for g in GROUPS}, "1760-4186": {g: 30.0 for g in GROUPS}}
+    assert worst_cell(full)["missing"] == []
+    del full["1760-4186"]["blend"], full["27.5-110"]["sine"]
+    assert worst_cell(full)["missing"] == ["sine 27.5-110", "blend 1760-4186"]

@@ -32,6 +32,14 @@ def test_a_row_per_training(tmp_path, capsys):
     assert lines[3].startswith("| ecpix5 | 51,457 | grow, grown from colorlight_i5 | **33.8** |")
 
 
+def test_a_worst_cell_over_fewer_cells_says_which_are_missing(tmp_path, capsys):
+    report = _report()
+    report["golden"]["worst_cell"]["missing"] = ["blend 1760-4186"]
+    (tmp_path / "report.json").write_text(json.dumps(report))
+    assert main([str(tmp_path)]) == 0
+    assert "| 28.2 (blend, 1760-4186 Hz; no take reached blend 1760-4186 Hz) |" in capsys.readouterr().out
+
+
 def test_missing_or_unscored_reports_are_named(tmp_path, capsys):
     assert main([str(tmp_path)]) == 2
     assert f"{tmp_path / 'report.json'} is missing: train there first" in capsys.readouterr().err
