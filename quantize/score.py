@@ -153,11 +153,12 @@ def main(argv: list[str] | None = None) -> int:
     if golden.get("band_snr_db"):
         for band, row in golden["band_snr_db"].items():
             print(f"  {band:>12} Hz: " + "  ".join(f"{k} {v:5.1f}" for k, v in row.items()))
+    from train.summary import cell_gaps
+
     for label, key in (("worst cell", "worst_cell"), ("worst audible cell", "audible_worst_cell")):
         if golden.get(key):
             cell = golden[key]
-            gaps = f"; no take reached {', '.join(cell['missing'])} Hz" if cell.get("missing") else ""
-            print(f"{label}: {cell['snr_db']:.1f} dB ({cell['group']}, {cell['band']} Hz){gaps}")
+            print(f"{label}: {cell['snr_db']:.1f} dB ({cell['group']}, {cell['band']} Hz){cell_gaps(cell)}")
     if golden.get("audible_snr_db"):
         print(f"audible band (< 20 kHz): {golden['audible_snr_db']['all']:.1f} dB all waves")
     if "imperfect_test_snr_db" in golden:

@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-__all__ = ["HEADER", "main", "row"]
+__all__ = ["HEADER", "cell_gaps", "main", "row"]
 
 HEADER = ("| config | parameters | recipe | all waves (dB) | worst cell (dB) | imperfect cores (dB) "
           "| audible band (dB) | development takes (dB) | training wall (CPU) |\n"
@@ -35,6 +35,12 @@ def _db(value) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
+def cell_gaps(cell: dict | None) -> str:
+    """What a worst cell (``train.evaluate.worst_cell``) leaves out, as the reports print it after the cell
+    (``"; no take reached blend 1760-4186 Hz"``), or ``""`` when it covers every cell."""
+    return f"; no take reached {', '.join(cell['missing'])} Hz" if cell and cell.get("missing") else ""
+
+
 def row(report: dict) -> str:
     """The table row of one training report (``report.json`` after the golden-model score)."""
     golden = report.get("golden")
@@ -46,8 +52,7 @@ def row(report: dict) -> str:
     if grown:
         recipe += f", grown from {grown['config']}"
     cell = golden.get("worst_cell")
-    gaps = f"; no take reached {', '.join(cell['missing'])} Hz" if cell and cell.get("missing") else ""
-    cell_text = "-" if cell is None else f"{cell['snr_db']:.1f} ({cell['group']}, {cell['band']} Hz{gaps})"
+    cell_text = "-" if cell is None else f"{cell['snr_db']:.1f} ({cell['group']}, {cell['band']} Hz{cell_gaps(cell)})"
     imperfect = golden.get("imperfect_test_snr_db", {}).get("all")
     audible = (golden.get("audible_snr_db") or {}).get("all")
     dev = golden.get("dev", {}).get("test_snr_db", {}).get("all")
