@@ -249,12 +249,18 @@ def fit_lut_model() -> dict[str, float]:
     ``FRONT_END_CALIBRATION``, then the layers' over ``CALIBRATION`` (each network planned at its clock and its
     sample rate, any multipliers) less the front end's share. ``rtl/resources.py`` commits the result as
     ``LUT_MODEL``; ``python -m bench.lut_model fit`` prints it in that form."""
-    rows, measured = [], []
+    rows, measured, phased = [], [], []
+    shared = tuple(name for name in FRONT_END_FEATURES if name != "fe_phase")
     for entry in FRONT_END_CALIBRATION:
         features = front_end_features(front_end_config(entry))
-        rows.append([features[name] for name in FRONT_END_FEATURES])
+        if features["fe_phase"]:
+            phased.append((features, entry[2]))
+            continue
+        rows.append([features[name] for name in shared])
         measured.append(entry[2])
-    model = _least_squares(rows, measured, FRONT_END_FEATURES)
+    model = _least_squares(rows, measured, shared)
+    # the phase's logic is as wide whatever the rest: its LUTs, the mean of what the others leave
+    model["fe_phase"] = float(np.mean([luts - sum(model[n] * f[n] for n in shared) for f, luts in phased]))
     rows, measured = [], []
     for entry in CALIBRATION:
         config, clock_hz = calibration_network(entry)

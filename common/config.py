@@ -163,6 +163,16 @@ class FrontEndConfig:
     #: bounds, ``3 * width + 2`` flip-flops, so 64 samples (333 us at 192 kHz) cost about 3 200 of them, an
     #: eighth of a 25F's; the golden model keeps the same history in a numpy array.
     MAX_HISTORY = 64
+    #: ``phase`` counts the samples since the last turn of the direction, saturating at this count (2**14 - 1
+    #: samples, 85 ms at 192 kHz: the half period of a 5.9 Hz core; the datalogger's lowest pitch, 27.5 Hz,
+    #: has half periods of 3 491 samples).
+    PHASE_COUNT_MAX = (1 << 14) - 1
+    #: ``phase`` grows by ``2**(PHASE_BITS + 1) // half`` per sample: 2.0 over a half period of ``half``
+    #: samples with ``PHASE_BITS`` fraction bits, so over the longest half the sum is short of 2.0 by at most
+    #: ``PHASE_COUNT_MAX / 2**PHASE_BITS`` (4 LSB of FP4.12).
+    PHASE_BITS = 24
+    #: The shortest half period ``phase`` divides by (a chattering direction measures halves of 1 sample).
+    PHASE_HALF_FLOOR = 2
 
     @property
     def reciprocal_bits(self) -> int:

@@ -18,6 +18,12 @@ used), as ``data_format`` codes. Output: one code per ``config.inputs`` role. Ja
   the last rising stretch, latched when the direction turns to falling; ``lo`` the smallest of the last
   falling stretch, latched when it turns to rising.
 * ``rate``: the core's last step in the same units, ``(x[t] - x[t-1]) * 2**rate_shift / (hi - lo)``.
+* ``phase``: the core placed within its half period by time rather than by level: ``c`` samples since the
+  last extreme (the crest or trough where the running extreme was last set before the direction turned)
+  over ``P``, the length of the last half period in the same direction (the last rise while rising, the
+  last fall while falling, each extreme to extreme), as ``2 c / P - 1``: -1.0 at the extreme, +1.0 a half
+  period later. A core whose slope curves within the half (an RC charge) reaches its crest on time although
+  its level runs ahead; ``level`` follows the level, ``phase`` the time.
 
 The division is a reciprocal computed from the swing as it stood *before* the current sample, so the
 hardware has a whole sample period to divide (``rtl/front_end.py``) while the current sample only passes
@@ -32,6 +38,20 @@ with ``hi``, ``lo`` and ``recip`` the values after sample t-1, ``>>`` the arithm
 ``clamp`` saturation to ``data_format``. After reset the history is zero, the direction rising, ``hi`` =
 +1.0, ``lo`` = -1.0 (the ideal triangle's swing) and the running extremes 0. The state carries across
 calls, so a signal fed in pieces gives the same codes as fed whole.
+
+``phase`` needs no per-sample division either: the increment ``inc = 2**(B + 1) // max(P, 2)``
+(``B = FrontEndConfig.PHASE_BITS``) changes only when ``P`` does, at a turn, and is in use a half period
+later, so the hardware divides at leisure and adds ``inc`` once per sample:
+
+    e      = 0 when the sample sets the running extreme (a turn, or beyond it), else min(e + 1, C)
+    c      = min(e + 1, C) at a turn (e before it), else min(c + 1, C)        C = PHASE_COUNT_MAX
+    phase  = clamp((c * inc - 2**B) >> (B - frac_bits))
+
+At a turn the half just ended, ``P = c - e`` with both counts before the turn (extreme to extreme), is
+latched into the rise's or the fall's length. The direction turns a few samples after the extreme (its lag
+and threshold); timing from the extreme instead of the turn removes that delay from the phase. After reset
+``c`` and ``e`` are 0 and both lengths ``C``: until the core has made a whole rise and fall, the phase only
+creeps up from -1.0.
 """
 
 from __future__ import annotations
@@ -43,7 +63,8 @@ import numpy as np
 from .config import ModelConfig
 from .roles import CORE, jack_roles
 
-__all__ = ["FrontEndState", "direction_code", "history_depth", "network_inputs", "reciprocal", "reset_state"]
+__all__ = ["FrontEndState", "direction_code", "history_depth", "network_inputs", "phase_increment", "reciprocal",
+           "reset_state"]
 
 
 def history_depth(config: ModelConfig) -> int:
@@ -64,6 +85,14 @@ def reciprocal(config: ModelConfig, hi, lo):
     return (np.int64(1) << config.front_end.reciprocal_bits) // span
 
 
+def phase_increment(config: ModelConfig, half):
+    """``2**(PHASE_BITS + 1) // max(half, PHASE_HALF_FLOOR)`` (ints or int arrays): ``phase``'s step per
+    sample through a half period of ``half`` samples."""
+    fe = config.front_end
+    half = np.maximum(np.asarray(half, dtype=np.int64), fe.PHASE_HALF_FLOOR)
+    return (np.int64(1) << (fe.PHASE_BITS + 1)) // half
+
+
 @dataclass
 class FrontEndState:
     #: The last ``history_depth`` core codes, oldest first.
@@ -76,12 +105,20 @@ class FrontEndState:
     #: The running extremes of the stretch in progress (the maximum while rising, the minimum while falling).
     run_max: int
     run_min: int
+    #: ``phase``'s count: samples since the last extreme, crest or trough (saturating).
+    count: int
+    #: Samples since the running extreme of the stretch in progress was set (saturating).
+    since_extreme: int
+    #: The lengths of the last rise and the last fall, in samples (``phase``'s divisors).
+    half_rise: int
+    half_fall: int
 
 
 def reset_state(config: ModelConfig) -> FrontEndState:
     """The state after reset: a cleared core history, direction rising, the swing of the ideal +-1.0 wave."""
-    one = direction_code(config, True)
-    return FrontEndState(np.zeros(history_depth(config), dtype=np.int64), 1, one, direction_code(config, False), 0, 0)
+    one, longest = direction_code(config, True), config.front_end.PHASE_COUNT_MAX
+    return FrontEndState(np.zeros(history_depth(config), dtype=np.int64), 1, one, direction_code(config, False), 0, 0,
+                         0, 0, longest, longest)
 
 
 def _held(events: list[tuple[int, int]], initial: int, n: int) -> np.ndarray:
@@ -100,16 +137,21 @@ def _swing(config: ModelConfig, core: np.ndarray, direction: np.ndarray, state: 
     Per sample (the definition; computed here a stretch of constant direction at a time): when the direction
     turns to falling, ``hi`` takes the running maximum and the running minimum restarts at the sample;
     when it turns to rising, ``lo`` takes the running minimum and the running maximum restarts; then the
-    running extreme of the current direction takes in the sample."""
+    running extreme of the current direction takes in the sample.
+
+    Also ``fresh``: whether the sample set the running extreme, at a turn (the extreme restarts at it) or by
+    going strictly beyond it in the direction of travel (``phase`` times the core from its extremes)."""
     n = len(core)
     rising = state.direction > 0
     run_max, run_min = state.run_max, state.run_min
     hi_events, lo_events = [], []
+    fresh = np.zeros(n, dtype=bool)
     turns = np.flatnonzero(direction != np.concatenate([[state.direction], direction[:-1]]))
     edges = sorted({0, n, *turns.tolist()})
     for a, b in zip(edges[:-1], edges[1:], strict=True):
         now = bool(direction[a] > 0)
-        if now != rising:
+        turned = now != rising
+        if turned:
             if rising:
                 hi_events.append((a, run_max))
                 run_min = int(core[a])
@@ -117,6 +159,12 @@ def _swing(config: ModelConfig, core: np.ndarray, direction: np.ndarray, state: 
                 lo_events.append((a, run_min))
                 run_max = int(core[a])
             rising = now
+        # the running extreme before each sample of the stretch: beyond it is fresh (a turn always is)
+        sign = 1 if rising else -1
+        stretch = sign * core[a:b]
+        before = np.maximum.accumulate(np.concatenate([[sign * (run_max if rising else run_min)], stretch]))[:-1]
+        fresh[a:b] = stretch > before
+        fresh[a] |= turned
         if rising:
             run_max = max(run_max, int(core[a:b].max()))
         else:
@@ -125,7 +173,37 @@ def _swing(config: ModelConfig, core: np.ndarray, direction: np.ndarray, state: 
     lo_after = _held(lo_events, state.lo, n)
     hi = np.concatenate([[state.hi], hi_after[:-1]])
     lo = np.concatenate([[state.lo], lo_after[:-1]])
-    return hi, lo, (int(hi_after[-1]), int(lo_after[-1]), run_max, run_min)
+    return hi, lo, fresh, (int(hi_after[-1]), int(lo_after[-1]), run_max, run_min)
+
+
+def _timing(config: ModelConfig, direction: np.ndarray, fresh: np.ndarray, state: FrontEndState):
+    """``phase``'s count and the half period it divides by, per sample, and the state's after the last one.
+
+    Per sample (the definition): ``e``, the samples since the running extreme was set, restarts at 0 on a
+    fresh sample and otherwise goes up by one; the count ``c`` goes up by one, but at a turn it restarts at
+    ``e + 1`` (the samples since the extreme just passed) and the half just ended, ``c - e`` (extreme to
+    extreme), is latched as the rise's or the fall's length (both counts before the turn). Both saturate at
+    ``PHASE_COUNT_MAX``. The divisor is the length of the last half in the current direction."""
+    n, longest = len(direction), config.front_end.PHASE_COUNT_MAX
+    t = np.arange(n)
+    last_fresh = np.maximum.accumulate(np.where(fresh, t, -1))
+    since = np.minimum(np.where(last_fresh >= 0, t - last_fresh, state.since_extreme + t + 1), longest)
+    since_before = np.concatenate([[state.since_extreme], since[:-1]])
+    before = np.concatenate([[state.direction], direction[:-1]])
+    turned = direction != before
+    turns = np.flatnonzero(turned)
+    last_turn = np.maximum.accumulate(np.where(turned, t, -1))
+    restart = np.minimum(since_before + 1, longest)  # c at a turn
+    from_turn = restart[np.maximum(last_turn, 0)] + t - np.maximum(last_turn, 0)
+    count = np.minimum(np.where(last_turn >= 0, from_turn, state.count + t + 1), longest)
+    count_before = np.concatenate([[state.count], count[:-1]])
+    ended = count_before[turns] - since_before[turns]
+    rises = [(int(a), int(v)) for a, v, d in zip(turns, ended, before[turns], strict=True) if d > 0]
+    falls = [(int(a), int(v)) for a, v, d in zip(turns, ended, before[turns], strict=True) if d < 0]
+    half_rise = _held(rises, state.half_rise, n)
+    half_fall = _held(falls, state.half_fall, n)
+    half = np.where(direction > 0, half_rise, half_fall)
+    return count, half, (int(count[-1]), int(since[-1]), int(half_rise[-1]), int(half_fall[-1]))
 
 
 def network_inputs(config: ModelConfig, jacks: np.ndarray,
@@ -157,9 +235,10 @@ def network_inputs(config: ModelConfig, jacks: np.ndarray,
     step = core - extended[depth - 1:depth - 1 + n]
 
     if n:
-        hi, lo, (hi_end, lo_end, run_max, run_min) = _swing(config, core, direction, state)
+        hi, lo, fresh, (hi_end, lo_end, run_max, run_min) = _swing(config, core, direction, state)
+        count, half, (count_end, since_end, rise_end, fall_end) = _timing(config, direction, fresh, state)
     else:
-        hi = lo = np.zeros(0, dtype=np.int64)
+        hi = lo = count = half = np.zeros(0, dtype=np.int64)
     recip = reciprocal(config, hi, lo)
     shift = fe.reciprocal_bits - fmt.frac_bits
 
@@ -169,11 +248,14 @@ def network_inputs(config: ModelConfig, jacks: np.ndarray,
         "slope": np.clip(step << fe.slope_shift, fmt.min_int, fmt.max_int),
         "level": np.clip(((2 * core - hi - lo) * recip) >> shift, fmt.min_int, fmt.max_int),
         "rate": np.clip((step * recip) >> (shift - fe.rate_shift), fmt.min_int, fmt.max_int),
+        "phase": np.clip((count * phase_increment(config, half) - (1 << fe.PHASE_BITS))
+                         >> (fe.PHASE_BITS - fmt.frac_bits), fmt.min_int, fmt.max_int),
     }
     columns = [jacks[:, roles.index(role)] if role in roles else derived[role] for role in config.inputs]
     out = np.stack(columns, axis=1) if columns else np.zeros((n, 0), np.int64)
     if n:
-        new_state = FrontEndState(extended[-depth:].copy(), int(direction[-1]), hi_end, lo_end, run_max, run_min)
+        new_state = FrontEndState(extended[-depth:].copy(), int(direction[-1]), hi_end, lo_end, run_max, run_min,
+                                  count_end, since_end, rise_end, fall_end)
     else:
         new_state = state
     return out.astype(np.int64), new_state

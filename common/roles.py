@@ -39,6 +39,9 @@ INPUT_ROLES: dict[str, str] = {
              "crest (docs/arithmetic.md, Front end)",
     "rate": "the front end's rate: the core's last step over its last swing, times 2**rate_shift "
             "(docs/arithmetic.md, Front end)",
+    "phase": "the front end's time phase: the samples since the direction last turned over the length of the "
+             "last half period in the same direction, -1.0 at the turn, +1.0 a half period later "
+             "(docs/arithmetic.md, Front end)",
 }
 
 #: Roles that arrive from outside (a jack on the module, a signal of the dataset), in the order the

@@ -6,7 +6,9 @@ jack vector in and one output vector out per call, exactly the arithmetic of doc
 * **front end**: the jack codes pass through; ``direction``, ``slope``, ``level`` and ``rate`` are derived
   from the core with the same comparisons, shifts, products and saturations as ``common/front_end.py``,
   and the swing (``hi``, ``lo``, their reciprocal) is updated after the outputs, so ``level`` and ``rate``
-  use the swing from before the sample.
+  use the swing from before the sample. ``phase`` keeps the counts since the last extreme and since the
+  running one, and the sum ``c * inc - 2**B`` (64 bits), stepped before the outputs as the definition has
+  it; it divides and multiplies only at a turn, for the half just ended.
 * **layers**: each layer's input history is a ring buffer of ``history + 1`` vectors (the caching of the
   fast WaveNet), written twice, at ``pos`` and ``pos + rows``, so the window of a kernel is always
   contiguous: tap ``k`` of the current sample is row ``pos + 1 + k * dilation``, no wrap-around test per
@@ -33,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from common.config import ModelConfig
-from common.front_end import direction_code, history_depth, reciprocal
+from common.front_end import direction_code, history_depth, phase_increment, reciprocal, reset_state
 from common.roles import JACK_ROLES, jack_roles
 from quantize.weights import QuantizedNetwork
 
@@ -223,7 +225,8 @@ def _front_end(config: ModelConfig, plan: NetworkPlan) -> list[str]:
     into both rows of layer 0's cache."""
     fe, fmt = config.front_end, config.data_format
     roles = config.inputs
-    need_direction = any(r in roles for r in ("direction", "level", "rate"))
+    need_direction = any(r in roles for r in ("direction", "level", "rate", "phase"))
+    need_phase = "phase" in roles
     need_swing = any(r in roles for r in ("level", "rate"))
     need_step = any(r in roles for r in ("slope", "rate"))
     lag = fe.direction_lag
@@ -240,8 +243,16 @@ def _front_end(config: ModelConfig, plan: NetworkPlan) -> list[str]:
     lines.append("static int32_t ws_fe_previous;  /* x[t - 1] */")
     if need_direction:
         lines.append("static int ws_fe_rising;")
+    need_extremes = need_swing or need_phase
     if need_swing:
-        lines.append("static int32_t ws_fe_hi, ws_fe_lo, ws_fe_run_max, ws_fe_run_min, ws_fe_recip;")
+        lines.append("static int32_t ws_fe_hi, ws_fe_lo, ws_fe_recip;")
+    if need_extremes:
+        lines.append("static int32_t ws_fe_run_max, ws_fe_run_min;")
+    if need_phase:
+        lines.append("/* phase: samples since the last extreme and since the running one, the increments of the last")
+        lines.append(" * rise and fall, c * inc - 2**B */")
+        lines.append("static int32_t ws_fe_count, ws_fe_since, ws_fe_inc_rise, ws_fe_inc_fall;")
+        lines.append("static int64_t ws_fe_phase_sum;")
     lines.append("")
     lines.append("static void ws_front_end_reset(void)")
     lines.append("{")
@@ -254,9 +265,17 @@ def _front_end(config: ModelConfig, plan: NetworkPlan) -> list[str]:
     if need_swing:
         lines.append(f"    ws_fe_hi = {up};")
         lines.append(f"    ws_fe_lo = {down};")
+        lines.append(f"    ws_fe_recip = {int(reciprocal(config, up, down))};")
+    if need_extremes:
         lines.append("    ws_fe_run_max = 0;")
         lines.append("    ws_fe_run_min = 0;")
-        lines.append(f"    ws_fe_recip = {int(reciprocal(config, up, down))};")
+    if need_phase:
+        start = reset_state(config)
+        lines.append(f"    ws_fe_count = {start.count};")
+        lines.append(f"    ws_fe_since = {start.since_extreme};")
+        lines.append(f"    ws_fe_inc_rise = {int(phase_increment(config, start.half_rise))};")
+        lines.append(f"    ws_fe_inc_fall = {int(phase_increment(config, start.half_fall))};")
+        lines.append(f"    ws_fe_phase_sum = {start.count} * (int64_t)ws_fe_inc_rise - {1 << fe.PHASE_BITS};")
     lines.append("}")
     lines.append("")
     word = _word_type(plan.pairs)
@@ -271,6 +290,27 @@ def _front_end(config: ModelConfig, plan: NetworkPlan) -> list[str]:
         lines.append(f"    else if (diff <= -{fe.direction_threshold}) rising = 0;")
     if need_step:
         lines.append("    const int32_t step = x - ws_fe_previous;")
+    if need_phase:
+        longest, floor = fe.PHASE_COUNT_MAX, fe.PHASE_HALF_FLOOR
+        lines.append("    /* phase: a turn latches the half just ended (extreme to extreme) and restarts the count")
+        lines.append("     * from the extreme; otherwise both counts step, the one since the running extreme")
+        lines.append("     * restarting when the sample goes beyond it */")
+        lines.append("    if (rising != ws_fe_rising) {")
+        lines.append("        const int32_t half = ws_fe_count - ws_fe_since;")
+        lines.append(f"        const int32_t inc = {1 << (fe.PHASE_BITS + 1)} / (half > {floor} ? half : {floor});")
+        lines.append("        if (rising) ws_fe_inc_fall = inc; else ws_fe_inc_rise = inc;")
+        lines.append(f"        ws_fe_count = ws_fe_since == {longest} ? {longest} : ws_fe_since + 1;")
+        lines.append("        ws_fe_since = 0;")
+        lines.append("        ws_fe_phase_sum = (int64_t)ws_fe_count * (rising ? ws_fe_inc_rise : ws_fe_inc_fall)"
+                     f" - {1 << fe.PHASE_BITS};")
+        lines.append("    } else {")
+        lines.append(f"        if (ws_fe_count != {longest}) {{")
+        lines.append("            ws_fe_count += 1;")
+        lines.append("            ws_fe_phase_sum += rising ? ws_fe_inc_rise : ws_fe_inc_fall;")
+        lines.append("        }")
+        lines.append("        if (rising ? x > ws_fe_run_max : x < ws_fe_run_min) ws_fe_since = 0;")
+        lines.append(f"        else if (ws_fe_since != {longest}) ws_fe_since += 1;")
+        lines.append("    }")
     inputs = []
     for role in roles:
         if role in JACK_ROLES:
@@ -298,6 +338,10 @@ def _front_end(config: ModelConfig, plan: NetworkPlan) -> list[str]:
             value = f"({product}) >> {shift}" if wide else f"(int32_t)(({product}) >> {shift})"
             lines.append(f"    const int32_t rate = {'(int32_t)' if wide else ''}{_clamp(value, config, wide)};")
             inputs.append("rate")
+        elif role == "phase":
+            value = f"ws_fe_phase_sum >> {fe.PHASE_BITS - fmt.frac_bits}"
+            lines.append(f"    const int32_t phase = (int32_t){_clamp(value, config, True)};")
+            inputs.append("phase")
     if plan.pairs:
         padded = inputs + (["0"] if len(inputs) % 2 else [])
         for j in range(len(padded) // 2):
@@ -315,6 +359,12 @@ def _front_end(config: ModelConfig, plan: NetworkPlan) -> list[str]:
         lines.append(f"            ws_fe_recip = {1 << k_bits} / (span > {fe.span_floor} ? span : {fe.span_floor});")
         lines.append("        }")
         lines.append("    }")
+    elif need_extremes:
+        lines.append("    /* the running extremes, after the outputs: a turn restarts the new direction's */")
+        lines.append("    if (rising != ws_fe_rising) {")
+        lines.append("        if (rising) ws_fe_run_max = x; else ws_fe_run_min = x;")
+        lines.append("    }")
+    if need_extremes:
         lines.append("    if (rising) { if (x > ws_fe_run_max) ws_fe_run_max = x; }")
         lines.append("    else if (x < ws_fe_run_min) ws_fe_run_min = x;")
     if need_direction:

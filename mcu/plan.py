@@ -57,7 +57,7 @@ def input_ranges(config: ModelConfig, index: int) -> list[tuple[int, int]]:
             ranges.append((0, 0))
         elif role == "direction":
             ranges.append((direction_code(config, False), direction_code(config, True)))
-        else:  # jack roles pass any code through; slope, level and rate saturate to the format
+        else:  # jack roles pass any code through; slope, level, rate and phase saturate to the format
             ranges.append((fmt.min_int, fmt.max_int))
     return ranges
 

@@ -17,16 +17,22 @@ cycle   what happens
         ``(2x - hi - lo) * recip`` and ``step * recip`` (one 18 x 18 multiplier block each,
         ``rtl/multiplier.py``)
 3       the swing's state (latched ``hi``/``lo`` at a turn, the running extremes) takes the sample; the
-        products registered again, out of the multiplier blocks
-4       the products shifted and saturated into the output register: ``o.valid`` from cycle 5, held until
-        taken; ``hi + lo`` for the next sample; when it divides, the new swing ``hi - lo``
-5       when it divides: the divisor ``max(hi - lo, span_floor)``
+        products registered again, out of the multiplier blocks; the phase's counts and sums take one step
+        (at a turn: the half just ended latched, the count and sum taken over from the extreme's)
+4       the products and the phase's sum shifted and saturated into the output register: ``o.valid`` from
+        cycle 5, held until taken; ``hi + lo`` for the next sample; when it divides, the new swing ``hi - lo``
+5       when it divides: the divisors ``max(hi - lo, span_floor)`` and ``max(half, 2)``
 ======  =====================================================================================================
 
 When the network uses ``level`` or ``rate``, a restoring divider then computes the next reciprocal
-``2**K // max(hi - lo, span_floor)``, one quotient bit per cycle (``K + 1`` cycles), and the next input
-waits for it: the front end takes a sample every ``front_end_cycles(config)`` cycles at most, far below
-any sample period. ``i.ready`` depends on registers only. After reset the state is that of
+``2**K // max(hi - lo, span_floor)``, one quotient bit per cycle (``K + 1`` cycles); when it uses ``phase``,
+a second one beside it computes the increment ``2**(B + 1) // max(half, 2)`` of the direction the core is
+*not* travelling (``B + 2`` cycles): that half was latched at the last turn and its increment is needed at
+the next. ``phase`` itself is a sum, ``c * inc - 2**B`` kept by adding ``inc`` once a sample (one carry
+chain, no multiplier); a second sum ``e * inc' - 2**B`` counts from the running extreme with the other
+direction's increment, so that at a turn the phase restarts from the extreme with one addition. The next
+input waits for the longer division: the front end takes a sample every ``front_end_cycles(config)`` cycles
+at most, far below any sample period. ``i.ready`` depends on registers only. After reset the state is that of
 ``common.front_end.reset_state``: a cleared history, rising, the swing of the ideal +-1.0 wave.
 """
 
@@ -38,11 +44,11 @@ from amaranth.lib.wiring import In, Out
 
 from common.config import ModelConfig
 from common.devices import MULTIPLIER_WIDTH
-from common.front_end import direction_code, history_depth, reciprocal, reset_state
+from common.front_end import direction_code, history_depth, phase_increment, reciprocal, reset_state
 from common.roles import CORE, jack_roles
 
 from .multiplier import Multiplier
-from .timing import uses_division
+from .timing import quotient_bits, uses_division, uses_phase
 from .types import SampleVector, sample_shape
 
 __all__ = ["FrontEnd"]
@@ -95,9 +101,13 @@ class FrontEnd(wiring.Component):
         self._cycle1_tests(m, p)
         self._cycle2_direction_slope_products(m, p)
         self._cycle3_swing(m, p)
+        if p.timing:
+            self._cycle3_phase(m, p)
         self._cycle4_output(m, p)
         if p.divide:
             self._reciprocal(m, p)
+        if p.timing:
+            self._phase_increment(m, p)
         return m
 
     class _State:
@@ -112,6 +122,9 @@ class FrontEnd(wiring.Component):
             self.wide = signed(self.width + 2)  # 2x - hi - lo, hi - lo and the differences, exactly
             self.k_bits = self.fe.reciprocal_bits
             self.divide = uses_division(cfg)
+            self.timing = uses_phase(cfg)
+            # the division that takes longest clears ``working`` (both start together)
+            self.last_divider = "phase" if self.timing and self.fe.PHASE_BITS + 2 == quotient_bits(cfg) else "swing"
             start = self.start = reset_state(cfg)
             shape = self.shape
             self.past = [Signal(shape, name=f"core_{k + 1}") for k in range(history_depth(cfg))]
@@ -122,6 +135,23 @@ class FrontEnd(wiring.Component):
             self.run_min = Signal(shape, init=start.run_min, name="run_min")
             # at most 2**17 - 1 (common/config.py FrontEndConfig.reciprocal_bits): one 18-bit multiplier operand
             self.recip = Signal(unsigned(17), init=int(reciprocal(cfg, start.hi, start.lo)), name="recip")
+            # phase: the counts since the last extreme and since the running one, the last rise's and fall's
+            # lengths, their increments (at most 2**(B + 1) // 2 = 2**B: B + 1 bits), the sum c * inc - 2**B
+            # (below 2**(B + 14)) and the sum from the running extreme e * inc' - 2**B
+            longest, bits = self.fe.PHASE_COUNT_MAX, self.fe.PHASE_BITS
+            self.count = Signal(range(longest + 1), init=start.count, name="phase_count")
+            self.since = Signal(range(longest + 1), init=start.since_extreme, name="since_extreme")
+            self.half_rise = Signal(range(longest + 1), init=start.half_rise, name="half_rise")
+            self.half_fall = Signal(range(longest + 1), init=start.half_fall, name="half_fall")
+            self.inc_rise = Signal(unsigned(bits + 1), init=int(phase_increment(cfg, start.half_rise)),
+                                   name="inc_rise")
+            self.inc_fall = Signal(unsigned(bits + 1), init=int(phase_increment(cfg, start.half_fall)),
+                                   name="inc_fall")
+            self.phase_sum = Signal(signed(bits + longest.bit_length() + 1),
+                                    init=start.count * int(phase_increment(cfg, start.half_rise)) - (1 << bits),
+                                    name="phase_sum")
+            since_start = start.since_extreme * int(phase_increment(cfg, start.half_fall)) - (1 << bits)
+            self.extreme_sum = Signal(signed(bits + longest.bit_length() + 1), init=since_start, name="extreme_sum")
 
     def _take(self, m, p) -> None:
         """Cycle 0: take the sample; the stage flags follow it down the pipeline."""
@@ -207,9 +237,39 @@ class FrontEnd(wiring.Component):
             m.d.sync += self._swing_update(p.x, rising=p.rising, turned=p.turned, above_max=p.above_max,
                                            below_min=p.below_min, hi=p.hi, lo=p.lo, run_max=p.run_max,
                                            run_min=p.run_min)
-            if not p.divide:
+            if not p.divide and not p.timing:
                 m.d.sync += p.working.eq(0)
         p.level_held, p.rate_held = level_held, rate_held
+
+    def _cycle3_phase(self, m, p) -> None:
+        """Cycle 3, when the network uses ``phase`` (``common/front_end.py``): the count ``c`` and its sum
+        ``c * inc - 2**B`` take one step; ``e``, the samples since the running extreme was set, and its sum
+        ``e * inc' - 2**B`` (``inc'`` the other direction's increment) restart when the sample is fresh (a
+        turn, or beyond the running extreme) and step otherwise. At a turn the half just ended, ``c - e``, is
+        latched and ``c`` restarts at ``e + 1``, its sum at ``e * inc' + inc' - 2**B``: the other direction's
+        increment is the new direction's. Each count and sum holds once its count has saturated."""
+        bits, longest = p.fe.PHASE_BITS, p.fe.PHASE_COUNT_MAX
+        count_full, since_full = p.count == longest, p.since == longest
+        increment = Mux(p.rising, p.inc_rise, p.inc_fall)  # the direction after this sample's update
+        other = Mux(p.rising, p.inc_fall, p.inc_rise)
+        fresh = p.turned | Mux(p.rising, p.above_max, p.below_min)
+        with m.If(p.stage[2]):
+            with m.If(p.turned):
+                ended = p.count - p.since  # extreme to extreme
+                with m.If(p.rising):
+                    m.d.sync += p.half_fall.eq(ended)
+                with m.Else():
+                    m.d.sync += p.half_rise.eq(ended)
+                with m.If(~since_full):
+                    m.d.sync += [p.count.eq(p.since + 1), p.phase_sum.eq(p.extreme_sum + increment)]
+                with m.Else():
+                    m.d.sync += [p.count.eq(longest), p.phase_sum.eq(p.extreme_sum)]
+            with m.Elif(~count_full):
+                m.d.sync += [p.count.eq(p.count + 1), p.phase_sum.eq(p.phase_sum + increment)]
+            with m.If(fresh):
+                m.d.sync += [p.since.eq(0), p.extreme_sum.eq(-(1 << bits))]
+            with m.Elif(~since_full):
+                m.d.sync += [p.since.eq(p.since + 1), p.extreme_sum.eq(p.extreme_sum + other)]
 
     def _cycle4_output(self, m, p) -> None:
         """Cycle 4: shifted and saturated into the output register, held until taken; hi + lo for the next
@@ -223,6 +283,8 @@ class FrontEnd(wiring.Component):
             "level": self._saturate(p.level_held >> shift),
             "rate": self._saturate(p.rate_held >> (shift - fe.rate_shift)),
         }
+        if p.timing:
+            derived["phase"] = self._saturate(p.phase_sum >> (fe.PHASE_BITS - p.fmt.frac_bits))
         with m.If(p.stage[3]):
             m.d.sync += self.o.valid.eq(1)
             for c, role in enumerate(cfg.inputs):
@@ -235,30 +297,61 @@ class FrontEnd(wiring.Component):
             m.d.sync += p.hi_lo.eq(p.hi + p.lo)
 
     def _reciprocal(self, m, p) -> None:
-        """Cycles 4, 5 and on, when it divides: the next reciprocal, 2**K // max(hi - lo, span_floor), by
-        restoring division, one quotient bit per cycle."""
-        fe, width, k_bits = p.fe, p.width, p.k_bits
+        """Cycles 4, 5 and on, when it divides: the next reciprocal, 2**K // max(hi - lo, span_floor)."""
+        fe = p.fe
         span = Signal(p.wide, reset_less=True)
-        divisor = Signal(unsigned(width + 1), reset_less=True)
-        remainder = Signal(unsigned(width + 2), reset_less=True)
-        quotient = Signal(unsigned(17), reset_less=True)
-        bit = Signal(range(k_bits + 1))
-        dividing = Signal()
         with m.If(p.stage[3]):
             m.d.sync += span.eq(p.hi - p.lo)
-        first_bit = Signal()  # the numerator's only 1 is bit K: it enters at the first quotient bit
+        divisor = Mux(span > fe.span_floor, span, fe.span_floor)
+        self._divide(m, p, "recip", numerator_bit=p.k_bits, divisor=divisor, divisor_width=p.width + 1,
+                     results=[(True, p.recip)], clears_working=p.last_divider == "swing")
+
+    def _phase_increment(self, m, p) -> None:
+        """Cycle 5 and on, when the network uses ``phase``: the increment of the direction the core is not
+        travelling, 2**(B + 1) // max(half, 2), from the half latched at the last turn (recomputed every
+        sample: it changes only at a turn, and it is next used after the next turn)."""
+        fe, longest = p.fe, p.fe.PHASE_COUNT_MAX
+        half = Mux(p.rising, p.half_fall, p.half_rise)
+        divisor = Mux(half > fe.PHASE_HALF_FLOOR, half, fe.PHASE_HALF_FLOOR)
+        for_rise = Signal()  # the direction the result is for, taken when the division starts
         with m.If(p.stage[4]):
-            m.d.sync += [divisor.eq(Mux(span > fe.span_floor, span, fe.span_floor)), remainder.eq(0),
-                         quotient.eq(0), bit.eq(k_bits), dividing.eq(1), first_bit.eq(1)]
+            m.d.sync += for_rise.eq(~p.rising)
+        self._divide(m, p, "inc", numerator_bit=fe.PHASE_BITS + 1, divisor=divisor,
+                     divisor_width=longest.bit_length(), results=[(for_rise, p.inc_rise), (~for_rise, p.inc_fall)],
+                     clears_working=p.last_divider == "phase")
+
+    @staticmethod
+    def _divide(m, p, name, *, numerator_bit, divisor, divisor_width, results, clears_working) -> None:
+        """A restoring divider, ``2**numerator_bit // divisor``, one quotient bit per cycle from cycle 5
+        (``numerator_bit + 1`` cycles): the divisor is registered in cycle 5, and at the last bit the
+        quotient goes to the result register whose condition holds (``results``: (condition, register))."""
+        width = len(results[0][1])
+        divisor_reg = Signal(unsigned(divisor_width), name=f"{name}_divisor", reset_less=True)
+        remainder = Signal(unsigned(divisor_width), name=f"{name}_remainder", reset_less=True)
+        quotient = Signal(unsigned(width), name=f"{name}_quotient", reset_less=True)
+        bit = Signal(range(numerator_bit + 1), name=f"{name}_bit")
+        dividing = Signal(name=f"{name}_dividing")
+        first_bit = Signal(name=f"{name}_first_bit")  # the numerator's only 1 enters at the first quotient bit
+        with m.If(p.stage[4]):
+            m.d.sync += [divisor_reg.eq(divisor), remainder.eq(0), quotient.eq(0), bit.eq(numerator_bit),
+                         dividing.eq(1), first_bit.eq(1)]
         with m.Elif(dividing):
-            # one quotient bit per cycle: the trial remainder fits when trial - divisor is not
-            # negative, the sign of the one subtraction (one carry chain) that is also the new remainder
-            trial = Signal(unsigned(width + 2))
-            difference = Signal(signed(width + 4))
-            m.d.comb += [trial.eq((remainder << 1) | first_bit), difference.eq(trial - divisor)]
+            # one quotient bit per cycle: the trial remainder fits when trial - divisor is not negative, the
+            # sign of the one subtraction (one carry chain) that is also the new remainder
+            trial = Signal(unsigned(divisor_width + 1), name=f"{name}_trial")
+            difference = Signal(signed(divisor_width + 2), name=f"{name}_difference")
+            m.d.comb += [trial.eq((remainder << 1) | first_bit), difference.eq(trial - divisor_reg)]
             fits = ~difference[-1]
             next_quotient = (quotient << 1) | fits
-            m.d.sync += [remainder.eq(Mux(fits, difference[:width + 2], trial)), quotient.eq(next_quotient),
-                         bit.eq(bit - 1), first_bit.eq(0)]
+            m.d.sync += [remainder.eq(Mux(fits, difference[:divisor_width], trial[:divisor_width])),
+                         quotient.eq(next_quotient), bit.eq(bit - 1), first_bit.eq(0)]
             with m.If(bit == 0):
-                m.d.sync += [p.recip.eq(next_quotient), dividing.eq(0), p.working.eq(0)]
+                m.d.sync += dividing.eq(0)
+                for condition, register in results:
+                    if condition is True:
+                        m.d.sync += register.eq(next_quotient)
+                    else:
+                        with m.If(condition):
+                            m.d.sync += register.eq(next_quotient)
+                if clears_working:
+                    m.d.sync += p.working.eq(0)

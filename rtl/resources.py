@@ -32,9 +32,11 @@ layers' counts:
 * ``constant``: the reset hold counters.
 
 The front end's (``rtl/front_end.py``), each the data width ``w`` when the network uses what it computes:
-``fe_sense`` (the direction's two tests and their bound chains: for ``direction``, ``level`` or ``rate``),
-``fe_slope``, ``fe_level``, ``fe_rate`` (each role's own arithmetic and saturation) and ``fe_swing`` (the
-swing's state and the restoring divider of the reciprocal: for ``level`` or ``rate``).
+``fe_sense`` (the direction's two tests and their bound chains: for ``direction``, ``level``, ``rate`` or
+``phase``), ``fe_slope``, ``fe_level``, ``fe_rate`` (each role's own arithmetic and saturation) and
+``fe_swing`` (the swing's state and the restoring divider of the reciprocal: for ``level`` or ``rate``); and
+``fe_phase``, 1 when the network uses ``phase`` (its count, sum and divider are as wide whatever the data
+format, so its coefficient is its LUTs).
 
 **Flip-flops** are counted register by register from the RTL (not fitted): the history (with its staging
 register), per lane the weight delay, bias, accumulator and requantized registers (the product register is
@@ -125,6 +127,10 @@ FRONT_END_CALIBRATION: tuple[tuple, ...] = (
     (("core", "e0", "e1", "rate"), (12, 9), 280, 388),
     (("core", "e0", "e1", "level", "rate"), (12, 9), 352, 443),
     ((*_FIVE, "level", "rate"), (12, 9), 376, 465),
+    (("core", "e0", "phase"), (16, 12), 687, 502),
+    (("core", "e0", "phase"), (12, 9), 658, 442),
+    ((*_FIVE, "level", "rate", "phase"), (16, 12), 1023, 855),
+    ((*_FIVE, "level", "rate", "phase"), (12, 9), 903, 721),
 )
 
 
@@ -144,7 +150,8 @@ def calibration_network(entry: tuple) -> tuple[ModelConfig, int]:
 
 
 #: The LUT model's coefficients (TRELLIS_COMB per unit of each structural count): the least-squares fit of
-#: the front ends' features to :data:`FRONT_END_CALIBRATION`, then of the layers' to :data:`CALIBRATION` less
+#: the front ends' features to :data:`FRONT_END_CALIBRATION` (``fe_phase`` last, as the mean of what the
+#: others leave on the entries with ``phase``), then of the layers' to :data:`CALIBRATION` less
 #: their front end's share (each network planned at its clock and sample rate, any multipliers). Committed, not
 #: fitted at import: ``bench/lut_model.py`` (:func:`~bench.lut_model.fit_lut_model`) refits them from the
 #: calibration sets, and ``bench/tests/test_lut_model.py`` fails when they differ from this table.
@@ -158,10 +165,11 @@ LUT_MODEL: dict[str, float] = {
     "fe_level": 6.033749999999997,
     "fe_rate": 5.673750000000002,
     "fe_swing": 10.767499999999997,
+    "fe_phase": 550.5949999999998,
 }
 #: The layers' structural counts, and the front end's, in the order of :data:`LUT_MODEL`.
 LAYER_FEATURES = ("lane", "select", "layer", "constant")
-FRONT_END_FEATURES = ("fe_sense", "fe_slope", "fe_level", "fe_rate", "fe_swing")
+FRONT_END_FEATURES = ("fe_sense", "fe_slope", "fe_level", "fe_rate", "fe_swing", "fe_phase")
 
 
 def lut_model() -> dict[str, float]:
@@ -174,9 +182,10 @@ def front_end_features(config: ModelConfig) -> dict[str, float]:
     of ``rtl/front_end.py`` the network's inputs use, else 0 (yosys removes what no output needs)."""
     roles = set(config.inputs)
     w = float(config.data_format.width)
-    return {"fe_sense": w if roles & {"direction", "level", "rate"} else 0.0,
+    return {"fe_sense": w if roles & {"direction", "level", "rate", "phase"} else 0.0,
             "fe_slope": w if "slope" in roles else 0.0, "fe_level": w if "level" in roles else 0.0,
-            "fe_rate": w if "rate" in roles else 0.0, "fe_swing": w if roles & {"level", "rate"} else 0.0}
+            "fe_rate": w if "rate" in roles else 0.0, "fe_swing": w if roles & {"level", "rate"} else 0.0,
+            "fe_phase": 1.0 if "phase" in roles else 0.0}
 
 
 def _signed_bits(lo: int, hi: int) -> int:
@@ -191,7 +200,7 @@ def front_end_ffs(config: ModelConfig) -> int:
 
     * always: the five stage flags (the fifth only to start the divider), busy, working and ``o.valid``; the
       taken jack vector and its copy in the output register;
-    * the direction (for ``direction``, ``level`` or ``rate``): the bound chains ``x + T`` and ``x - T`` of
+    * the direction (for ``direction``, ``level``, ``rate`` or ``phase``): the bound chains ``x + T`` and ``x - T`` of
       ``direction_lag`` samples each, the two tests and the direction;
     * the step ``x[t] - x[t-1]`` (``slope`` or ``rate``): the last core and the step;
     * ``slope``: the saturated slope and its output copy, the ``slope_shift`` low bits one flip-flop;
@@ -199,14 +208,18 @@ def front_end_ffs(config: ModelConfig) -> int:
       comparisons, the reciprocal and its copy, the divider (span, divisor, remainder, quotient, bit counter,
       two flags);
     * ``level``: ``hi + lo``, ``2x - hi - lo``, its product's bits above the shift, the output;
-    * ``rate``: its product's bits above the shift, the output.
+    * ``rate``: its product's bits above the shift, the output;
+    * ``phase``: the two counts, the two half periods, the two increments, the two sums (``PHASE_BITS`` +
+      the count's bits + sign each), its divider (divisor, remainder, quotient, bit counter, three flags), the
+      output; without ``level`` or ``rate`` also the running extremes, the turn and the two comparisons.
     """
     fmt, fe = config.data_format, config.front_end
     w = fmt.width
     roles = set(config.inputs)
     swing = bool(roles & {"level", "rate"})
-    count = FRONT_END_LATENCY - (0 if swing else 1) + 2 + 1 + 2 * len(jack_roles(config.inputs)) * w
-    if roles & {"direction", "level", "rate"}:
+    divides = swing or "phase" in roles
+    count = FRONT_END_LATENCY - (0 if divides else 1) + 2 + 1 + 2 * len(jack_roles(config.inputs)) * w
+    if roles & {"direction", "level", "rate", "phase"}:
         bound = _signed_bits(fmt.min_int - fe.direction_threshold, fmt.max_int + fe.direction_threshold)
         count += 2 * fe.direction_lag * bound + 3
     if roles & {"slope", "rate"}:
@@ -223,6 +236,12 @@ def front_end_ffs(config: ModelConfig) -> int:
         count += 2 * (w + 2) + (product_bits - shift) + w
     if "rate" in roles:
         count += (product_bits - (shift - fe.rate_shift)) + w
+    if "phase" in roles:
+        counter, increment = fe.PHASE_COUNT_MAX.bit_length(), fe.PHASE_BITS + 1
+        divider = 2 * counter + increment + (fe.PHASE_BITS + 1).bit_length() + 3
+        count += 4 * counter + 2 * increment + 2 * (fe.PHASE_BITS + counter + 1) + divider + w
+        if not swing:
+            count += 2 * w + 3
     return count
 
 

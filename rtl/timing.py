@@ -9,7 +9,7 @@ from common.config import ModelConfig
 
 __all__ = ["FRONT_END_DIVISOR_CYCLES", "FRONT_END_LATENCY", "FRONT_END_MULTIPLIERS", "HISTORY_READ_LATENCY",
            "LAYER_LATENCY_OVERHEAD", "LAYER_OVERHEAD_CYCLES", "LAYER_RESET_DELAY", "front_end_cycles",
-           "uses_division"]
+           "quotient_bits", "uses_division", "uses_phase"]
 
 #: Cycles from a history read (tap, channel) to the registered sample at the multiplier input: the
 #: block RAM's read, two registers straight on the RAM output (its clock-to-out is the slowest thing in the
@@ -40,10 +40,24 @@ def uses_division(config: ModelConfig) -> bool:
     return any(role in ("level", "rate") for role in config.inputs)
 
 
+def uses_phase(config: ModelConfig) -> bool:
+    """Whether the front end times the core's half periods (``phase``): it then divides by their length."""
+    return "phase" in config.inputs
+
+
+def quotient_bits(config: ModelConfig) -> int:
+    """The cycles of the front end's longest division, one quotient bit each (0 when it divides nothing):
+    ``K + 1`` for the swing's reciprocal ``2**K // span``, ``PHASE_BITS + 2`` for the phase's increment
+    ``2**(PHASE_BITS + 1) // half`` (``common/front_end.py``). The two run side by side."""
+    fe = config.front_end
+    return max([fe.reciprocal_bits + 1] * uses_division(config) + [fe.PHASE_BITS + 2] * uses_phase(config),
+               default=0)
+
+
 def front_end_cycles(config: ModelConfig) -> int:
     """The front end's initiation interval: one sample in flight (its latency plus the output transfer),
-    and when it divides, the stages up to the divisor (``FRONT_END_DIVISOR_CYCLES``) plus ``K + 1``
-    quotient bits (``common/front_end.py``)."""
-    if uses_division(config):
-        return max(FRONT_END_LATENCY + 1, FRONT_END_DIVISOR_CYCLES + config.front_end.reciprocal_bits + 1)
+    and when it divides, the stages up to the divisor (``FRONT_END_DIVISOR_CYCLES``) plus the longest
+    division's quotient bits (:func:`quotient_bits`)."""
+    if quotient_bits(config):
+        return max(FRONT_END_LATENCY + 1, FRONT_END_DIVISOR_CYCLES + quotient_bits(config))
     return FRONT_END_LATENCY + 1

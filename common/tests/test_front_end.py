@@ -23,7 +23,9 @@ def _reference(config: ModelConfig, core) -> dict[str, list[int]]:
     past = [0] * max(fe.direction_lag, 1)  # past[k]: the core k + 1 samples ago
     rising, hi, lo, run_max, run_min = True, 4096, -4096, 0, 0
     k_bits = 16 + (fe.span_floor - 1).bit_length()
-    out = {"direction": [], "slope": [], "level": [], "rate": []}
+    longest = (1 << 14) - 1
+    count, since, half = 0, 0, {True: longest, False: longest}  # phase: since the extreme, since the running one
+    out = {"direction": [], "slope": [], "level": [], "rate": [], "phase": []}
     for x in (int(v) for v in core):
         d = x - past[fe.direction_lag - 1]
         now = True if d >= fe.direction_threshold else False if d <= -fe.direction_threshold else rising
@@ -33,6 +35,15 @@ def _reference(config: ModelConfig, core) -> dict[str, list[int]]:
         out["slope"].append(clamp(step * (1 << fe.slope_shift)))
         out["level"].append(clamp(((2 * x - hi - lo) * recip) >> (k_bits - 12)))
         out["rate"].append(clamp((step * recip) >> (k_bits - 12 - fe.rate_shift)))
+        if now != rising:
+            half[rising] = count - since  # the half just ended, extreme to extreme
+            count, since = min(since + 1, longest), 0
+        else:
+            count = min(count + 1, longest)
+            beyond = x > run_max if rising else x < run_min
+            since = 0 if beyond else min(since + 1, longest)
+        inc = (1 << 25) // max(half[now], 2)
+        out["phase"].append(clamp((count * inc - (1 << 24)) >> 12))
         if now != rising:
             if rising:
                 hi, run_min = run_max, x
@@ -93,7 +104,8 @@ def test_matches_the_sample_by_sample_definition(seed):
     """Random slow and fast triangles with noise and jumps, fed in random pieces: every derived code equals
     the per-sample reference above."""
     rng = np.random.default_rng(seed)
-    cfg = _config(inputs=("core", "direction", "slope", "level", "rate"), direction_lag=int(rng.integers(1, 6)),
+    cfg = _config(inputs=("core", "direction", "slope", "level", "rate", "phase"),
+                  direction_lag=int(rng.integers(1, 6)),
                   direction_threshold=int(rng.integers(1, 4)), span_floor=int(rng.choice([16, 512, 4096])),
                   rate_shift=int(rng.integers(0, 7)))
     t = np.arange(3000)
@@ -112,6 +124,41 @@ def test_matches_the_sample_by_sample_definition(seed):
     got = np.concatenate(parts)
     for c, role in enumerate(cfg.inputs[1:], start=1):
         assert got[:, c].tolist() == expected[role], role
+
+
+def test_phase_by_hand():
+    # lag 1, threshold 2: the direction turns a step of 2 after a flat or small step. B = 24, frac 12: >> 12.
+    #   t:        0  1  2  3  4  5  6  7  8  9  10 11 12 13
+    #   x:        3  6  9  9  8  6  3  0 -3 -3 -2  0  3  6
+    #   x - x[-1] 3  3  3  0 -1 -2 -3 -3 -3  0  1  2  3  3
+    #   rising:   +  +  +  +  +  -  -  -  -  -  -  +  +  +     (turns at t5 and t11: after the extremes)
+    #   fresh:    y  y  y  .  .  y  y  y  y  .  .  y  y  y     (beyond the running extreme, or a turn)
+    #   e:        0  0  0  1  2  0  0  0  0  1  2  0  0  0
+    #   c:        1  2  3  4  5  3  4  5  6  7  8  3  4  5     (at a turn: e + 1 with e before it)
+    #   latched at t5: rise c - e = 5 - 2 = 3 (t-1 .. t2); at t11: fall 8 - 2 = 6 (crest t2 to trough t8)
+    #   inc = 2**25 // half: 2048 while the halves are reset's 16383; 11184810 for the rise of 3 from t11
+    #   phase = (c * inc - 2**24) >> 12:  c = 1..8 with 2048: -4096 (-4095.5 floored), -4095, -4095 (-4094.5),
+    #     -4094, -4094 (-4093.5), then t5..t10 (c 3..8): -4095, -4094, -4094, -4093, -4093, -4092;
+    #     t11..t13 (c 3, 4, 5 with 11184810): 16777214 >> 12 = 4095;  27962024 >> 12 = 6826;  9557
+    cfg = _config(inputs=("core", "phase"), direction_lag=1, direction_threshold=2)
+    core = np.array([3, 6, 9, 9, 8, 6, 3, 0, -3, -3, -2, 0, 3, 6])
+    out, state = network_inputs(cfg, core[:, None])
+    assert out[:, 1].tolist() == [-4096, -4095, -4095, -4094, -4094, -4095, -4094, -4094, -4093, -4093, -4092,
+                                  4095, 6826, 9557]
+    assert (state.count, state.since_extreme, state.half_rise, state.half_fall) == (5, 0, 3, 6)
+    # the next fall is timed against the fall of 6: from the crest at t14 (9), one sample on, 2**25 // 6 = 5592405
+    out, state = network_inputs(cfg, np.array([[9], [8], [5]]), state)
+    assert out[:, 1].tolist()[2] == (2 * 5592405 - (1 << 24)) >> 12 == -1366
+    assert (state.count, state.half_rise) == (2, 6)  # the rise t8 .. t14, extreme to extreme
+
+
+def test_phase_count_saturates():
+    # a core that never turns: the count stops at 2**14 - 1 and the phase with it (reset's halves: 16383)
+    cfg = _config(inputs=("core", "phase"), direction_lag=1, direction_threshold=1)
+    out, state = network_inputs(cfg, np.arange(20000)[:, None].clip(max=32767))
+    assert state.count == (1 << 14) - 1
+    inc = (1 << 25) // ((1 << 14) - 1)
+    assert out[-1, 1] == (((1 << 14) - 1) * inc - (1 << 24)) >> 12 == out[(1 << 14) - 2, 1]
 
 
 def test_a_falling_start_holds_rising_until_the_threshold():

@@ -85,3 +85,20 @@ def test_the_stimulus_exercises_the_front_end_and_saturation():
     assert core.min() == cfg.data_format.min_int and core.max() == cfg.data_format.max_int  # the random tail
     turns = np.count_nonzero(np.diff(np.sign(np.diff(core[:18_000]))) != 0)
     assert turns >= 20  # the sweeps: a triangle at many pitches (20 ms of it at 192 kHz)
+
+
+def test_the_stimulus_exercises_the_phase():
+    """The random networks' check signal makes ``phase`` turn, climb from near -1.0 past 0 within measured
+    halves, and saturate the counts in none of it (so every branch but saturation is compared; the
+    saturation is compared in ``rtl/tests/test_front_end.py`` against the same golden model)."""
+    from dataclasses import replace
+
+    from common.config import load_config
+    from common.front_end import network_inputs
+
+    cfg = load_config("configs/default.toml")
+    cfg = replace(cfg, inputs=(*cfg.inputs, "phase"))
+    codes, state = network_inputs(cfg, check_signal(cfg, SAMPLES, seed=len(cfg.inputs)))
+    phase = codes[:, -1]
+    assert (np.diff(phase) < -cfg.data_format.scale).sum() >= 10  # turns: back to near -1.0
+    assert (phase > 0).sum() > SAMPLES // 10 and state.half_rise < cfg.front_end.PHASE_COUNT_MAX

@@ -78,6 +78,8 @@ def _stimulus(cfg: ModelConfig, n: int, rng) -> np.ndarray:
     (("rate", "core", "level", "e1"), FrontEndConfig(direction_lag=7, direction_threshold=5, span_floor=16,
                                                      rate_shift=3), 12),
     (("core", "level"), FrontEndConfig(direction_lag=2, span_floor=4096, rate_shift=0), 18),
+    (("core", "phase", "e0"), FrontEndConfig(direction_lag=1, direction_threshold=1), 16),
+    (("core", "e0", "e1", "direction", "slope", "level", "rate", "phase"), FrontEndConfig(), 16),
 ])
 def test_front_end_matches_the_golden_codes(inputs, front_end, width):
     cfg = _config(inputs, front_end, width)
@@ -87,7 +89,7 @@ def test_front_end_matches_the_golden_codes(inputs, front_end, width):
     got, _, _ = _run(cfg, jacks, seed=width)
     assert got.shape == expected.shape
     assert np.array_equal(got, expected), np.argwhere(got != expected)[:5]
-    for role in ("direction", "level"):  # the stimulus did reach both directions and the swing's extremes
+    for role in ("direction", "level", "phase"):  # the stimulus reached both directions, the swing's extremes
         if role in inputs:
             column = expected[:, inputs.index(role)]
             assert (column > 0).any() and (column < 0).any()
@@ -95,7 +97,7 @@ def test_front_end_matches_the_golden_codes(inputs, front_end, width):
         assert (np.abs(expected[:, inputs.index("level")]) == cfg.data_format.max_int).any()  # saturated too
 
 
-@pytest.mark.parametrize("inputs", [("core", "e0", "direction"), ("core", "level", "rate")])
+@pytest.mark.parametrize("inputs", [("core", "e0", "direction"), ("core", "level", "rate"), ("core", "phase")])
 def test_latency_and_interval_are_the_plan(inputs):
     """Offered every cycle and always taken: the first output comes FRONT_END_LATENCY cycles after its input
     and inputs are taken every front_end_cycles(config) cycles (one more quotient bit per cycle when it
@@ -107,5 +109,32 @@ def test_latency_and_interval_are_the_plan(inputs):
     assert given[0] - taken[0] == FRONT_END_LATENCY
     assert set(np.diff(taken).tolist()) == {front_end_cycles(cfg)}
     # by hand: 6 cycles without division (5 stages and the output transfer); with it, the take, 5 stages up
-    # to the divisor and K + 1 quotient bits, K = 16 + bit_length(512 - 1) = 25 -> 32
-    assert front_end_cycles(cfg) == (32 if "level" in inputs else 6)
+    # to the divisor and K + 1 quotient bits, K = 16 + bit_length(512 - 1) = 25 -> 32; the phase's increment
+    # 2**25 // half has 26 quotient bits -> 32 too
+    assert front_end_cycles(cfg) == (6 if inputs[-1] == "direction" else 32)
+
+
+def test_phase_count_saturates_in_hardware(monkeypatch):
+    """A core that rises for longer than the count holds, then turns: the count and the sum hold at
+    saturation, and the turn latches the saturated length; every code equals the golden one. The count's
+    bound is lowered to 200 for the simulation's sake (golden model and RTL both read it from the config;
+    the real 2**14 - 1 takes minutes of simulation and is the same logic, only wider)."""
+    monkeypatch.setattr(FrontEndConfig, "PHASE_COUNT_MAX", 200)
+    cfg = _config(("core", "phase"), FrontEndConfig(direction_lag=1, direction_threshold=1))
+    # rise 50 samples, fall 50, rise 300, fall 60; every sample but the first beyond the running extreme, so
+    # each half is 50 extreme to extreme, and the long rise's count (1 at t100) stops at 200 at t299
+    core = np.concatenate([np.arange(50) * 10, 490 - np.arange(1, 51) * 10, -10 + np.arange(1, 301) * 10,
+                           2990 - np.arange(1, 61) * 50])
+    column = network_inputs(cfg, core[:, None])[0][:, 1]
+    assert network_inputs(cfg, core[:, None])[1].half_rise == 200  # the long rise latched saturated
+    held = (200 * ((1 << 25) // 50) - (1 << 24)) >> 12  # 200 steps of the first rise's increment
+    assert column[298] < column[299] == column[399] == held
+    # then a rise of 20 and a crest held flat for 230 samples: the count since the extreme saturates too, and
+    # the turn at t710 takes the saturated count and its held sum over (the fall t400..t459 was 60)
+    core = np.concatenate([core, np.arange(1, 21) * 10 - 10, np.full(230, 190), 190 - np.arange(1, 21) * 10])
+    jacks = core[:, None].astype(np.int64)
+    expected, state = network_inputs(cfg, jacks)
+    assert expected[710, 1] == (200 * ((1 << 25) // 60) - (1 << 24)) >> 12
+    assert state.half_rise == 0  # extreme to extreme, both counts saturated: counted as 2
+    got, _, _ = _run(cfg, jacks, seed=5, valid_p=1.0, ready_p=1.0)
+    assert np.array_equal(got, expected), np.argwhere(got != expected)[:5]

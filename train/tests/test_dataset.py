@@ -134,7 +134,10 @@ def test_every_input_role_has_a_source(config):
                 # at t1 latches hi = 2048 for t2: recip 2**25 // 6144 = 5461, (2048 - 2048 + 4096) * 5461 >> 13 = 2730
                 "level": [0.5, -0.5, 2730 / 4096],
                 # steps times recip >> 7: 65536, -131072, 131064: saturated
-                "rate": [32767 / 4096, -8.0, 32767 / 4096]}
+                "rate": [32767 / 4096, -8.0, 32767 / 4096],
+                # count 1 at t0 against reset's half (2**25 // 16383 = 2048: (2048 - 2**24) >> 12 = -4096), then
+                # a turn at t1 and at t2: the count restarts at 0, -1.0
+                "phase": [-1.0, -1.0, -1.0]}
     for c, role in enumerate(reversed(INPUT_ROLES)):
         np.testing.assert_array_equal(x[:, c], expected[role], err_msg=role)
 
