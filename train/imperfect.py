@@ -17,7 +17,8 @@ each imperfection is drawn from; each take draws, once:
 * a little white noise (up to 2**-12 RMS, about 1 LSB of FP4.12, far above what the codec adds);
 * the pitch: the usual glides (``train.waves.frequency_sweep``) with a vibrato (3 to 8 Hz), or sudden pitch
   steps (``steps``), or audio-rate FM (``fm``: a sine modulator of 20 to 400 Hz moving the pitch by up to
-  +-50 %).
+  +-50 %), or one note held for the whole take (``held``: no test category uses it; ``bench.phase_inputs``
+  does, to tell the two front-end phase estimates apart).
 
 :data:`PROFILES` names the draws: ``imperfect`` is the general mix (every imperfection a little), and each
 test category exercises one imperfection over its whole range, with the others at their ideal values.
@@ -63,7 +64,7 @@ class CoreProfile:
     #: The turnaround time of the rounded tips, in seconds.
     turnaround_s: tuple[float, float] = (2e-6, 20e-6)
     noise_rms: tuple[float, float] = (0.0, 2.0**-12)
-    #: ``glides`` (with a vibrato of up to ``vibrato`` depth), ``steps`` or ``fm``.
+    #: ``glides`` (with a vibrato of up to ``vibrato`` depth), ``steps``, ``fm`` or ``held``.
     pitch: str = "glides"
     vibrato: tuple[float, float] = (0.0, 0.03)
 
@@ -126,6 +127,8 @@ def _pitch(rng: np.random.Generator, profile: CoreProfile, n: int, fs: float, fm
             out[pos:pos + length] = 2.0 ** rng.uniform(lo, hi)
             pos += length
         return out, 0.0
+    if profile.pitch == "held":
+        return np.full(n, 2.0 ** rng.uniform(np.log2(fmin_hz), np.log2(fmax_hz))), 0.0
     if profile.pitch == "fm":
         # audio-rate FM on a held note: the pitch stays within [fmin, fmax]
         depth = rng.uniform(0.1, 0.5)
@@ -143,8 +146,9 @@ def _pitch(rng: np.random.Generator, profile: CoreProfile, n: int, fs: float, fm
 def imperfect_segment(rng: np.random.Generator, samples: int, sample_rate_hz: int, fmin_hz: float,
                       fmax_hz: float, profile: CoreProfile = PROFILES["imperfect"]) -> dict[str, np.ndarray]:
     """One take drawn from ``profile``: ``core`` (the imperfect core, network units), the four targets,
-    ``freq`` (Hz per sample) and ``params`` (amplitude, offset, rise/fall ratio, turnaround time in s,
-    modulation depth, signed curvature)."""
+    ``freq`` (Hz per sample), ``phase`` (the core's own phase in [0, 1), rising below 0.5: what the targets
+    follow) and ``params`` (amplitude, offset, rise/fall ratio, turnaround time in s, modulation depth,
+    signed curvature)."""
     lp = _lowpass()
     pad = len(lp)
     n_os = samples * OVERSAMPLING + 2 * pad
@@ -165,6 +169,7 @@ def imperfect_segment(rng: np.random.Generator, samples: int, sample_rate_hz: in
     noise = rng.normal(0.0, rng.uniform(*profile.noise_rms), samples)
     out["core"] = amplitude * out["core"] + offset + noise
     out["freq"] = freq[keep]
+    out["phase"] = q[keep]
     out["params"] = np.array([amplitude, offset, ratio, turnaround, depth, curvature])
     return out
 

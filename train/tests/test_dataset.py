@@ -135,9 +135,11 @@ def test_every_input_role_has_a_source(config):
                 "level": [0.5, -0.5, 2730 / 4096],
                 # steps times recip >> 7: 65536, -131072, 131064: saturated
                 "rate": [32767 / 4096, -8.0, 32767 / 4096],
-                # count 1 at t0 against reset's half (2**25 // 16383 = 2048: (2048 - 2**24) >> 12 = -4096), then
-                # a turn at t1 and at t2: the count restarts at 0, -1.0
-                "phase": [-1.0, -1.0, -1.0]}
+                # each sample sets the running extreme (e = 0). t0: count 1 against reset's half (2**25 // 16383
+                # = 2048: (2048 - 2**24) >> 12 = -4096); the turn at t1 latches the rise as 1 - 0 = 1 and restarts
+                # the count at e + 1 = 1, against reset's fall: -1.0 again; the turn at t2 latches the fall and
+                # times the new rise against the rise of 1 (counted as 2): 2**25 // 2 = 2**24, (2**24 - 2**24) = 0
+                "phase": [-1.0, -1.0, 0.0]}
     for c, role in enumerate(reversed(INPUT_ROLES)):
         np.testing.assert_array_equal(x[:, c], expected[role], err_msg=role)
 
