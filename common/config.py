@@ -133,13 +133,15 @@ class FixedFormat:
 
 @dataclass(frozen=True)
 class FrontEndConfig:
-    """The front end that derives the ``direction`` and ``slope`` input roles from the core wave, in
-    integer arithmetic on ``data_format`` codes (docs/arithmetic.md, "Front end").
+    """The front end that derives the ``direction``, ``slope``, ``level``, ``rate`` and ``phase`` input roles
+    from the core wave, in integer arithmetic on ``data_format`` codes (docs/arithmetic.md, "Front end").
 
     Why: a triangle sample alone does not say whether the wave rises or falls, and at low pitch the
     network's receptive field spans a few LSB of change. The direction cue remembers the half of the
     cycle for as long as it lasts, and the slope gives the network the step size (the pitch, and where
-    an edge falls between samples) at a usable scale. Both cost a few adders and a register.
+    an edge falls between samples) at a usable scale. Both cost a few adders and a register. ``level``
+    and ``rate`` place the core within its own last swing (a reciprocal, two products); ``phase`` places
+    it within its last half period by time (two counters, two sums, a second divider).
     """
 
     #: The direction compares the core with its value this many samples earlier ...

@@ -7,7 +7,7 @@ sample. It is integer numpy only.
 
 Input: the jack roles the network uses (``common.roles.jack_roles``: the core, and ``e0``/``e1`` when
 used), as ``data_format`` codes. Output: one code per ``config.inputs`` role. Jack roles pass through,
-``zero`` is 0, and four roles are derived from the core wave ``x``:
+``zero`` is 0, and five roles are derived from the core wave ``x``:
 
 * ``direction``: ``+1.0`` while the core rises, ``-1.0`` while it falls. With ``d = x[t] - x[t-L]``
   (``L = direction_lag``): ``d >= T`` sets rising, ``d <= -T`` sets falling (``T = direction_threshold``),
