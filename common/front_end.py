@@ -63,8 +63,16 @@ import numpy as np
 from .config import ModelConfig
 from .roles import CORE, jack_roles
 
-__all__ = ["FrontEndState", "direction_code", "history_depth", "network_inputs", "phase_increment", "reciprocal",
-           "reset_state"]
+__all__ = ["DIRECTION_USERS", "EXTREME_USERS", "STEP_USERS", "SWING_USERS", "FrontEndState", "direction_code",
+           "history_depth", "network_inputs", "phase_increment", "reciprocal", "reset_state"]
+
+#: The derived roles that need each shared part of the front end, for the implementations that build only
+#: the parts a network uses (``rtl/front_end.py``, its resource model, the C port): the direction cue, the
+#: step ``x[t] - x[t-1]``, the swing (``hi``, ``lo`` and their reciprocal) and the running extremes.
+DIRECTION_USERS = frozenset({"direction", "level", "rate", "phase"})
+STEP_USERS = frozenset({"slope", "rate"})
+SWING_USERS = frozenset({"level", "rate"})
+EXTREME_USERS = SWING_USERS | {"phase"}
 
 
 def history_depth(config: ModelConfig) -> int:

@@ -35,7 +35,17 @@ from pathlib import Path
 import numpy as np
 
 from common.config import ModelConfig
-from common.front_end import direction_code, history_depth, phase_increment, reciprocal, reset_state
+from common.front_end import (
+    DIRECTION_USERS,
+    EXTREME_USERS,
+    STEP_USERS,
+    SWING_USERS,
+    direction_code,
+    history_depth,
+    phase_increment,
+    reciprocal,
+    reset_state,
+)
 from common.roles import JACK_ROLES, jack_roles
 from quantize.weights import QuantizedNetwork
 
@@ -225,10 +235,10 @@ def _front_end(config: ModelConfig, plan: NetworkPlan) -> list[str]:
     into both rows of layer 0's cache."""
     fe, fmt = config.front_end, config.data_format
     roles = config.inputs
-    need_direction = any(r in roles for r in ("direction", "level", "rate", "phase"))
+    need_direction = bool(DIRECTION_USERS.intersection(roles))
     need_phase = "phase" in roles
-    need_swing = any(r in roles for r in ("level", "rate"))
-    need_step = any(r in roles for r in ("slope", "rate"))
+    need_swing = bool(SWING_USERS.intersection(roles))
+    need_step = bool(STEP_USERS.intersection(roles))
     lag = fe.direction_lag
     depth = history_depth(config)
     k_bits = fe.reciprocal_bits
@@ -243,7 +253,7 @@ def _front_end(config: ModelConfig, plan: NetworkPlan) -> list[str]:
     lines.append("static int32_t ws_fe_previous;  /* x[t - 1] */")
     if need_direction:
         lines.append("static int ws_fe_rising;")
-    need_extremes = need_swing or need_phase
+    need_extremes = bool(EXTREME_USERS.intersection(roles))
     if need_swing:
         lines.append("static int32_t ws_fe_hi, ws_fe_lo, ws_fe_recip;")
     if need_extremes:

@@ -123,8 +123,7 @@ class FrontEnd(wiring.Component):
             self.k_bits = self.fe.reciprocal_bits
             self.divide = uses_division(cfg)
             self.timing = uses_phase(cfg)
-            # the division that takes longest clears ``working`` (both start together)
-            self.last_divider = "phase" if self.timing and self.fe.PHASE_BITS + 2 == quotient_bits(cfg) else "swing"
+            self.quotient_bits = quotient_bits(cfg)  # the longest division's cycles: it clears ``working``
             start = self.start = reset_state(cfg)
             shape = self.shape
             self.past = [Signal(shape, name=f"core_{k + 1}") for k in range(history_depth(cfg))]
@@ -304,7 +303,7 @@ class FrontEnd(wiring.Component):
             m.d.sync += span.eq(p.hi - p.lo)
         divisor = Mux(span > fe.span_floor, span, fe.span_floor)
         self._divide(m, p, "recip", numerator_bit=p.k_bits, divisor=divisor, divisor_width=p.width + 1,
-                     results=[(True, p.recip)], clears_working=p.last_divider == "swing")
+                     results=[(Const(1), p.recip)])
 
     def _phase_increment(self, m, p) -> None:
         """Cycle 5 and on, when the network uses ``phase``: the increment of the direction the core is not
@@ -317,14 +316,14 @@ class FrontEnd(wiring.Component):
         with m.If(p.stage[4]):
             m.d.sync += for_rise.eq(~p.rising)
         self._divide(m, p, "inc", numerator_bit=fe.PHASE_BITS + 1, divisor=divisor,
-                     divisor_width=longest.bit_length(), results=[(for_rise, p.inc_rise), (~for_rise, p.inc_fall)],
-                     clears_working=p.last_divider == "phase")
+                     divisor_width=longest.bit_length(), results=[(for_rise, p.inc_rise), (~for_rise, p.inc_fall)])
 
     @staticmethod
-    def _divide(m, p, name, *, numerator_bit, divisor, divisor_width, results, clears_working) -> None:
+    def _divide(m, p, name, *, numerator_bit, divisor, divisor_width, results) -> None:
         """A restoring divider, ``2**numerator_bit // divisor``, one quotient bit per cycle from cycle 5
         (``numerator_bit + 1`` cycles): the divisor is registered in cycle 5, and at the last bit the
-        quotient goes to the result register whose condition holds (``results``: (condition, register))."""
+        quotient goes to the result register whose condition holds (``results``: (condition, register)).
+        The dividers start together; the longest (``rtl.timing.quotient_bits``) ends the sample's work."""
         width = len(results[0][1])
         divisor_reg = Signal(unsigned(divisor_width), name=f"{name}_divisor", reset_less=True)
         remainder = Signal(unsigned(divisor_width), name=f"{name}_remainder", reset_less=True)
@@ -348,10 +347,7 @@ class FrontEnd(wiring.Component):
             with m.If(bit == 0):
                 m.d.sync += dividing.eq(0)
                 for condition, register in results:
-                    if condition is True:
+                    with m.If(condition):
                         m.d.sync += register.eq(next_quotient)
-                    else:
-                        with m.If(condition):
-                            m.d.sync += register.eq(next_quotient)
-                if clears_working:
+                if numerator_bit + 1 == p.quotient_bits:
                     m.d.sync += p.working.eq(0)

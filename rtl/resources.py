@@ -54,6 +54,7 @@ from typing import Any
 from amaranth.utils import ceil_log2
 
 from common.config import FixedFormat, LayerConfig, ModelConfig, rounding_constant
+from common.front_end import DIRECTION_USERS, STEP_USERS, SWING_USERS
 from common.roles import jack_roles
 
 from .timing import FRONT_END_LATENCY, HISTORY_READ_LATENCY, LAYER_RESET_DELAY
@@ -182,9 +183,9 @@ def front_end_features(config: ModelConfig) -> dict[str, float]:
     of ``rtl/front_end.py`` the network's inputs use, else 0 (yosys removes what no output needs)."""
     roles = set(config.inputs)
     w = float(config.data_format.width)
-    return {"fe_sense": w if roles & {"direction", "level", "rate", "phase"} else 0.0,
+    return {"fe_sense": w if roles & DIRECTION_USERS else 0.0,
             "fe_slope": w if "slope" in roles else 0.0, "fe_level": w if "level" in roles else 0.0,
-            "fe_rate": w if "rate" in roles else 0.0, "fe_swing": w if roles & {"level", "rate"} else 0.0,
+            "fe_rate": w if "rate" in roles else 0.0, "fe_swing": w if roles & SWING_USERS else 0.0,
             "fe_phase": 1.0 if "phase" in roles else 0.0}
 
 
@@ -216,13 +217,13 @@ def front_end_ffs(config: ModelConfig) -> int:
     fmt, fe = config.data_format, config.front_end
     w = fmt.width
     roles = set(config.inputs)
-    swing = bool(roles & {"level", "rate"})
+    swing = bool(roles & SWING_USERS)
     divides = swing or "phase" in roles
     count = FRONT_END_LATENCY - (0 if divides else 1) + 2 + 1 + 2 * len(jack_roles(config.inputs)) * w
-    if roles & {"direction", "level", "rate", "phase"}:
+    if roles & DIRECTION_USERS:
         bound = _signed_bits(fmt.min_int - fe.direction_threshold, fmt.max_int + fe.direction_threshold)
         count += 2 * fe.direction_lag * bound + 3
-    if roles & {"slope", "rate"}:
+    if roles & STEP_USERS:
         count += 2 * w + 1
     if "slope" in roles:
         count += 2 * (w - fe.slope_shift + 1)

@@ -6,6 +6,7 @@ cycles beyond its multiply-accumulate steps, the reset stagger, and the front en
 from __future__ import annotations
 
 from common.config import ModelConfig
+from common.front_end import SWING_USERS
 
 __all__ = ["FRONT_END_DIVISOR_CYCLES", "FRONT_END_LATENCY", "FRONT_END_MULTIPLIERS", "HISTORY_READ_LATENCY",
            "LAYER_LATENCY_OVERHEAD", "LAYER_OVERHEAD_CYCLES", "LAYER_RESET_DELAY", "front_end_cycles",
@@ -37,7 +38,7 @@ FRONT_END_MULTIPLIERS = 2
 
 def uses_division(config: ModelConfig) -> bool:
     """Whether the front end normalises the core by its swing (``level``/``rate``): it then divides."""
-    return any(role in ("level", "rate") for role in config.inputs)
+    return bool(SWING_USERS.intersection(config.inputs))
 
 
 def uses_phase(config: ModelConfig) -> bool:
