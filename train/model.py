@@ -35,9 +35,12 @@ def build_model(config: ModelConfig, *, quantized: bool = True, l2: float = 0.0)
     """A causal dilated Conv1D stack over ``(batch, time, n_inputs)``; layer i is named ``conv{i}``.
 
     ``quantized=False`` gives the float twin with identical layer names and weight shapes, so weights
-    can be copied between the two."""
+    can be copied between the two. Its convolutions are :class:`~train.causal_conv.CausalConv1D`: the
+    same arithmetic as Keras' causal ``Conv1D``, arranged to train faster on a CPU."""
     import tensorflow as tf
     from qkeras import QActivation, QConv1D
+
+    from train.causal_conv import CausalConv1D
 
     regularizer = tf.keras.regularizers.l2(l2) if l2 else None
     inputs = tf.keras.Input(shape=(None, config.n_inputs), name="inputs")
@@ -47,16 +50,16 @@ def build_model(config: ModelConfig, *, quantized: bool = True, l2: float = 0.0)
     last = len(config.layers) - 1
     for i, lc in enumerate(config.layers):
         common = dict(filters=lc.filters, kernel_size=lc.kernel_size, dilation_rate=lc.dilation,
-                      padding="causal", name=f"conv{i}", kernel_regularizer=regularizer)
+                      name=f"conv{i}", kernel_regularizer=regularizer)
         if quantized:
-            x = QConv1D(kernel_quantizer=signed_quantizer(config.weight_format),
+            x = QConv1D(padding="causal", kernel_quantizer=signed_quantizer(config.weight_format),
                         bias_quantizer=signed_quantizer(config.weight_format), **common)(x)
             if i < last:
                 x = QActivation(relu_quantizer(config.data_format), name=f"act{i}")(x)
             else:
                 x = QActivation(signed_quantizer(config.data_format), name="quant_out")(x)
         else:
-            x = tf.keras.layers.Conv1D(**common)(x)
+            x = CausalConv1D(**common)(x)
             if i < last:
                 x = tf.keras.layers.ReLU(name=f"act{i}")(x)
     return tf.keras.Model(inputs, x, name=config.name)
