@@ -12,7 +12,7 @@ from collections.abc import Callable
 __all__ = ["BENCHES", "ENTRY_MODULES", "bench", "load_entries"]
 
 #: Modules whose import registers bench entries; a new entry module is appended here.
-ENTRY_MODULES = ["bench.golden_speed", "bench.entries", "bench.phase_inputs"]
+ENTRY_MODULES = ["bench.golden_speed", "bench.entries", "bench.phase_inputs", "bench.train_speed"]
 
 #: name -> (function, one-line description), in registration order.
 BENCHES: dict[str, tuple[Callable[[], dict], str]] = {}

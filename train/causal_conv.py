@@ -6,9 +6,10 @@ layer by layer::
 
     y[t, f] = bias[f] + sum_j sum_c kernel[j, c, f] * x[t - (K-1-j) d, c]     (x[negative] = 0)
 
-Keras runs a dilated convolution as ``space_to_batch_nd`` -> convolution -> ``batch_to_space_nd``, and its
-backward pass through that pair is the largest single cost of ``make train`` on a CPU. This layer takes the
-cheapest of three equivalent arrangements instead:
+Keras runs a dilated convolution as ``space_to_batch_nd`` -> convolution -> ``batch_to_space_nd``, and on a
+CPU that pair and its gradient cost about as much as the convolution itself (a 16-to-16, K=4 layer on a
+batch of 64 x 1024 samples, forward and backward: 21 ms at dilation 4, 13 ms undilated). This layer takes
+the cheapest of three equivalent arrangements instead:
 
 * **one output** (the network's last layer): one matrix product gives every tap's contribution at every
   sample, ``z[t, j] = sum_c kernel[j, c, 0] x[t, c]``, and ``K`` shifted slices of ``z`` add them up. The
