@@ -29,18 +29,23 @@ CONFIGS = {"default": 2**21, "colorlight_i5": 2**21, "ecpix5": 2**19}
 EPOCHS = 4
 
 
-def keras_twin(config: ModelConfig):
-    """The float twin as ``train/model.py`` built it with Keras' own causal ``Conv1D`` layers."""
+def keras_twin(twin):
+    """A copy of the float twin ``twin`` (``build_model(quantized=False)``) with Keras' own causal ``Conv1D`` in
+    place of each ``CausalConv1D``: the same stack, names and weights, only the convolutions' arrangement
+    differs."""
     import tensorflow as tf
 
-    inputs = tf.keras.Input(shape=(None, config.n_inputs))
-    x = inputs
-    for i, layer in enumerate(config.layers):
-        x = tf.keras.layers.Conv1D(layer.filters, layer.kernel_size, dilation_rate=layer.dilation,
-                                   padding="causal", name=f"conv{i}")(x)
-        if i < len(config.layers) - 1:
-            x = tf.keras.layers.ReLU()(x)
-    return tf.keras.Model(inputs, x)
+    from train.causal_conv import CausalConv1D
+
+    def clone(layer):
+        if isinstance(layer, CausalConv1D):
+            return tf.keras.layers.Conv1D(layer.filters, layer.kernel_size, dilation_rate=layer.dilation_rate,
+                                          padding="causal", name=layer.name)
+        return layer.__class__.from_config(layer.get_config())
+
+    keras = tf.keras.models.clone_model(twin, clone_function=clone)
+    keras.set_weights(twin.get_weights())
+    return keras
 
 
 def epoch_seconds(model, x: np.ndarray, y: np.ndarray, receptive_field: int, epochs: int = EPOCHS) -> list[float]:
@@ -72,9 +77,8 @@ def measure(config: ModelConfig, samples: int, window: int, seed: int = 0, epoch
     windows = max(1, samples // window)
     x = rng.uniform(-1, 1, (windows, window, config.n_inputs)).astype(np.float32)
     y = rng.uniform(-1, 1, (windows, window, 1)).astype(np.float32)
-    ours, keras = build_model(config, quantized=False), keras_twin(config)
-    for i in range(len(config.layers)):
-        keras.get_layer(f"conv{i}").set_weights(ours.get_layer(f"conv{i}").get_weights())
+    ours = build_model(config, quantized=False)
+    keras = keras_twin(ours)
     difference = float(np.max(np.abs(ours.predict(x[:4], verbose=0) - keras.predict(x[:4], verbose=0))))
     times = {"keras": [], "causal_conv": []}
     for name in ("keras", "causal_conv", "causal_conv", "keras"):

@@ -65,7 +65,7 @@ class CausalConv1D(tf.keras.layers.Layer):
         taps = tf.reshape(tf.transpose(self.kernel, (1, 0, 2)), (self.channels, k * self.filters))
         z = tf.reshape(tf.matmul(tf.reshape(x, (-1, self.channels)), taps), (shape[0], shape[1], k, self.filters))
         z = tf.pad(z, [[0, 0], [self.history, 0], [0, 0], [0, 0]])
-        y = z[:, k * d - d:, k - 1, :]  # tap K-1 reads the current sample
+        y = z[:, self.history:, k - 1, :]  # tap K-1 reads the current sample
         for j in range(k - 1):
             y = y + z[:, j * d:j * d + shape[1], j, :]
         return y
