@@ -26,13 +26,14 @@ import argparse
 import json
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from common.config import ConfigError, ModelConfig
 
-from .export import QuantizeError, convert_weights, float_weights, load_trained_model
+from .export import QuantizeError, convert_weights, stored_float_weights
 from .golden import run_batch
 from .weights import QuantizedNetwork
 
@@ -109,12 +110,15 @@ def score(train_dir: Path) -> dict:
             splits[name] = load_split(path, config)
         except DatasetError as exc:
             raise QuantizeError(f"{exc}; {rerun}") from exc
-    model, config = load_trained_model(train_dir)
-    network, saturated = convert_weights(float_weights(model, config), config)
+    weights, config = stored_float_weights(train_dir)  # no TensorFlow: the golden model needs only the arrays
+    network, saturated = convert_weights(weights, config)
     predict = golden_predict(network)
     golden: dict = {"saturated_weights": len(saturated)}
+    # the sets are independent and numpy's integer arithmetic runs outside the interpreter lock: two at a time
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outputs = dict(zip(splits, pool.map(predict, (split.x for split in splits.values())), strict=True))
     for name, split in splits.items():
-        figures = _figures(config, split, predict(split.x))
+        figures = _figures(config, split, outputs[name])
         if name in ("test", "test_imperfect"):
             prefix = "" if name == "test" else "imperfect_"
             golden.update({f"{prefix}{key}": value for key, value in figures.items()})

@@ -54,7 +54,12 @@ def save_split(split: Split, path: str | Path) -> None:
               "segments": np.array(split.segments)}
     if split.freq is not None:
         arrays["freq"] = split.freq
-    np.savez_compressed(path, **arrays)
+    # np.savez_compressed's zlib level 6 costs about 1.4 s a set of four takes; level 1 writes the same
+    # arrays, about as small, in a third of the time (np.load reads either).
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, array in arrays.items():
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
 
 
 _SPLIT_ARRAYS = ("x", "y", "points", "labels", "segments")

@@ -266,26 +266,30 @@ def _synthetic_jobs(sizes: DataSizes, seed: int, test_seed: int) -> list[tuple]:
 
 def _synthetic_splits(config: ModelConfig, sizes: DataSizes, seed: int, test_seed: int,
                       progress: bool) -> dict[str, Split]:
+    from threadpoolctl import threadpool_limits
     from tqdm import tqdm
 
     jobs = _synthetic_jobs(sizes, seed, test_seed)
 
     def make(job):
-        _, take_seed, profile = job
+        split, take_seed, profile = job
         if profile is None:
-            return synthetic_segment(config, sizes, take_seed)
-        return imperfect_synthetic_segment(config, sizes, take_seed, profile)
+            waves = synthetic_segment(config, sizes, take_seed)
+        else:
+            waves = imperfect_synthetic_segment(config, sizes, take_seed, profile)
+        return _windows(config, waves, f"{profile or 'synthetic'}-{split}-{take_seed[2]}", sizes.window,
+                        np.random.default_rng([*take_seed, 1]), preroll_samples(config))
 
     # Each segment has its own seed (seed, tag, index): splits never share a take, and a segment does
-    # not depend on how many others are generated.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        segments = list(tqdm(pool.map(make, jobs), total=len(jobs), desc="synthesizing segments", unit="seg",
-                             disable=not progress))
+    # not depend on how many others are generated (nor its windows' embedding points, drawn from the
+    # take's own seed), so the takes are made two at a time. Each thread's matrix products stay on one
+    # core: two threads each calling a two-thread BLAS would contend for the same two cores.
+    with ThreadPoolExecutor(max_workers=2) as pool, threadpool_limits(limits=1, user_api="blas"):
+        windows = list(tqdm(pool.map(make, jobs), total=len(jobs), desc="synthesizing segments", unit="seg",
+                            disable=not progress))
     out = {}
     for split in (*SPLITS, *TEST_SETS):
-        parts = [_windows(config, waves, f"{profile or 'synthetic'}-{split}-{take_seed[2]}",
-                          sizes.window, np.random.default_rng([*take_seed, 1]), preroll_samples(config))
-                 for (name, take_seed, profile), waves in zip(jobs, segments, strict=True) if name == split]
+        parts = [part for (name, _, _), part in zip(jobs, windows, strict=True) if name == split]
         if parts:
             out[split] = _concat(parts)
     return out

@@ -28,7 +28,9 @@ def plot_losses(history: dict, best_epoch: int, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(6, 4))
     epochs = np.arange(1, len(history["loss"]) + 1)
     ax.semilogy(epochs, history["loss"], label="train")
-    ax.semilogy(epochs, history["val_loss"], label="validation")
+    val = np.asarray(history["val_loss"], dtype=float)
+    validated = np.isfinite(val)  # the float pre-training validates sparsely before its last fifth
+    ax.semilogy(epochs[validated], val[validated], label="validation", marker=".", markersize=3)
     if best_epoch >= 0:
         ax.axvline(best_epoch + 1, color="gray", linestyle=":", label="best (kept)")
     phases = history.get("phase", [])

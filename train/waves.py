@@ -115,6 +115,16 @@ def frequency_sweep(rng: np.random.Generator, n: int, sample_rate_hz: float, fmi
     return 2.0 ** out
 
 
+def _unit_phasors(cycles: np.ndarray) -> np.ndarray:
+    """``exp(i 2 pi cycles)`` for ``cycles`` >= 0, as a cosine and a sine of the fractional part: the same
+    values as the complex exponential (whose real part is exactly 0 here), in half the time."""
+    angle = (cycles - np.floor(cycles)) * (2 * np.pi)
+    out = np.empty(angle.shape, dtype=np.complex128)
+    out.real = np.cos(angle)
+    out.imag = np.sin(angle)
+    return out
+
+
 def synthesize(phase: np.ndarray, freq_hz: np.ndarray, sample_rate_hz: float,
                waves: tuple[str, ...] = ALL_WAVES) -> dict[str, np.ndarray]:
     """Every wave in ``waves`` at the given instantaneous phase and frequency, float64, band-limited.
@@ -139,8 +149,8 @@ def synthesize(phase: np.ndarray, freq_hz: np.ndarray, sample_rate_hz: float,
         flat_below = TAPER_START * nyquist / f.max()  # harmonics k <= this have gain 1 in the chunk
         ks = np.arange(1, _BLOCK + 1, dtype=np.float64)
         # complex128 phasors exp(i 2 pi k p) for k = 1..BLOCK; ``step`` advances k by BLOCK.
-        phasor = np.exp(2j * np.pi * np.mod(np.outer(p, ks), 1.0))
-        step = np.exp(2j * np.pi * np.mod(p * _BLOCK, 1.0))[:, None]
+        phasor = _unit_phasors(np.outer(p, ks))
+        step = _unit_phasors(p * _BLOCK)[:, None]
         acc = np.zeros((len(p), len(waves)))
         for k0 in range(1, n_harm + 1, _BLOCK):
             k = np.arange(k0, k0 + _BLOCK, dtype=np.float64)
@@ -150,8 +160,11 @@ def synthesize(phase: np.ndarray, freq_hz: np.ndarray, sample_rate_hz: float,
             real_coeff = np.empty((2 * _BLOCK, len(waves)))
             real_coeff[0::2], real_coeff[1::2] = coeff.real, -coeff.imag
             basis = phasor
-            if k[-1] > flat_below:
-                basis = phasor * nyquist_taper(np.outer(f, k) / nyquist)
+            # the taper only where it is not exactly 1 (k > flat_below) and the harmonic is used (k <= n_harm)
+            tapered = slice(max(0, int(np.floor(flat_below)) + 1 - k0), max(0, n_harm + 1 - k0))
+            if tapered.start < tapered.stop:
+                basis = phasor.copy()
+                basis[:, tapered] *= nyquist_taper(np.outer(f, k[tapered]) / nyquist)
             acc += basis.view(np.float64) @ real_coeff
             phasor *= step
         out[start:start + _CHUNK] = acc

@@ -20,6 +20,7 @@ from quantize.export import (
     float_weights,
     load_trained_model,
     qkeras_weight_codes,
+    stored_float_weights,
 )
 from quantize.qkeras_check import compare_with_qkeras
 from quantize.weights import QuantizedLayer, QuantizedNetwork, random_network
@@ -75,6 +76,27 @@ def test_export_equals_qkeras_quantized_weights(trained):
     # the training moved the weights off the grid, so the conversion had real rounding to do
     kernel = float_weights(model, config)[1][0]
     assert np.any(kernel * 4096 != np.rint(kernel * 4096))
+
+
+def test_stored_weights_are_the_loaded_models(trained):
+    """``quantize.score`` reads model.h5 with h5py instead of loading the model: the very same arrays."""
+    model, config = load_trained_model(trained)
+    stored, stored_config = stored_float_weights(trained)
+    assert stored_config == config
+    for (kernel, bias), (want_kernel, want_bias) in zip(stored, float_weights(model, config), strict=True):
+        assert kernel.dtype == bias.dtype == np.float64
+        assert np.array_equal(kernel, want_kernel) and np.array_equal(bias, want_bias)
+
+
+def test_stored_weights_of_a_model_short_of_a_layer(trained, tmp_path):
+    import h5py
+
+    for name in ("model.h5", "config.json"):
+        (tmp_path / name).write_bytes((trained / name).read_bytes())
+    with h5py.File(tmp_path / "model.h5", "r+") as h5:
+        del h5["model_weights/conv2"]
+    with pytest.raises(QuantizeError, match=r"^the model has no layer conv2, but the config has 3 layers$"):
+        stored_float_weights(tmp_path)
 
 
 def test_golden_differs_from_qkeras_only_at_ties(trained):

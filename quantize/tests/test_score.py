@@ -4,6 +4,8 @@ windows, checked against an independent recomputation, window by window."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -68,6 +70,14 @@ def test_golden_snr_recomputed_window_by_window(scored):
         y_hat = np.stack([run_batch(network, np.round(x * 4096).astype(np.int64)).output / 4096 for x in split.x])
         y, e = split.y[:, skip:].astype(np.float64), (split.y - y_hat)[:, skip:].astype(np.float64)
         assert 10 * np.log10(np.sum(y**2) / np.sum(e**2)) == pytest.approx(figures["test_snr_db"]["all"], abs=1e-2)
+
+
+def test_score_runs_without_tensorflow(scored):
+    """The score needs the weights' arrays, not the model: it runs where TensorFlow cannot be imported."""
+    code = ("import sys; sys.modules['tensorflow'] = None; from quantize.score import main; "
+            f"sys.exit(main(['--train-dir', {str(scored)!r}]))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
 
 
 def test_missing_training_output_is_reported(tmp_path, capsys):

@@ -113,6 +113,57 @@ def test_warmup_steps_do_not_count():
     assert float(loss(tf.constant(y), tf.constant(p))) == pytest.approx(1 / 37)
 
 
+def test_validation_epochs_are_sparse_until_the_last_fifth():
+    from train.fit import validation_epochs
+
+    epochs = validation_epochs(300)
+    assert epochs[:4] == [1, 10, 20, 30] and len(epochs) == 85
+    assert set(range(241, 301)) <= set(epochs) and 239 not in epochs
+    assert validation_epochs(50) == [1, 10, 20, 30, 40, *range(41, 51)]
+    assert validation_epochs(2) == [1, 2] and validation_epochs(1) == [1]
+
+
+def test_sparse_validation_keeps_the_best_validated_epoch(monkeypatch):
+    """A 12-epoch phase validates epochs 1, 10, 11 and 12; the history has NaN for the others, and the weights
+    kept are those of the validated epoch with the lowest validation loss."""
+    import tensorflow as tf
+
+    from common.config import load_config
+    from train.dataset import Split
+    from train.fit import _fit
+    from train.model import build_model
+
+    config = load_config(DEFAULT_CONFIG)
+    rng = np.random.default_rng(5)
+    x = np.round(rng.uniform(-1, 1, (16, 96, config.n_inputs)) * 4096).astype(np.float32) / 4096
+    y = np.tanh(2 * x[..., :1]).astype(np.float32)
+    split = Split(x, y, np.zeros((16, 2), np.float32), ["sine"] * 16, ["s"] * 16)
+    settings = TrainSettings(batch_size=8, final_lr_fraction=0.1)
+    tf.keras.utils.set_random_seed(5)
+    model = build_model(config, quantized=False)
+    kept = {}
+
+    class Snapshot(tf.keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            kept[epoch] = self.model.get_weights()
+
+    import train.fit as fit
+
+    original = fit._callbacks
+
+    def with_snapshots(*args):
+        best, callbacks = original(*args)
+        return best, [*callbacks, Snapshot()]
+
+    monkeypatch.setattr(fit, "_callbacks", with_snapshots)
+    history, best = _fit(model, config, settings, {"train": split, "val": split}, phase="test", epochs=12,
+                         learning_rate=0.01, progress=False, sparse_validation=True)
+    validated = [i for i, v in enumerate(history["val_loss"]) if np.isfinite(v)]
+    assert validated == [0, 9, 10, 11] and len(history["loss"]) == 12
+    assert best == min(validated, key=lambda i: history["val_loss"][i])
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), kept[best], strict=True))
+
+
 def test_cli_rejects_bad_data_before_training(tmp_path, capsys):
     takes = good_takes()
     takes[0]["data"][10:20, 1] = 32767
