@@ -29,7 +29,8 @@ from common.config import ModelConfig
 from train.dataset import Split
 from train.settings import TrainSettings
 
-__all__ = ["set_seeds", "warmup_mse", "train_model", "float_twin", "grow_into", "validation_epochs"]
+__all__ = ["set_seeds", "warmup_mse", "weighted_warmup_mse", "sample_weights", "weighted_targets", "train_model",
+           "float_twin", "grow_into", "validation_epochs"]
 
 #: Before the last :data:`DENSE_VALIDATION` of a phase, validate every this many epochs (and the first) ...
 VALIDATE_EVERY = 10
@@ -62,6 +63,36 @@ def warmup_mse(receptive_field: int):
 
     loss.__name__ = "warmup_mse"
     return loss
+
+
+def weighted_warmup_mse(receptive_field: int):
+    """:func:`warmup_mse` with a weight per output sample. The target carries its weights as one more channel
+    (:func:`weighted_targets`), which keeps Keras' batching, shuffling and validation unchanged; with every
+    weight 1.0 the loss is :func:`warmup_mse`'s to the bit."""
+    import tensorflow as tf
+
+    skip = receptive_field - 1
+
+    def loss(y_true, y_pred):
+        target, weight = y_true[:, skip:, :-1], y_true[:, skip:, -1:]
+        return tf.reduce_mean(weight * tf.square(target - y_pred[:, skip:, :]))
+
+    loss.__name__ = "weighted_warmup_mse"
+    return loss
+
+
+def sample_weights(split: Split, settings: TrainSettings) -> np.ndarray:
+    """Each output sample's weight in the loss, (windows, samples): ``high_band_weight`` where the core is
+    at or above ``high_band_hz``, 1.0 elsewhere, and 1.0 throughout for recordings (no frequency track)."""
+    weights = np.ones(split.y.shape[:2], dtype=np.float32)
+    if split.freq is not None:
+        weights[split.freq >= settings.high_band_hz] = settings.high_band_weight
+    return weights
+
+
+def weighted_targets(split: Split, settings: TrainSettings) -> np.ndarray:
+    """The targets with :func:`sample_weights` as a last channel, for :func:`weighted_warmup_mse`."""
+    return np.concatenate([split.y, sample_weights(split, settings)[..., None]], axis=-1)
 
 
 def _callbacks(phase: str, epochs: int, steps: int, progress: bool, checkpoint: Path | None):
@@ -123,12 +154,13 @@ def _fit(model, config: ModelConfig, settings: TrainSettings, splits: dict[str, 
     steps = int(np.ceil(len(train) / settings.batch_size))
     schedule = tf.keras.optimizers.schedules.CosineDecay(learning_rate, epochs * steps,
                                                          alpha=settings.final_lr_fraction)
-    model.compile(optimizer=tf.keras.optimizers.Adam(schedule), loss=warmup_mse(config.receptive_field))
+    model.compile(optimizer=tf.keras.optimizers.Adam(schedule), loss=weighted_warmup_mse(config.receptive_field))
     best, callbacks = _callbacks(phase, epochs, steps, progress, checkpoint)
     with warnings.catch_warnings():  # the checkpoint's "HDF5 is legacy" notice: .h5 is deliberate here
         warnings.filterwarnings("ignore", message=".*HDF5 file.*")
         warnings.filterwarnings("ignore", message=".*constraints.serialize.*")  # QKeras quantizers; harmless
-        model.fit(train.x, train.y, batch_size=settings.batch_size, epochs=epochs, validation_data=(val.x, val.y),
+        model.fit(train.x, weighted_targets(train, settings), batch_size=settings.batch_size, epochs=epochs,
+                  validation_data=(val.x, weighted_targets(val, settings)),
                   validation_freq=validation_epochs(epochs) if sparse_validation else 1, shuffle=True, verbose=0,
                   callbacks=callbacks)
     return best.history, best.best_epoch

@@ -39,6 +39,10 @@ class TrainSettings:
     qat_learning_rate: float = 3e-4
     #: L2 weight penalty (0 = off).
     l2: float = 0.0
+    #: The loss weighs each output sample whose core is at or above ``high_band_hz`` this many times (1 = plain
+    #: MSE): the top band, where edges fall between samples, is the hardest (train/fit.py, docs/sound.md).
+    high_band_weight: float = 2.0
+    high_band_hz: float = 1760.0
     # Dataset sizes (see train.dataset.DataSizes).
     window: int = DataSizes.window
     segment_seconds: float = DataSizes.segment_seconds
@@ -71,7 +75,8 @@ class TrainSettings:
             value = getattr(self, name)
             if not is_integer(value) or value < 0:
                 raise ConfigError(f"train.{name}: must be a non-negative integer, got {value!r}")
-        for name in ("learning_rate", "qat_learning_rate", "segment_seconds", "fmin_hz", "fmax_hz"):
+        for name in ("learning_rate", "qat_learning_rate", "segment_seconds", "fmin_hz", "fmax_hz", "high_band_weight",
+                     "high_band_hz"):
             value = getattr(self, name)
             if not is_real(value) or not value > 0:
                 raise ConfigError(f"train.{name}: must be a positive finite number, got {value!r}")

@@ -113,6 +113,43 @@ def test_warmup_steps_do_not_count():
     assert float(loss(tf.constant(y), tf.constant(p))) == pytest.approx(1 / 37)
 
 
+def test_weighted_loss_counts_the_high_band_twice():
+    import tensorflow as tf
+
+    from train.dataset import Split
+    from train.fit import warmup_mse, weighted_targets, weighted_warmup_mse
+
+    rng = np.random.default_rng(3)
+    y = rng.normal(size=(3, 100, 1)).astype(np.float32)
+    y_hat = rng.normal(size=(3, 100, 1)).astype(np.float32)
+    freq = np.full((3, 100), 440.0, np.float32)
+    freq[1, 70:] = 1760.0  # at the edge: weighted
+    freq[2, 80:] = 1759.9
+    split = Split(np.zeros((3, 100, 1), np.float32), y, np.zeros((3, 2), np.float32), ["sine"] * 3, ["s"] * 3, freq)
+    weighted = weighted_warmup_mse(64)
+    # every weight 1.0: the plain loss, to the bit
+    plain = TrainSettings(high_band_weight=1.0)
+    assert float(weighted(tf.constant(weighted_targets(split, plain)), tf.constant(y_hat))) == \
+        float(warmup_mse(64)(tf.constant(y), tf.constant(y_hat)))
+    twice = TrainSettings(high_band_weight=2.0, high_band_hz=1760.0)
+    squared = (y - y_hat)[:, 63:, 0].astype(np.float64) ** 2
+    squared[1, 70 - 63:] *= 2
+    assert float(weighted(tf.constant(weighted_targets(split, twice)), tf.constant(y_hat))) == \
+        pytest.approx(squared.mean(), rel=1e-6)
+    # recordings carry no frequency track: every weight 1.0
+    recorded = Split(split.x, y, split.points, split.labels, split.segments, None)
+    assert np.all(weighted_targets(recorded, twice)[..., -1] == 1.0)
+
+
+@pytest.mark.parametrize("name, value", [("high_band_weight", 0.0), ("high_band_weight", float("nan")),
+                                         ("high_band_hz", -1.0)])
+def test_high_band_settings_must_be_positive(name, value):
+    from common.config import ConfigError
+
+    with pytest.raises(ConfigError, match=rf"^train\.{name}: must be a positive finite number, got "):
+        TrainSettings(**{name: value})
+
+
 def test_validation_epochs_are_sparse_until_the_last_fifth():
     from train.fit import validation_epochs
 
