@@ -239,6 +239,19 @@ def test_named_recipes(tmp_path):
     load_settings(bad)  # the default recipe does not read [train.long]
 
 
+def test_ecpix5_recipe_with_more_takes_sees_as_many_windows():
+    """[train.grow_more_takes] trades epochs for new audio: twice the ideal and imperfect training takes of
+    [train.grow], and about as many windows seen in all, so the two compare at the same cost per run."""
+    path = DEFAULT_CONFIG.parent / "ecpix5.toml"
+    grow, more = load_settings(path, "grow"), load_settings(path, "grow_more_takes")
+    assert more.train_segments == 2 * grow.train_segments
+    assert more.imperfect_train_segments == 2 * grow.imperfect_train_segments
+    seen = [s.epochs * (s.train_segments + s.imperfect_train_segments) for s in (grow, more)]
+    assert abs(seen[1] / seen[0] - 1) <= 0.05
+    assert more.replace(epochs=grow.epochs, train_segments=grow.train_segments,
+                        imperfect_train_segments=grow.imperfect_train_segments) == grow
+
+
 def _grown_config(tmp_path):
     """The default network widened to 24 channels with one more layer: what ``--init-from`` grows into."""
     import re
