@@ -143,15 +143,17 @@ def _callbacks(phase: str, epochs: int, steps: int, progress: bool, checkpoint: 
     return best, callbacks
 
 
-def _fit(model, config: ModelConfig, settings: TrainSettings, splits: dict[str, Split], *, phase: str, epochs: int,
-         learning_rate: float, progress: bool, checkpoint: Path | None = None, sparse_validation: bool = False):
-    """One phase: Adam with a cosine decay over ``epochs``, validated each epoch or, with
-    ``sparse_validation``, on :func:`validation_epochs`; returns (history dict of every epoch's ``loss`` and
-    ``val_loss``, NaN where not validated; best epoch index)."""
+def _fit(model, config: ModelConfig, settings: TrainSettings, data: dict[str, tuple[np.ndarray, np.ndarray]], *,
+         phase: str, epochs: int, learning_rate: float, progress: bool, checkpoint: Path | None = None,
+         sparse_validation: bool = False):
+    """One phase on ``data``'s ``train`` and ``val`` pairs of (inputs, :func:`weighted_targets`): Adam with a
+    cosine decay over ``epochs``, validated each epoch or, with ``sparse_validation``, on
+    :func:`validation_epochs`; returns (history dict of every epoch's ``loss`` and ``val_loss``, NaN where not
+    validated; best epoch index)."""
     import tensorflow as tf
 
-    train, val = splits["train"], splits["val"]
-    steps = int(np.ceil(len(train) / settings.batch_size))
+    (train_x, train_y), val = data["train"], data["val"]
+    steps = int(np.ceil(len(train_x) / settings.batch_size))
     schedule = tf.keras.optimizers.schedules.CosineDecay(learning_rate, epochs * steps,
                                                          alpha=settings.final_lr_fraction)
     model.compile(optimizer=tf.keras.optimizers.Adam(schedule), loss=weighted_warmup_mse(config.receptive_field))
@@ -159,8 +161,7 @@ def _fit(model, config: ModelConfig, settings: TrainSettings, splits: dict[str, 
     with warnings.catch_warnings():  # the checkpoint's "HDF5 is legacy" notice: .h5 is deliberate here
         warnings.filterwarnings("ignore", message=".*HDF5 file.*")
         warnings.filterwarnings("ignore", message=".*constraints.serialize.*")  # QKeras quantizers; harmless
-        model.fit(train.x, weighted_targets(train, settings), batch_size=settings.batch_size, epochs=epochs,
-                  validation_data=(val.x, weighted_targets(val, settings)),
+        model.fit(train_x, train_y, batch_size=settings.batch_size, epochs=epochs, validation_data=val,
                   validation_freq=validation_epochs(epochs) if sparse_validation else 1, shuffle=True, verbose=0,
                   callbacks=callbacks)
     return best.history, best.best_epoch
@@ -199,7 +200,9 @@ def train_model(config: ModelConfig, settings: TrainSettings, splits: dict[str, 
     start = time.perf_counter()
     twin = build_model(config, quantized=False, l2=settings.l2)
     grown = None if init_from is None else grow_into(twin, config, init_from, splits["val"].x[:8])
-    pre, _ = _fit(twin, config, settings, splits, phase="float pre-training", epochs=settings.epochs,
+    # the weighted targets once, for both phases
+    data = {name: (splits[name].x, weighted_targets(splits[name], settings)) for name in ("train", "val")}
+    pre, _ = _fit(twin, config, settings, data, phase="float pre-training", epochs=settings.epochs,
                   learning_rate=settings.learning_rate, progress=progress, sparse_validation=True)
     model = build_model(config, quantized=True, l2=settings.l2)
     for i in range(len(config.layers)):
@@ -207,7 +210,7 @@ def train_model(config: ModelConfig, settings: TrainSettings, splits: dict[str, 
     history = {"loss": list(pre["loss"]), "val_loss": list(pre["val_loss"]), "phase": ["float"] * len(pre["loss"])}
     best_epoch = int(np.nanargmin(history["val_loss"]))
     if settings.qat_epochs:
-        qat, qat_best = _fit(model, config, settings, splits, phase="quantization-aware fine-tuning",
+        qat, qat_best = _fit(model, config, settings, data, phase="quantization-aware fine-tuning",
                              epochs=settings.qat_epochs, learning_rate=settings.qat_learning_rate,
                              progress=progress, checkpoint=out / "model.h5")
         best_epoch = len(history["loss"]) + qat_best

@@ -193,7 +193,8 @@ def test_sparse_validation_keeps_the_best_validated_epoch(monkeypatch):
         return best, [*callbacks, Snapshot()]
 
     monkeypatch.setattr(fit, "_callbacks", with_snapshots)
-    history, best = _fit(model, config, settings, {"train": split, "val": split}, phase="test", epochs=12,
+    pair = (split.x, fit.weighted_targets(split, settings))
+    history, best = _fit(model, config, settings, {"train": pair, "val": pair}, phase="test", epochs=12,
                          learning_rate=0.01, progress=False, sparse_validation=True)
     validated = [i for i, v in enumerate(history["val_loss"]) if np.isfinite(v)]
     assert validated == [0, 9, 10, 11] and len(history["loss"]) == 12
